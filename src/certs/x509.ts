@@ -1,0 +1,271 @@
+// @peculiar/x509 relies on decorators metadata: reflect-metadata must be loaded first.
+import "reflect-metadata";
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate as AsnCertificate } from "@peculiar/asn1-x509";
+import * as x509 from "@peculiar/x509";
+import { decodeFirstBlock } from "./pem.js";
+import type {
+  CertificateInfo,
+  CertTools,
+  ChainVerification,
+  PublicKeyInfo,
+  VerifyOptions,
+} from "./types.js";
+
+// Go crypto/x509 SignatureAlgorithm.String() names, by OID.
+const SIGNATURE_ALGORITHMS: Record<string, string> = {
+  "1.2.840.113549.1.1.4": "MD5-RSA",
+  "1.2.840.113549.1.1.5": "SHA1-RSA",
+  "1.2.840.113549.1.1.11": "SHA256-RSA",
+  "1.2.840.113549.1.1.12": "SHA384-RSA",
+  "1.2.840.113549.1.1.13": "SHA512-RSA",
+  "1.2.840.113549.1.1.10": "SHA256-RSAPSS",
+  "1.2.840.10045.4.1": "ECDSA-SHA1",
+  "1.2.840.10045.4.3.2": "ECDSA-SHA256",
+  "1.2.840.10045.4.3.3": "ECDSA-SHA384",
+  "1.2.840.10045.4.3.4": "ECDSA-SHA512",
+  "1.3.101.112": "Ed25519",
+};
+
+// Node's curve names to the names Go prints (`P-256`).
+const CURVES: Record<string, { name: string; bits: number }> = {
+  prime256v1: { name: "P-256", bits: 256 },
+  secp384r1: { name: "P-384", bits: 384 },
+  secp521r1: { name: "P-521", bits: 521 },
+  secp224r1: { name: "P-224", bits: 224 },
+};
+
+const KEY_USAGE_NAMES: Array<[number, string]> = [
+  [x509.KeyUsageFlags.digitalSignature, "digitalSignature"],
+  [x509.KeyUsageFlags.nonRepudiation, "contentCommitment"],
+  [x509.KeyUsageFlags.keyEncipherment, "keyEncipherment"],
+  [x509.KeyUsageFlags.dataEncipherment, "dataEncipherment"],
+  [x509.KeyUsageFlags.keyAgreement, "keyAgreement"],
+  [x509.KeyUsageFlags.keyCertSign, "keyCertSign"],
+  [x509.KeyUsageFlags.cRLSign, "cRLSign"],
+  [x509.KeyUsageFlags.encipherOnly, "encipherOnly"],
+  [x509.KeyUsageFlags.decipherOnly, "decipherOnly"],
+];
+
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+
+// The parsed library object behind each CertificateInfo, for signature checks.
+const parsed = new WeakMap<CertificateInfo, { cert: x509.X509Certificate; spki: KeyObject }>();
+
+function describePublicKey(spki: KeyObject): PublicKeyInfo {
+  switch (spki.asymmetricKeyType) {
+    case "ec": {
+      const curve = CURVES[spki.asymmetricKeyDetails?.namedCurve ?? ""];
+      return curve === undefined
+        ? { algorithm: "ECDSA", curve: spki.asymmetricKeyDetails?.namedCurve ?? "unknown", bits: 0 }
+        : { algorithm: "ECDSA", curve: curve.name, bits: curve.bits };
+    }
+    case "rsa":
+    case "rsa-pss":
+      return { algorithm: "RSA", bits: spki.asymmetricKeyDetails?.modulusLength ?? 0 };
+    case "ed25519":
+      return { algorithm: "Ed25519" };
+    default:
+      return { algorithm: spki.asymmetricKeyType ?? "unknown" };
+  }
+}
+
+function parseCertificate(der: Uint8Array): CertificateInfo {
+  const cert = new x509.X509Certificate(der);
+  const spkiDer = Buffer.from(cert.publicKey.rawData);
+  const spki = createPublicKey({ key: spkiDer, format: "der", type: "spki" });
+  const basic = cert.getExtension(x509.BasicConstraintsExtension);
+  const keyUsage = cert.getExtension(x509.KeyUsagesExtension);
+  const extKeyUsage = cert.getExtension(x509.ExtendedKeyUsageExtension);
+  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
+  const signatureOid = AsnConvert.parse(der, AsnCertificate).signatureAlgorithm.algorithm;
+  const info: CertificateInfo = {
+    subject: cert.subject,
+    issuer: cert.issuer,
+    commonName: cert.subjectName.getField("CN")[0] ?? "",
+    serial: BigInt(`0x${cert.serialNumber || "0"}`).toString(10),
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    publicKey: describePublicKey(spki),
+    signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureOid] ?? signatureOid,
+    isCA: basic?.ca ?? false,
+    keyUsages:
+      keyUsage === null
+        ? undefined
+        : KEY_USAGE_NAMES.filter(([flag]) => (keyUsage.usages & flag) !== 0).map(([, n]) => n),
+    extKeyUsages: extKeyUsage === null ? undefined : extKeyUsage.usages.map(String),
+    dnsNames: san === null ? [] : san.names.items.filter((n) => n.type === "dns").map((n) => n.value),
+    subjectKeyId: ski?.keyId,
+    authorityKeyId: aki?.keyId,
+    fingerprintSha256: createHash("sha256").update(der).digest("hex"),
+    der,
+  };
+  parsed.set(info, { cert, spki });
+  return info;
+}
+
+/** Go `time.RFC3339` in UTC: `2030-08-26T07:12:47Z`. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function validityError(cert: CertificateInfo, now: Date): string | undefined {
+  if (now < cert.notBefore) {
+    return `x509: certificate has expired or is not yet valid: current time ${rfc3339(now)} is before ${rfc3339(cert.notBefore)}`;
+  }
+  if (now > cert.notAfter) {
+    return `x509: certificate has expired or is not yet valid: current time ${rfc3339(now)} is after ${rfc3339(cert.notAfter)}`;
+  }
+  return undefined;
+}
+
+async function signatureError(child: CertificateInfo, parent: CertificateInfo): Promise<string | undefined> {
+  // Go CheckSignatureFrom: the parent must be allowed to sign certificates.
+  if (!parent.isCA) return "x509: invalid signature: parent certificate cannot sign this kind of certificate";
+  if (parent.keyUsages !== undefined && !parent.keyUsages.includes("keyCertSign")) {
+    return "x509: invalid signature: parent certificate cannot sign this kind of certificate";
+  }
+  const childCert = parsed.get(child)?.cert;
+  const parentCert = parsed.get(parent)?.cert;
+  if (childCert === undefined || parentCert === undefined) return "x509: certificate was not parsed";
+  try {
+    const ok = await childCert.verify({ publicKey: parentCert.publicKey, signatureOnly: true });
+    if (ok) return undefined;
+  } catch {
+    // An algorithm WebCrypto cannot verify counts as a failed signature, as in Go.
+  }
+  return parent.publicKey.algorithm === "RSA"
+    ? "crypto/rsa: verification error"
+    : "x509: ECDSA verification failure";
+}
+
+function hostnameError(leaf: CertificateInfo, dnsName: string): string | undefined {
+  const wanted = dnsName.toLowerCase();
+  const matches = leaf.dnsNames.some((name) => {
+    const pattern = name.toLowerCase();
+    if (pattern.startsWith("*.")) {
+      const dot = wanted.indexOf(".");
+      return dot > 0 && wanted.slice(dot) === pattern.slice(1);
+    }
+    return pattern === wanted;
+  });
+  if (matches) return undefined;
+  if (leaf.dnsNames.length === 0) {
+    return `x509: certificate is not valid for any names, but wanted to match ${dnsName}`;
+  }
+  return `x509: certificate is valid for ${leaf.dnsNames.join(", ")}, not ${dnsName}`;
+}
+
+function allowsServerAuth(cert: CertificateInfo): boolean {
+  const usages = cert.extKeyUsages;
+  return (
+    usages === undefined ||
+    usages.length === 0 ||
+    usages.includes(SERVER_AUTH) ||
+    usages.includes(ANY_EXTENDED_KEY_USAGE)
+  );
+}
+
+function candidateName(cert: CertificateInfo): string {
+  return cert.commonName !== "" ? cert.commonName : `serial:${cert.serial}`;
+}
+
+/**
+ * Chain building after Go's `(*Certificate).Verify`: parents are matched by subject (AKI/SKI when
+ * both are present), must verify the child's signature, be CAs and be within their validity; the
+ * first failure of a candidate becomes the hint of `signed by unknown authority`. Subject equal to
+ * issuer does not mean self-signed: upstream fixtures give issuer and anchor the same subject.
+ */
+async function verifyChain(
+  leaf: CertificateInfo,
+  intermediates: CertificateInfo[],
+  roots: CertificateInfo[],
+  options: VerifyOptions,
+): Promise<ChainVerification> {
+  const leafValidity = validityError(leaf, options.now);
+  if (leafValidity !== undefined) return { ok: false, error: leafValidity };
+  if (options.dnsName !== undefined && options.dnsName !== "") {
+    const hostError = hostnameError(leaf, options.dnsName);
+    if (hostError !== undefined) return { ok: false, error: hostError };
+  }
+
+  let hint: { error: string; candidate: CertificateInfo } | undefined;
+  const chains: CertificateInfo[][] = [];
+  const isRoot = new Set(roots);
+
+  const extend = async (chain: CertificateInfo[], depth: number): Promise<void> => {
+    const child = chain[chain.length - 1];
+    if (child === undefined || depth > 8) return;
+    const candidates = [...roots, ...intermediates].filter(
+      (candidate) =>
+        candidate.subject === child.issuer &&
+        !chain.some((inChain) => inChain.fingerprintSha256 === candidate.fingerprintSha256) &&
+        (child.authorityKeyId === undefined ||
+          candidate.subjectKeyId === undefined ||
+          child.authorityKeyId === candidate.subjectKeyId),
+    );
+    for (const candidate of candidates) {
+      const error =
+        (await signatureError(child, candidate)) ?? validityError(candidate, options.now);
+      if (error !== undefined) {
+        hint ??= { error, candidate };
+        continue;
+      }
+      if (isRoot.has(candidate)) chains.push([...chain, candidate]);
+      else await extend([...chain, candidate], depth + 1);
+    }
+  };
+  await extend([leaf], 0);
+
+  if (chains.length === 0) {
+    const because =
+      hint === undefined
+        ? ""
+        : ` (possibly because of ${JSON.stringify(hint.error)} while trying to verify candidate authority certificate ${JSON.stringify(candidateName(hint.candidate))})`;
+    return { ok: false, error: `x509: certificate signed by unknown authority${because}` };
+  }
+  // Go treats empty KeyUsages as ExtKeyUsageServerAuth and checks it along the whole chain.
+  const usable = chains.find((chain) => chain.every(allowsServerAuth));
+  if (usable === undefined) {
+    return { ok: false, error: "x509: certificate specifies an incompatible key usage" };
+  }
+  return { ok: true, chain: usable };
+}
+
+const KEY_FORMATS: Record<string, "sec1" | "pkcs1" | "pkcs8"> = {
+  "EC PRIVATE KEY": "sec1",
+  "RSA PRIVATE KEY": "pkcs1",
+  "PRIVATE KEY": "pkcs8",
+};
+
+function checkKeyPair(
+  keyPem: string,
+  certificate: CertificateInfo,
+): { ok: true } | { ok: false; error: string } {
+  // Errors never quote the key: only its PEM block type is ever named.
+  const block = decodeFirstBlock(keyPem);
+  if (block === undefined) return { ok: false, error: "not PEM-encoded" };
+  const format = KEY_FORMATS[block.type];
+  if (format === undefined) return { ok: false, error: `unsupported block type: '${block.type}'` };
+  let publicDer: Buffer;
+  try {
+    const key = createPrivateKey({ key: Buffer.from(block.der), format: "der", type: format });
+    if (format === "pkcs8" && key.asymmetricKeyType !== "ec" && key.asymmetricKeyType !== "rsa") {
+      return { ok: false, error: `unsupported private key type: ${key.asymmetricKeyType}` };
+    }
+    publicDer = createPublicKey(key).export({ type: "spki", format: "der" });
+  } catch {
+    return { ok: false, error: `failed to parse ${block.type}` };
+  }
+  const certSpki = parsed.get(certificate)?.cert.publicKey.rawData;
+  if (certSpki === undefined || !Buffer.from(certSpki).equals(publicDer)) {
+    return { ok: false, error: "tls: Public and private key do not match" };
+  }
+  return { ok: true };
+}
+
+export const certTools: CertTools = { parseCertificate, verifyChain, checkKeyPair };

@@ -1,0 +1,11 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Upstream Linkerd data, beside the project in ../shared (see shared/fixtures/linkerd/README.md). */
+export const linkerdFixtures = join(projectRoot, "..", "shared", "fixtures", "linkerd");
+
+export function readFixture(relative: string): string {
+  return readFileSync(join(linkerdFixtures, relative), "utf8");
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Colour off by default so renderer assertions are plain text; colour tests opt in.
+    env: { FORCE_COLOR: "0" },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
