@@ -19,7 +19,11 @@ function scanBlocks(text: string): Array<PemBlock & { end: number }> {
     // Go skips headers ("Proc-Type: ...") before the base64 body; linkerd certs never carry them.
     const base64 = body.replace(/^[A-Za-z-]+:.*$/gm, "").replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) continue;
-    blocks.push({ type, der: Buffer.from(base64, "base64"), end: (match.index ?? 0) + whole.length });
+    blocks.push({
+      type,
+      der: Buffer.from(base64, "base64"),
+      end: (match.index ?? 0) + whole.length,
+    });
   }
   return blocks;
 }

@@ -50,5 +50,8 @@ export interface CertTools {
     options: VerifyOptions,
   ): Promise<ChainVerification>;
   /** Checks a private key PEM against a certificate the way linkerd2 pkg/tls/cred.go does. */
-  checkKeyPair(keyPem: string, certificate: CertificateInfo): { ok: true } | { ok: false; error: string };
+  checkKeyPair(
+    keyPem: string,
+    certificate: CertificateInfo,
+  ): { ok: true } | { ok: false; error: string };
 }

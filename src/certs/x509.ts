@@ -98,7 +98,8 @@ function parseCertificate(der: Uint8Array): CertificateInfo {
         ? undefined
         : KEY_USAGE_NAMES.filter(([flag]) => (keyUsage.usages & flag) !== 0).map(([, n]) => n),
     extKeyUsages: extKeyUsage === null ? undefined : extKeyUsage.usages.map(String),
-    dnsNames: san === null ? [] : san.names.items.filter((n) => n.type === "dns").map((n) => n.value),
+    dnsNames:
+      san === null ? [] : san.names.items.filter((n) => n.type === "dns").map((n) => n.value),
     subjectKeyId: ski?.keyId,
     authorityKeyId: aki?.keyId,
     fingerprintSha256: createHash("sha256").update(der).digest("hex"),
@@ -123,15 +124,20 @@ function validityError(cert: CertificateInfo, now: Date): string | undefined {
   return undefined;
 }
 
-async function signatureError(child: CertificateInfo, parent: CertificateInfo): Promise<string | undefined> {
+async function signatureError(
+  child: CertificateInfo,
+  parent: CertificateInfo,
+): Promise<string | undefined> {
   // Go CheckSignatureFrom: the parent must be allowed to sign certificates.
-  if (!parent.isCA) return "x509: invalid signature: parent certificate cannot sign this kind of certificate";
+  if (!parent.isCA)
+    return "x509: invalid signature: parent certificate cannot sign this kind of certificate";
   if (parent.keyUsages !== undefined && !parent.keyUsages.includes("keyCertSign")) {
     return "x509: invalid signature: parent certificate cannot sign this kind of certificate";
   }
   const childCert = parsed.get(child)?.cert;
   const parentCert = parsed.get(parent)?.cert;
-  if (childCert === undefined || parentCert === undefined) return "x509: certificate was not parsed";
+  if (childCert === undefined || parentCert === undefined)
+    return "x509: certificate was not parsed";
   try {
     const ok = await childCert.verify({ publicKey: parentCert.publicKey, signatureOnly: true });
     if (ok) return undefined;

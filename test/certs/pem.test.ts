@@ -22,7 +22,10 @@ describe("decodeCertificateBundle (Go encoding/pem quirks, linkerd2 DecodePEMCer
   });
 
   it("rejects an extra newline after the last block, as linkerd's test 'extra newline in secret'", () => {
-    expect(decodeCertificateBundle(`${anchor}\n`)).toEqual({ ok: false, error: "not a PEM certificate" });
+    expect(decodeCertificateBundle(`${anchor}\n`)).toEqual({
+      ok: false,
+      error: "not a PEM certificate",
+    });
   });
 
   it("gives no certificates and no error for an empty text", () => {

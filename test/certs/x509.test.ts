@@ -106,19 +106,27 @@ describe("verifyChain (Go x509.Verify semantics)", () => {
 
 describe("checkKeyPair", () => {
   it("accepts the issuer's own key", () => {
-    expect(certTools.checkKeyPair(readFixture("certs/valid-key.pem"), cert("certs/valid-crt.pem"))).toEqual({
+    expect(
+      certTools.checkKeyPair(readFixture("certs/valid-key.pem"), cert("certs/valid-crt.pem")),
+    ).toEqual({
       ok: true,
     });
   });
 
   it("rejects another key with Go's message", () => {
     expect(
-      certTools.checkKeyPair(readFixture("certs/wrong-domain-key.pem"), cert("certs/valid-crt.pem")),
+      certTools.checkKeyPair(
+        readFixture("certs/wrong-domain-key.pem"),
+        cert("certs/valid-crt.pem"),
+      ),
     ).toEqual({ ok: false, error: "tls: Public and private key do not match" });
   });
 
   it("names an unsupported block type and never the key", () => {
-    const result = certTools.checkKeyPair(readFixture("certs/valid-crt.pem"), cert("certs/valid-crt.pem"));
+    const result = certTools.checkKeyPair(
+      readFixture("certs/valid-crt.pem"),
+      cert("certs/valid-crt.pem"),
+    );
     expect(result).toEqual({ ok: false, error: "unsupported block type: 'CERTIFICATE'" });
   });
 

@@ -1,0 +1,125 @@
+// Where the identity checks get their certificates: the cluster, as Linkerd reads it, or PEM files
+// for offline checks. Loaded once per run and shared by every check that needs them.
+import { parse as parseYaml } from "yaml";
+import { decodeCertificateBundle } from "../certs/pem.js";
+import type { CertificateInfo, CertTools } from "../certs/types.js";
+import type { Cluster } from "../k8s/types.js";
+import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
+
+export const ISSUER_SECRET = "linkerd-identity-issuer";
+export const LINKERD_CONFIG = "linkerd-config";
+
+/** The raw identity inputs before parsing: PEM texts, as stored. */
+export interface IdentityInput {
+  scheme: string;
+  anchorsPem: string;
+  issuerCertPem: string;
+  /** Undefined when not available (offline check without --issuer-key). */
+  issuerKeyPem: string | undefined;
+}
+
+/** linkerd-config `values`, with any legacy `global:` wrapper folded in (linkerd2 config parsing). */
+export function parseLinkerdValues(text: string): Record<string, unknown> {
+  const parsed: unknown = parseYaml(text);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new CheckFailure("linkerd-config values are not a YAML map");
+  }
+  const values = parsed as Record<string, unknown>;
+  const global = values.global;
+  return global !== null && typeof global === "object"
+    ? { ...(global as Record<string, unknown>), ...values }
+    : values;
+}
+
+/** linkerd2 pkg/issuercerts keyMissingError. */
+function keyMissing(key: string, what: string, external: boolean): CheckFailure {
+  return new CheckFailure(
+    `key ${key} containing the ${what} needs to exist in secret ${ISSUER_SECRET} if --identity-external-issuer=${external}`,
+  );
+}
+
+/** Reads the identity inputs the way linkerd2 `checkCertificatesConfig` does (linkerd-facts.md 1.6). */
+export async function readClusterIdentityInput(
+  cluster: Cluster,
+  namespace: string,
+): Promise<IdentityInput> {
+  const config = await cluster.getConfigMap(namespace, LINKERD_CONFIG);
+  if (config === undefined) throw new CheckFailure(`configmaps "${LINKERD_CONFIG}" not found`);
+  let values: Record<string, unknown>;
+  try {
+    values = parseLinkerdValues(config.data.values ?? "");
+  } catch (error) {
+    throw error instanceof CheckFailure
+      ? error
+      : new CheckFailure(
+          `cannot parse linkerd-config values: ${(error as Error).message.split("\n")[0]}`,
+        );
+  }
+  const issuer = (values.identity as { issuer?: { scheme?: string } } | undefined)?.issuer;
+  const scheme = issuer?.scheme ?? "";
+  const secret = await cluster.getSecret(namespace, ISSUER_SECRET);
+  if (secret === undefined) throw new CheckFailure(`secrets "${ISSUER_SECRET}" not found`);
+  if (scheme === "" || scheme === "linkerd.io/tls") {
+    const crt = secret.data["crt.pem"];
+    if (crt === undefined) throw keyMissing("crt.pem", "issuer certificate", false);
+    const key = secret.data["key.pem"];
+    // Upstream names --identity-external-issuer=true here (pkg/issuercerts FetchIssuerData); kept for grep compatibility.
+    if (key === undefined) throw keyMissing("key.pem", "issuer key", true);
+    return {
+      scheme: scheme || "linkerd.io/tls",
+      anchorsPem: String(values.identityTrustAnchorsPEM ?? ""),
+      issuerCertPem: crt,
+      issuerKeyPem: key,
+    };
+  }
+  // Any other scheme (kubernetes.io/tls, e.g. cert-manager): anchors come from the Secret's ca.crt.
+  const anchors = secret.data["ca.crt"];
+  if (anchors === undefined) throw keyMissing("ca.crt", "trust anchors", true);
+  const crt = secret.data["tls.crt"];
+  if (crt === undefined) throw keyMissing("tls.crt", "issuer certificate", true);
+  const key = secret.data["tls.key"];
+  if (key === undefined) throw keyMissing("tls.key", "issuer key", true);
+  return { scheme, anchorsPem: anchors, issuerCertPem: crt, issuerKeyPem: key };
+}
+
+/** Parses and cross-checks the inputs; failures are check 1's messages ("certificate config is valid"). */
+export function parseIdentityInput(input: IdentityInput, certs: CertTools): IdentityMaterial {
+  const issuerBlocks = decodeCertificateBundle(input.issuerCertPem);
+  if (!issuerBlocks.ok)
+    throw new CheckFailure(`could not parse issuer certificate: ${issuerBlocks.error}`);
+  const [leafDer, ...chainDer] = issuerBlocks.value;
+  if (leafDer === undefined)
+    throw new CheckFailure("could not parse issuer certificate: not a PEM certificate");
+  const parse = (der: Uint8Array, what: string): CertificateInfo => {
+    try {
+      return certs.parseCertificate(der);
+    } catch (error) {
+      throw new CheckFailure(`could not parse ${what}: ${(error as Error).message.split("\n")[0]}`);
+    }
+  };
+  const issuer = parse(leafDer, "issuer certificate");
+  if (input.issuerKeyPem !== undefined) {
+    const pair = certs.checkKeyPair(input.issuerKeyPem, issuer);
+    if (!pair.ok) throw new CheckFailure(pair.error);
+  }
+  const anchorBlocks = decodeCertificateBundle(input.anchorsPem);
+  if (!anchorBlocks.ok) throw new CheckFailure(anchorBlocks.error);
+  return {
+    scheme: input.scheme,
+    anchors: anchorBlocks.value.map((der) => parse(der, "trust anchor")),
+    issuer,
+    issuerChain: chainDer.map((der) => parse(der, "issuer certificate chain")),
+  };
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= load();
+    return promise;
+  };
+}
+
+export function createFacts(loadInput: () => Promise<IdentityInput>, certs: CertTools): Facts {
+  return { identity: memoize(async () => parseIdentityInput(await loadInput(), certs)) };
+}

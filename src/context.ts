@@ -1,0 +1,96 @@
+// The composition root: everything a command touches arrives here, built once per run. Tests build
+// a Context directly instead of mocking modules.
+import { loadCertTools } from "./certs/load.js";
+import type { CertTools } from "./certs/types.js";
+import type { Cluster } from "./k8s/types.js";
+import { colorLevelFor, createTheme, type Theme } from "./render/theme.js";
+
+export interface Output {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  /** Columns of the terminal, when it is one. */
+  readonly columns: number | undefined;
+}
+
+/** Flags every command shares (kubectl's and Linkerd's names). */
+export interface GlobalOptions {
+  kubeconfig?: string;
+  context?: string;
+  linkerdNamespace: string;
+  /** False with --no-color. */
+  color: boolean;
+}
+
+export interface Context {
+  out: Output;
+  err: Output;
+  env: Readonly<Record<string, string | undefined>>;
+  theme: Theme;
+  /** Colour for stdout results and for stderr (spinners) are decided separately. */
+  stderrTheme: Theme;
+  clock: () => Date;
+  global: GlobalOptions;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** The cluster from the kubeconfig, behind the one lazy boundary for @kubernetes/client-node. */
+  loadCluster(): Promise<Cluster>;
+  /** Certificate tools, behind the one lazy boundary for @peculiar/x509. */
+  loadCertTools(): Promise<CertTools>;
+  /** The same context with other global flags (e.g. the demo pointing `check` at its kubeconfig). */
+  withGlobal(global: Partial<GlobalOptions>): Context;
+}
+
+export interface ContextInput {
+  global: GlobalOptions;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+  clock?: () => Date;
+}
+
+function outputOf(stream: NodeJS.WriteStream): Output {
+  return {
+    write: (text) => {
+      stream.write(text);
+    },
+    isTTY: stream.isTTY === true,
+    columns: stream.isTTY ? stream.columns : undefined,
+  };
+}
+
+/** Linkerd waits 30 s per API request (pkg/healthcheck RequestTimeout). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export function createContext(input: ContextInput): Context {
+  const out = outputOf(input.stdout);
+  const err = outputOf(input.stderr);
+  const themeFor = (output: Output) =>
+    createTheme(
+      colorLevelFor({ noColorFlag: !input.global.color, env: input.env, isTTY: output.isTTY }),
+    );
+  let cluster: Promise<Cluster> | undefined;
+  return {
+    out,
+    err,
+    env: input.env,
+    theme: themeFor(out),
+    stderrTheme: themeFor(err),
+    clock: input.clock ?? (() => new Date()),
+    global: input.global,
+    signal: input.signal,
+    loadCluster() {
+      cluster ??= import("./k8s/kube-cluster.js").then(({ createKubeCluster }) =>
+        createKubeCluster({
+          kubeconfig: input.global.kubeconfig,
+          context: input.global.context,
+          env: input.env,
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        }),
+      );
+      return cluster;
+    },
+    loadCertTools,
+    withGlobal: (global) => createContext({ ...input, global: { ...input.global, ...global } }),
+  };
+}

@@ -1,0 +1,420 @@
+// The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
+// returns meshlens' own types and KubeApiErrors that name what went wrong.
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import {
+  AdmissionregistrationV1Api,
+  ApiException,
+  ApiregistrationV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1Container,
+  type V1ContainerStatus,
+  type V1Pod,
+  VersionApi,
+} from "@kubernetes/client-node";
+import { CliError, ExitCode } from "../errors.js";
+import {
+  type Cluster,
+  type ContainerInfo,
+  describeTarget,
+  KubeApiError,
+  type ListOptions,
+  type PodInfo,
+  type RequestTarget,
+} from "./types.js";
+
+export interface KubeClusterOptions {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Per-request timeout; Linkerd uses 30 s (healthcheck RequestTimeout). */
+  requestTimeoutMs: number;
+}
+
+/** kubectl's order: --kubeconfig, then $KUBECONFIG, then ~/.kube/config, then in-cluster. */
+function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
+  const config = new KubeConfig();
+  const fromFlag = options.kubeconfig;
+  const fromEnv = options.env.KUBECONFIG;
+  const home = join(options.env.HOME ?? homedir(), ".kube", "config");
+  try {
+    if (fromFlag !== undefined) {
+      if (!existsSync(fromFlag))
+        throw new CliError(`kubeconfig ${fromFlag} does not exist`, ExitCode.CouldNotRun);
+      config.loadFromFile(fromFlag);
+    } else if (fromEnv !== undefined && fromEnv !== "") {
+      const files = fromEnv.split(":").filter((file) => file !== "" && existsSync(file));
+      if (files.length === 0)
+        throw new CliError(
+          `no kubeconfig file in KUBECONFIG=${fromEnv} exists`,
+          ExitCode.CouldNotRun,
+        );
+      config.loadFromDefault();
+    } else if (existsSync(home)) {
+      config.loadFromFile(home);
+    } else if (options.env.KUBERNETES_SERVICE_HOST !== undefined) {
+      config.loadFromCluster();
+    } else {
+      throw new CliError(
+        "no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config",
+        ExitCode.CouldNotRun,
+        "try the simulated cluster: meshlens demo",
+      );
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot load the kubeconfig: ${firstLine(error)}`, ExitCode.CouldNotRun);
+  }
+  if (options.context !== undefined) {
+    if (!config.getContexts().some((context) => context.name === options.context)) {
+      throw new CliError(
+        `context "${options.context}" does not exist in the kubeconfig`,
+        ExitCode.Usage,
+      );
+    }
+    config.setCurrentContext(options.context);
+  }
+  if (config.getCurrentCluster() === null) {
+    throw new CliError(
+      `the kubeconfig has no cluster for context "${config.getCurrentContext()}"`,
+      ExitCode.CouldNotRun,
+    );
+  }
+  return config;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}
+
+function statusMessage(body: unknown): string | undefined {
+  const parsed = typeof body === "string" ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : undefined;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toKubeApiError(error: unknown, target: RequestTarget, server: string): KubeApiError {
+  if (error instanceof KubeApiError) return error;
+  if (error instanceof ApiException) {
+    const code = error.code;
+    const detail = statusMessage(error.body);
+    if (code === 401) {
+      return new KubeApiError(
+        "unauthorized",
+        `the API server at ${server} rejected the kubeconfig's credentials (401 Unauthorized)`,
+        target,
+        code,
+      );
+    }
+    if (code === 403) {
+      const scope =
+        target.namespace === undefined ? "cluster-wide" : `in namespace "${target.namespace}"`;
+      return new KubeApiError(
+        "forbidden",
+        `forbidden: cannot ${target.verb} ${describeTarget(target)}; needs RBAC permission "${target.verb}" on "${target.resource}" ${scope}`,
+        target,
+        code,
+      );
+    }
+    return new KubeApiError(
+      code >= 500 ? "server-error" : "other",
+      `cannot ${target.verb} ${describeTarget(target)}: ${detail ?? `HTTP ${code}`}`,
+      target,
+      code,
+    );
+  }
+  const reason = /reason: (.*)$/.exec(firstLine(error))?.[1] ?? firstLine(error);
+  return new KubeApiError(
+    "unreachable",
+    `cannot reach the Kubernetes API at ${server}: ${reason}`,
+    target,
+  );
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+
+function containerInfo(container: V1Container, isInit: boolean): ContainerInfo {
+  return {
+    name: container.name,
+    image: container.image ?? "",
+    isInit,
+    restartPolicy: container.restartPolicy,
+    env: (container.env ?? []).map((variable) => ({
+      name: variable.name,
+      ...(variable.value === undefined ? {} : { value: variable.value }),
+      ...(variable.valueFrom === undefined
+        ? {}
+        : {
+            valueFrom: {
+              ...(variable.valueFrom.configMapKeyRef
+                ? {
+                    configMapKeyRef: {
+                      name: variable.valueFrom.configMapKeyRef.name ?? "",
+                      key: variable.valueFrom.configMapKeyRef.key,
+                    },
+                  }
+                : {}),
+              ...(variable.valueFrom.secretKeyRef
+                ? {
+                    secretKeyRef: {
+                      name: variable.valueFrom.secretKeyRef.name ?? "",
+                      key: variable.valueFrom.secretKeyRef.key,
+                    },
+                  }
+                : {}),
+              ...(variable.valueFrom.fieldRef
+                ? { fieldRef: { fieldPath: variable.valueFrom.fieldRef.fieldPath } }
+                : {}),
+            },
+          }),
+    })),
+    ports: (container.ports ?? []).map((port) => ({
+      name: port.name,
+      containerPort: port.containerPort,
+    })),
+  };
+}
+
+function statusInfo(status: V1ContainerStatus, isInit: boolean) {
+  return { name: status.name, ready: status.ready, isInit };
+}
+
+function podInfo(pod: V1Pod): PodInfo {
+  return {
+    name: pod.metadata?.name ?? "",
+    namespace: pod.metadata?.namespace ?? "",
+    labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
+    phase: pod.status?.phase ?? "Unknown",
+    reason: pod.status?.reason,
+    podIP: pod.status?.podIP,
+    serviceAccountName: pod.spec?.serviceAccountName ?? "default",
+    containers: [
+      ...(pod.spec?.initContainers ?? []).map((c) => containerInfo(c, true)),
+      ...(pod.spec?.containers ?? []).map((c) => containerInfo(c, false)),
+    ],
+    containerStatuses: [
+      ...(pod.status?.initContainerStatuses ?? []).map((s) => statusInfo(s, true)),
+      ...(pod.status?.containerStatuses ?? []).map((s) => statusInfo(s, false)),
+    ],
+    conditions: (pod.status?.conditions ?? []).map((c) => ({
+      type: c.type,
+      status: c.status,
+      ...(c.reason ? { reason: c.reason } : {}),
+      ...(c.message ? { message: c.message } : {}),
+    })),
+    ownerReferences: (pod.metadata?.ownerReferences ?? []).map((ref) => ({
+      kind: ref.kind,
+      name: ref.name,
+    })),
+  };
+}
+
+function decodeData(data: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(data ?? {}).map(([key, value]) => [
+      key,
+      Buffer.from(value, "base64").toString("utf8"),
+    ]),
+  );
+}
+
+const PAGE_SIZE = 500;
+
+export function createKubeCluster(options: KubeClusterOptions): Cluster {
+  const config = loadKubeConfig(options);
+  const server = config.getCurrentCluster()?.server ?? "<unknown>";
+  const contextName = config.getCurrentContext();
+  const defaultNamespace = config.getContextObject(contextName)?.namespace ?? "default";
+  const core = config.makeApiClient(CoreV1Api);
+  const apps = config.makeApiClient(AppsV1Api);
+  const rbac = config.makeApiClient(RbacAuthorizationV1Api);
+  const admission = config.makeApiClient(AdmissionregistrationV1Api);
+  const registration = config.makeApiClient(ApiregistrationV1Api);
+  const versionApi = config.makeApiClient(VersionApi);
+
+  /** Runs one API call under the request timeout, translating failures. */
+  const call = async <T>(target: RequestTarget, request: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new KubeApiError(
+              "timeout",
+              `timed out after ${options.requestTimeoutMs / 1000}s: ${target.verb} ${describeTarget(target)} at ${server}`,
+              target,
+            ),
+          ),
+        options.requestTimeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      return await Promise.race([request(), timeout]);
+    } catch (error) {
+      throw toKubeApiError(error, target, server);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** A GET that answers undefined for NotFound. */
+  const get = <T>(target: RequestTarget, request: () => Promise<T>): Promise<T | undefined> =>
+    call(target, async () => {
+      try {
+        return await request();
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+
+  /** Follows `continue` tokens so big clusters are read in bounded pages. */
+  const listAll = async <T>(
+    target: RequestTarget,
+    page: (cont: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  ): Promise<T[]> => {
+    const items: T[] = [];
+    let cont: string | undefined;
+    do {
+      const result = await call(target, () => page(cont));
+      items.push(...result.items);
+      cont = result.metadata?._continue || undefined;
+    } while (cont !== undefined);
+    return items;
+  };
+
+  return {
+    server,
+    contextName,
+    defaultNamespace,
+    async version() {
+      const info = await call({ verb: "get", resource: "version" }, () => versionApi.getCode());
+      return { major: info.major, minor: info.minor, gitVersion: info.gitVersion };
+    },
+    async getNamespace(name) {
+      const ns = await get({ verb: "get", resource: "namespaces", name }, () =>
+        core.readNamespace({ name }),
+      );
+      return ns === undefined ? undefined : { name: ns.metadata?.name ?? name };
+    },
+    async getConfigMap(namespace, name) {
+      const cm = await get({ verb: "get", resource: "configmaps", namespace, name }, () =>
+        core.readNamespacedConfigMap({ name, namespace }),
+      );
+      return cm === undefined ? undefined : { name, namespace, data: cm.data ?? {} };
+    },
+    async getSecret(namespace, name) {
+      const secret = await get({ verb: "get", resource: "secrets", namespace, name }, () =>
+        core.readNamespacedSecret({ name, namespace }),
+      );
+      return secret === undefined
+        ? undefined
+        : { name, namespace, type: secret.type ?? "Opaque", data: decodeData(secret.data) };
+    },
+    async listPods(namespace, list: ListOptions = {}) {
+      const target: RequestTarget = {
+        verb: "list",
+        resource: "pods",
+        ...(namespace === undefined ? {} : { namespace }),
+      };
+      const pods = await listAll(target, (cont) =>
+        namespace === undefined
+          ? core.listPodForAllNamespaces({ ...list, limit: PAGE_SIZE, _continue: cont })
+          : core.listNamespacedPod({ namespace, ...list, limit: PAGE_SIZE, _continue: cont }),
+      );
+      return pods.map(podInfo);
+    },
+    async listReplicaSets(namespace) {
+      const sets = await listAll({ verb: "list", resource: "replicasets", namespace }, (cont) =>
+        apps.listNamespacedReplicaSet({ namespace, limit: PAGE_SIZE, _continue: cont }),
+      );
+      return sets.map((rs) => ({
+        name: rs.metadata?.name ?? "",
+        namespace,
+        desired: rs.spec?.replicas ?? 1,
+        ready: rs.status?.readyReplicas ?? 0,
+      }));
+    },
+    async listServiceAccounts(namespace, list: ListOptions = {}) {
+      const accounts = await listAll(
+        { verb: "list", resource: "serviceaccounts", namespace },
+        (cont) =>
+          core.listNamespacedServiceAccount({
+            namespace,
+            ...list,
+            limit: PAGE_SIZE,
+            _continue: cont,
+          }),
+      );
+      return accounts.map((sa) => sa.metadata?.name ?? "");
+    },
+    async listClusterRoles(list: ListOptions = {}) {
+      const roles = await listAll({ verb: "list", resource: "clusterroles" }, (cont) =>
+        rbac.listClusterRole({ ...list, limit: PAGE_SIZE, _continue: cont }),
+      );
+      return roles.map((role) => role.metadata?.name ?? "");
+    },
+    async getMutatingWebhookConfiguration(name) {
+      const config = await get(
+        { verb: "get", resource: "mutatingwebhookconfigurations", name },
+        () => admission.readMutatingWebhookConfiguration({ name }),
+      );
+      return config === undefined
+        ? undefined
+        : {
+            name,
+            webhooks: (config.webhooks ?? []).map((w) => ({
+              name: w.name,
+              caBundle: w.clientConfig.caBundle,
+            })),
+          };
+    },
+    async getValidatingWebhookConfiguration(name) {
+      const config = await get(
+        { verb: "get", resource: "validatingwebhookconfigurations", name },
+        () => admission.readValidatingWebhookConfiguration({ name }),
+      );
+      return config === undefined
+        ? undefined
+        : {
+            name,
+            webhooks: (config.webhooks ?? []).map((w) => ({
+              name: w.name,
+              caBundle: w.clientConfig.caBundle,
+            })),
+          };
+    },
+    async getAPIService(name) {
+      const service = await get({ verb: "get", resource: "apiservices", name }, () =>
+        registration.readAPIService({ name }),
+      );
+      return service === undefined
+        ? undefined
+        : {
+            name,
+            caBundle: service.spec?.caBundle,
+            conditions: (service.status?.conditions ?? []).map((c) => ({
+              type: c.type,
+              status: c.status,
+              ...(c.message ? { message: c.message } : {}),
+            })),
+          };
+    },
+  };
+}

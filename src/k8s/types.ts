@@ -1,0 +1,146 @@
+// The cluster as meshlens sees it: the few reads the commands need, in our own types. Nothing from
+// @kubernetes/client-node appears here (its V1* types stop at src/k8s/kube-cluster.ts).
+
+export interface EnvVar {
+  name: string;
+  /** A literal value. */
+  value?: string;
+  /** A reference the kubelet would resolve (configMapKeyRef, secretKeyRef, fieldRef ...). */
+  valueFrom?: {
+    configMapKeyRef?: { name: string; key: string };
+    secretKeyRef?: { name: string; key: string };
+    fieldRef?: { fieldPath: string };
+  };
+}
+
+export interface ContainerInfo {
+  name: string;
+  image: string;
+  /** True for init containers; native sidecars also have restartPolicy "Always". */
+  isInit: boolean;
+  restartPolicy: string | undefined;
+  env: EnvVar[];
+  ports: Array<{ name: string | undefined; containerPort: number }>;
+}
+
+export interface ContainerStatusInfo {
+  name: string;
+  ready: boolean;
+  isInit: boolean;
+}
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  phase: string;
+  /** `status.reason`, e.g. Evicted, NodeShutdown. */
+  reason: string | undefined;
+  podIP: string | undefined;
+  serviceAccountName: string;
+  containers: ContainerInfo[];
+  containerStatuses: ContainerStatusInfo[];
+  conditions: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  ownerReferences: Array<{ kind: string; name: string }>;
+}
+
+export interface ReplicaSetInfo {
+  name: string;
+  namespace: string;
+  desired: number;
+  ready: number;
+}
+
+export interface WebhookConfigurationInfo {
+  name: string;
+  webhooks: Array<{ name: string; caBundle: string | undefined }>;
+}
+
+export interface APIServiceInfo {
+  name: string;
+  caBundle: string | undefined;
+  conditions: Array<{ type: string; status: string; message?: string }>;
+}
+
+export interface ServerVersion {
+  major: string;
+  minor: string;
+  gitVersion: string;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** One Secret: its type and its data, decoded to text. Read only where a check needs it. */
+export interface SecretInfo {
+  name: string;
+  namespace: string;
+  type: string;
+  data: Record<string, string>;
+}
+
+export interface ConfigMapInfo {
+  name: string;
+  namespace: string;
+  data: Record<string, string>;
+}
+
+/** The reads meshlens makes. `get*` return undefined for NotFound; other failures throw KubeApiError. */
+export interface Cluster {
+  /** The API server URL and context name, for messages. */
+  readonly server: string;
+  readonly contextName: string;
+  /** The namespace of the kubeconfig context (`default` when unset). */
+  readonly defaultNamespace: string;
+  version(): Promise<ServerVersion>;
+  getNamespace(name: string): Promise<{ name: string } | undefined>;
+  getConfigMap(namespace: string, name: string): Promise<ConfigMapInfo | undefined>;
+  getSecret(namespace: string, name: string): Promise<SecretInfo | undefined>;
+  /** All pods, following `continue` pages; `namespace` undefined means all namespaces. */
+  listPods(namespace: string | undefined, options?: ListOptions): Promise<PodInfo[]>;
+  listReplicaSets(namespace: string): Promise<ReplicaSetInfo[]>;
+  listServiceAccounts(namespace: string, options?: ListOptions): Promise<string[]>;
+  listClusterRoles(options?: ListOptions): Promise<string[]>;
+  getMutatingWebhookConfiguration(name: string): Promise<WebhookConfigurationInfo | undefined>;
+  getValidatingWebhookConfiguration(name: string): Promise<WebhookConfigurationInfo | undefined>;
+  getAPIService(name: string): Promise<APIServiceInfo | undefined>;
+}
+
+/** What a request was for, so errors can name the permission it needed. */
+export interface RequestTarget {
+  verb: "get" | "list";
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+export type KubeFailure =
+  | "unreachable"
+  | "unauthorized"
+  | "forbidden"
+  | "server-error"
+  | "timeout"
+  | "other";
+
+/** A failed call to the Kubernetes API, with a message that says what to do about it. */
+export class KubeApiError extends Error {
+  readonly failure: KubeFailure;
+  readonly status: number | undefined;
+  readonly target: RequestTarget;
+
+  constructor(failure: KubeFailure, message: string, target: RequestTarget, status?: number) {
+    super(message);
+    this.name = "KubeApiError";
+    this.failure = failure;
+    this.target = target;
+    this.status = status;
+  }
+}
+
+export function describeTarget(target: RequestTarget): string {
+  const what = target.name === undefined ? target.resource : `${target.resource} "${target.name}"`;
+  return target.namespace === undefined ? what : `${what} in namespace "${target.namespace}"`;
+}

@@ -1,0 +1,387 @@
+// A real HTTPS Kubernetes API server over the simulator's object store: discovery, GET and LIST with
+// selectors and paging, Table output for kubectl, and Kubernetes Status errors.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { toTable } from "./api-tables.js";
+import type { FaultInjector } from "./faults.js";
+import {
+  groupVersion,
+  RESOURCE_TYPES,
+  type ResourceType,
+  resourceTypeByPlural,
+} from "./resources.js";
+import {
+  matchesSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  SelectorError,
+} from "./selectors.js";
+import type { KubeObject, ObjectStore } from "./store.js";
+
+export const SIM_USER = "meshlens-sim-user";
+export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-meshlens-sim" };
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  faults: FaultInjector;
+  token: string;
+  tls: { certPem: string; keyPem: string };
+  clock: () => Date;
+  host?: string;
+  port?: number;
+}
+
+export interface RequestStats {
+  /** Requests by `METHOD path` (no query). */
+  byPath: Map<string, number>;
+  total: number;
+}
+
+export interface ApiServer {
+  url: string;
+  server: Server;
+  stats: RequestStats;
+  close(): Promise<void>;
+}
+
+interface StatusBody {
+  kind: "Status";
+  apiVersion: "v1";
+  metadata: Record<string, never>;
+  status: "Failure";
+  message: string;
+  reason: string;
+  details?: { name?: string; kind?: string; group?: string };
+  code: number;
+}
+
+function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusBody["details"],
+): StatusBody {
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
+}
+
+/** What a request asks for, parsed from its path. */
+type Route =
+  | { kind: "discovery"; body: unknown }
+  | { kind: "collection"; type: ResourceType; namespace: string | undefined }
+  | { kind: "object"; type: ResourceType; namespace: string | undefined; name: string }
+  | { kind: "unknown" };
+
+function discoveryRoute(path: string): unknown {
+  if (path === "/version")
+    return {
+      ...KUBERNETES_VERSION,
+      platform: "linux/amd64",
+      goVersion: "go1.23.0",
+      compiler: "gc",
+      buildDate: "2026-01-01T00:00:00Z",
+      gitCommit: "meshlens",
+      gitTreeState: "clean",
+    };
+  if (path === "/api")
+    return {
+      kind: "APIVersions",
+      versions: ["v1"],
+      serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+    };
+  if (path === "/apis") {
+    const groups = [...new Set(RESOURCE_TYPES.filter((t) => t.group !== "").map((t) => t.group))];
+    return {
+      kind: "APIGroupList",
+      apiVersion: "v1",
+      groups: groups.map((group) => {
+        const version = RESOURCE_TYPES.find((t) => t.group === group)?.version ?? "v1";
+        const gv = { groupVersion: `${group}/${version}`, version };
+        return { name: group, versions: [gv], preferredVersion: gv };
+      }),
+    };
+  }
+  const resourceList = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
+  if (resourceList) {
+    const group = resourceList[2] ?? "";
+    const version = resourceList[1] ?? resourceList[3] ?? "";
+    const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
+    if (types.length === 0) return undefined;
+    return {
+      kind: "APIResourceList",
+      apiVersion: "v1",
+      groupVersion: groupVersion({ group, version }),
+      resources: types.map((t) => ({
+        name: t.plural,
+        singularName: t.singular,
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: t.verbs,
+        shortNames: t.shortNames.length ? t.shortNames : undefined,
+      })),
+    };
+  }
+  return undefined;
+}
+
+function route(path: string): Route {
+  const discovery = discoveryRoute(path);
+  if (discovery !== undefined) return { kind: "discovery", body: discovery };
+  const match =
+    /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
+      path,
+    );
+  if (!match) return { kind: "unknown" };
+  const [, coreVersion, group = "", groupVersionPart, namespace, plural = "", name] = match;
+  const version = coreVersion ?? groupVersionPart ?? "";
+  // `/api/v1/namespaces/<name>` matches with no namespace, plural "namespaces" and a name.
+  const type = resourceTypeByPlural(group, version, plural);
+  if (type === undefined) return { kind: "unknown" };
+  if (namespace !== undefined && !type.namespaced) return { kind: "unknown" };
+  const ns = type.namespaced ? namespace : undefined;
+  return name === undefined
+    ? { kind: "collection", type, namespace: ns }
+    : { kind: "object", type, namespace: ns, name };
+}
+
+function wantsTable(request: IncomingMessage): boolean {
+  return (request.headers.accept ?? "").includes("as=Table");
+}
+
+interface ContinueToken {
+  rv: string;
+  offset: number;
+}
+
+function listKind(type: ResourceType): string {
+  return `${type.kind}List`;
+}
+
+function serveList(
+  store: ObjectStore,
+  type: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  table: boolean,
+  now: Date,
+) {
+  let objects = store.list(type, namespace);
+  const labelSelector = query.get("labelSelector");
+  if (labelSelector) {
+    const selector = parseLabelSelector(labelSelector);
+    objects = objects.filter((o) => matchesSelector(selector, o.metadata.labels));
+  }
+  const fieldSelector = query.get("fieldSelector");
+  if (fieldSelector) {
+    const matches = parseFieldSelector(fieldSelector);
+    objects = objects.filter(matches);
+  }
+  let offset = 0;
+  const continueParam = query.get("continue");
+  if (continueParam) {
+    const token = JSON.parse(
+      Buffer.from(continueParam, "base64url").toString("utf8"),
+    ) as ContinueToken;
+    offset = token.offset;
+  }
+  const limit = Number(query.get("limit") ?? "0");
+  const page = limit > 0 ? objects.slice(offset, offset + limit) : objects.slice(offset);
+  const next = offset + page.length;
+  const metadata: Record<string, unknown> = { resourceVersion: store.resourceVersion };
+  if (limit > 0 && next < objects.length) {
+    metadata.continue = Buffer.from(
+      JSON.stringify({ rv: store.resourceVersion, offset: next } satisfies ContinueToken),
+    ).toString("base64url");
+    metadata.remainingItemCount = objects.length - next;
+  }
+  if (table) return toTable(type, page, metadata, now);
+  return {
+    kind: listKind(type),
+    apiVersion: groupVersion(type),
+    metadata,
+    items: page.map((o) => withTypeMeta(o, type)),
+  };
+}
+
+function withTypeMeta(object: KubeObject, type: ResourceType): KubeObject {
+  return { ...object, apiVersion: groupVersion(type), kind: type.kind };
+}
+
+function qualifiedResource(type: ResourceType): string {
+  return type.group === "" ? type.plural : `${type.plural}.${type.group}`;
+}
+
+function forbidden(path: string): StatusBody {
+  const r = route(path);
+  if (r.kind === "object" || r.kind === "collection") {
+    const verb = r.kind === "object" ? "get" : "list";
+    const scope = r.namespace ? ` in the namespace "${r.namespace}"` : " at the cluster scope";
+    const subject =
+      r.kind === "object" ? `${qualifiedResource(r.type)} "${r.name}"` : qualifiedResource(r.type);
+    return statusBody(
+      403,
+      "Forbidden",
+      `${subject} is forbidden: User "${SIM_USER}" cannot ${verb} resource "${r.type.plural}" in API group "${r.type.group}"${scope}`,
+      {
+        ...(r.kind === "object" ? { name: r.name } : {}),
+        kind: r.type.plural,
+        group: r.type.group,
+      },
+    );
+  }
+  return statusBody(403, "Forbidden", `forbidden: User "${SIM_USER}" cannot get path "${path}"`);
+}
+
+function notFound(path: string): StatusBody {
+  const r = route(path);
+  if (r.kind === "object") {
+    return statusBody(404, "NotFound", `${qualifiedResource(r.type)} "${r.name}" not found`, {
+      name: r.name,
+      kind: r.type.plural,
+      group: r.type.group,
+    });
+  }
+  return statusBody(404, "NotFound", "the server could not find the requested resource");
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const stats: RequestStats = { byPath: new Map(), total: 0 };
+  const send = (response: ServerResponse, code: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    response.writeHead(code, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(text),
+    });
+    response.end(text);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "https://sim.invalid");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    stats.total += 1;
+    const key = `${request.method} ${path}`;
+    stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
+
+    if (request.headers.authorization !== `Bearer ${options.token}`) {
+      send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
+      return;
+    }
+    for (const fault of options.faults.match(path)) {
+      if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault.kind === "drop") {
+        request.socket.destroy();
+        return;
+      }
+      if (fault.kind === "status") {
+        const bodies = {
+          401: statusBody(401, "Unauthorized", "Unauthorized"),
+          403: forbidden(path),
+          404: notFound(path),
+          500: statusBody(500, "InternalError", "Internal error occurred: simulated fault"),
+        };
+        send(response, fault.status, bodies[fault.status]);
+        return;
+      }
+    }
+    if (request.method !== "GET") {
+      send(
+        response,
+        405,
+        statusBody(
+          405,
+          "MethodNotAllowed",
+          `the server does not allow this method on the requested resource`,
+        ),
+      );
+      return;
+    }
+    const r = route(path);
+    const now = options.clock();
+    try {
+      switch (r.kind) {
+        case "discovery":
+          send(response, 200, r.body);
+          return;
+        case "collection":
+          send(
+            response,
+            200,
+            serveList(
+              options.store,
+              r.type,
+              r.namespace,
+              url.searchParams,
+              wantsTable(request),
+              now,
+            ),
+          );
+          return;
+        case "object": {
+          const object = options.store.get(r.type, r.namespace, r.name);
+          if (object === undefined) {
+            send(response, 404, notFound(path));
+            return;
+          }
+          const typed = withTypeMeta(object, r.type);
+          send(
+            response,
+            200,
+            wantsTable(request)
+              ? toTable(r.type, [typed], { resourceVersion: options.store.resourceVersion }, now)
+              : typed,
+          );
+          return;
+        }
+        case "unknown":
+          send(response, 404, notFound(path));
+          return;
+      }
+    } catch (error) {
+      if (error instanceof SelectorError) {
+        send(response, 400, statusBody(400, "BadRequest", error.message));
+        return;
+      }
+      send(
+        response,
+        500,
+        statusBody(
+          500,
+          "InternalError",
+          `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+    }
+  };
+
+  const server = createServer(
+    { cert: options.tls.certPem, key: options.tls.keyPem, keepAlive: true },
+    (request, response) => {
+      handle(request, response).catch(() => response.destroy());
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `https://${options.host ?? "127.0.0.1"}:${address.port}`,
+    server,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

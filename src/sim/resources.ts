@@ -1,0 +1,87 @@
+/** The API resources the simulated API server serves (DESIGN.md "API subset"). */
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  verbs: string[];
+}
+
+const READ = ["get", "list"];
+
+function resource(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  shortNames: string[] = [],
+): ResourceType {
+  return {
+    group,
+    version,
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced,
+    shortNames,
+    verbs: READ,
+  };
+}
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  resource("", "v1", "Namespace", "namespaces", false, ["ns"]),
+  resource("", "v1", "Node", "nodes", false, ["no"]),
+  resource("", "v1", "Pod", "pods", true, ["po"]),
+  resource("", "v1", "Service", "services", true, ["svc"]),
+  resource("", "v1", "ServiceAccount", "serviceaccounts", true, ["sa"]),
+  resource("", "v1", "ConfigMap", "configmaps", true, ["cm"]),
+  resource("", "v1", "Secret", "secrets", true),
+  resource("", "v1", "Endpoints", "endpoints", true, ["ep"]),
+  resource("apps", "v1", "Deployment", "deployments", true, ["deploy"]),
+  resource("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"]),
+  resource("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"]),
+  resource("apps", "v1", "DaemonSet", "daemonsets", true, ["ds"]),
+  resource("batch", "v1", "Job", "jobs", true),
+  resource("batch", "v1", "CronJob", "cronjobs", true, ["cj"]),
+  resource(
+    "admissionregistration.k8s.io",
+    "v1",
+    "MutatingWebhookConfiguration",
+    "mutatingwebhookconfigurations",
+    false,
+  ),
+  resource(
+    "admissionregistration.k8s.io",
+    "v1",
+    "ValidatingWebhookConfiguration",
+    "validatingwebhookconfigurations",
+    false,
+  ),
+  resource("apiregistration.k8s.io", "v1", "APIService", "apiservices", false),
+  resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
+  resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
+  resource("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
+  resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
+];
+
+export function groupVersion(type: Pick<ResourceType, "group" | "version">): string {
+  return type.group === "" ? type.version : `${type.group}/${type.version}`;
+}
+
+export function resourceTypeByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((type) => groupVersion(type) === apiVersion && type.kind === kind);
+}
+
+export function resourceTypeByPlural(
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
+  return RESOURCE_TYPES.find(
+    (type) => type.group === group && type.version === version && type.plural === plural,
+  );
+}

@@ -1,0 +1,227 @@
+// The simulated Linkerd-meshed cluster: object store + controllers + a real HTTPS API server + a
+// kubeconfig, so the CLI reaches it exactly as it reaches a real cluster.
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { parseAllDocuments, stringify as toYaml } from "yaml";
+import { decodeCertificateBundle } from "../certs/pem.js";
+import { type ApiServer, SIM_USER, startApiServer } from "./api-server.js";
+import { reconcileWorkloads } from "./controllers.js";
+import { FaultInjector, type FaultRule } from "./faults.js";
+import { daysFrom, issueCertificate } from "./pki.js";
+import { resourceTypeByKind } from "./resources.js";
+import {
+  buildScenario,
+  findScenario,
+  type ScenarioPki,
+  scenarioNames,
+  WEBHOOKS,
+} from "./scenarios.js";
+import { isKubeObject, type KubeObject, ObjectStore } from "./store.js";
+
+export interface SimulatorOptions {
+  /** A built-in scenario name (default `healthy`). */
+  scenario?: string;
+  /** Manifest files (YAML, multi-document); their objects replace same kind/namespace/name. */
+  manifestFiles?: string[];
+  /** Objects given directly, applied after the manifest files. */
+  objects?: KubeObject[];
+  /** Where to write the kubeconfig; required to use the simulator from another process. */
+  kubeconfigPath?: string;
+  port?: number;
+  faults?: FaultRule[];
+  clock?: () => Date;
+}
+
+export interface Simulator {
+  url: string;
+  kubeconfigPath: string | undefined;
+  kubeconfig: string;
+  token: string;
+  store: ObjectStore;
+  faults: FaultInjector;
+  pki: ScenarioPki;
+  api: ApiServer;
+  close(): Promise<void>;
+}
+
+export class SimulatorError extends Error {}
+
+/** Parses YAML manifests into objects; `List` kinds are flattened, empty documents skipped. */
+export function parseManifests(text: string, source: string): KubeObject[] {
+  const objects: KubeObject[] = [];
+  for (const document of parseAllDocuments(text)) {
+    if (document.errors.length > 0) {
+      throw new SimulatorError(
+        `${source}: invalid YAML: ${document.errors[0]?.message.split("\n")[0]}`,
+      );
+    }
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) continue;
+    const items = (value as { kind?: string }).kind?.endsWith("List")
+      ? ((value as { items?: unknown[] }).items ?? [])
+      : [value];
+    for (const item of items) {
+      if (!isKubeObject(item))
+        throw new SimulatorError(`${source}: a document has no apiVersion, kind or metadata.name`);
+      objects.push(item);
+    }
+  }
+  return objects;
+}
+
+function withDefaultNamespace(object: KubeObject): KubeObject {
+  const type = resourceTypeByKind(object.apiVersion, object.kind);
+  if (type?.namespaced && object.metadata.namespace === undefined) {
+    return { ...object, metadata: { ...object.metadata, namespace: "default" } };
+  }
+  return object;
+}
+
+function hasCertificate(base64: unknown): boolean {
+  if (typeof base64 !== "string" || base64 === "") return false;
+  const decoded = decodeCertificateBundle(Buffer.from(base64, "base64").toString("utf8"));
+  return decoded.ok && decoded.value.length > 0;
+}
+
+/**
+ * Installs rendered with `externalSecret: true` (linkerd2 install_default.golden) expect an external
+ * party such as cert-manager to provide the webhook Secrets and inject each webhook's caBundle. The
+ * simulator plays that part for the three Linkerd webhooks whose caBundle is not a certificate.
+ */
+function provideExternalWebhookCerts(store: ObjectStore, pki: ScenarioPki): void {
+  const caBundle = Buffer.from(pki.webhookCa.certPem).toString("base64");
+  for (const name of WEBHOOKS) {
+    const kind =
+      name === "proxy-injector" ? "MutatingWebhookConfiguration" : "ValidatingWebhookConfiguration";
+    const config = store.get(
+      { apiVersion: "admissionregistration.k8s.io/v1", kind },
+      undefined,
+      `linkerd-${name}-webhook-config`,
+    );
+    const webhooks =
+      (config?.webhooks as
+        | Array<{ clientConfig?: { caBundle?: string; service?: { namespace?: string } } }>
+        | undefined) ?? [];
+    if (config === undefined || webhooks.every((w) => hasCertificate(w.clientConfig?.caBundle)))
+      continue;
+    const namespace = webhooks[0]?.clientConfig?.service?.namespace ?? "linkerd";
+    store.put({
+      ...config,
+      webhooks: webhooks.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle } })),
+    });
+    if (
+      store.get({ apiVersion: "v1", kind: "Secret" }, namespace, `linkerd-${name}-k8s-tls`) ===
+      undefined
+    ) {
+      store.put({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+          name: `linkerd-${name}-k8s-tls`,
+          namespace,
+          annotations: { "meshlens.dev/provided-by": "simulator (as cert-manager would)" },
+        },
+        type: "kubernetes.io/tls",
+        data: {
+          "tls.crt": Buffer.from(pki.webhooks[name].certPem).toString("base64"),
+          "tls.key": Buffer.from(pki.webhooks[name].keyPem).toString("base64"),
+        },
+      });
+    }
+  }
+}
+
+export function renderKubeconfig(url: string, caPem: string, token: string): string {
+  return toYaml({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: "meshlens-sim",
+        cluster: {
+          server: url,
+          "certificate-authority-data": Buffer.from(caPem).toString("base64"),
+        },
+      },
+    ],
+    users: [{ name: SIM_USER, user: { token } }],
+    contexts: [{ name: "meshlens-sim", context: { cluster: "meshlens-sim", user: SIM_USER } }],
+    "current-context": "meshlens-sim",
+  });
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const clock = options.clock ?? (() => new Date());
+  const now = clock();
+  const scenarioName = options.scenario ?? "healthy";
+  const definition = findScenario(scenarioName);
+  if (definition === undefined) {
+    throw new SimulatorError(
+      `unknown scenario "${scenarioName}"; scenarios: ${scenarioNames().join(", ")}`,
+    );
+  }
+  const [scenario, serverCa] = await Promise.all([
+    buildScenario(definition, now),
+    issueCertificate({
+      commonName: "meshlens-sim-ca",
+      notBefore: daysFrom(now, -1),
+      notAfter: daysFrom(now, 365),
+      isCA: true,
+    }),
+  ]);
+  const serverCert = await issueCertificate({
+    commonName: "kube-apiserver",
+    dnsNames: ["localhost", "kubernetes.default.svc"],
+    ipAddresses: ["127.0.0.1"],
+    notBefore: daysFrom(now, -1),
+    notAfter: daysFrom(now, 365),
+    serverAuth: true,
+    signer: serverCa,
+  });
+
+  const store = new ObjectStore(now);
+  for (const object of scenario.objects) store.put(withDefaultNamespace(object));
+  for (const file of options.manifestFiles ?? []) {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      throw new SimulatorError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+    for (const object of parseManifests(text, file)) store.put(withDefaultNamespace(object));
+  }
+  for (const object of options.objects ?? []) store.put(withDefaultNamespace(object));
+  provideExternalWebhookCerts(store, scenario.pki);
+  reconcileWorkloads(store, now.toISOString().replace(/\.\d{3}Z$/, "Z"));
+
+  const faults = new FaultInjector();
+  for (const rule of options.faults ?? []) faults.add(rule);
+  const token = randomBytes(24).toString("base64url");
+  const api = await startApiServer({
+    store,
+    faults,
+    token,
+    tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },
+    clock,
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
+  const kubeconfig = renderKubeconfig(api.url, serverCa.certPem, token);
+  if (options.kubeconfigPath !== undefined) {
+    await mkdir(dirname(options.kubeconfigPath), { recursive: true });
+    await writeFile(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
+  }
+  return {
+    url: api.url,
+    kubeconfigPath: options.kubeconfigPath,
+    kubeconfig,
+    token,
+    store,
+    faults,
+    pki: scenario.pki,
+    api,
+    close: () => api.close(),
+  };
+}
