@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim/simulator.js";
+import { projectRoot } from "../fixtures.js";
+
+export interface CliRun {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+const bin = join(projectRoot, "bin", "meshlens.js");
+
+/** Runs the built CLI (dist/, built by `npm test`) as a user would, with a clean environment. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), NO_COLOR: "1", ...env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ stdout, stderr, code });
+      },
+    );
+  });
+}
+
+/** Starts a simulator whose kubeconfig is written to a fresh temporary directory. */
+export async function startSim(options: SimulatorOptions = {}): Promise<Simulator & { kubeconfigPath: string }> {
+  const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "meshlens-test-")), "kubeconfig");
+  const sim = await startSimulator({ ...options, kubeconfigPath });
+  return Object.assign(sim, { kubeconfigPath });
+}
+
+/** The lines of a table output that are not passing checks (×, ‼ and their detail lines). */
+export function problemLines(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => line.startsWith("×") || line.startsWith("‼"));
+}
