@@ -7,5 +7,7 @@ export default defineConfig({
     env: { FORCE_COLOR: "0" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // The JSON report gives .ci/run the real pass/fail counts.
+    reporters: ["default", ["json", { outputFile: "test-results.json" }]],
   },
 });

@@ -91,8 +91,12 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: "anchor-expiring-soon",
-    description: "The trust anchor expires in 20 days: a 60-day warning (the issuer is still in date).",
-    pki: (base) => ({ ...base, anchors: [{ algorithm: "P-256", validity: { from: -3630, to: 20 } }] }),
+    description:
+      "The trust anchor expires in 20 days: a 60-day warning (the issuer is still in date).",
+    pki: (base) => ({
+      ...base,
+      anchors: [{ algorithm: "P-256", validity: { from: -3630, to: 20 } }],
+    }),
   },
   {
     name: "issuer-untrusted",

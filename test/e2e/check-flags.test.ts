@@ -19,7 +19,8 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-const check = (s: Sim, ...args: string[]) => runCli(["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s", ...args]);
+const check = (s: Sim, ...args: string[]) =>
+  runCli(["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s", ...args]);
 
 describe("--fail-on warning", () => {
   let soon: Sim;
@@ -65,7 +66,9 @@ describe("--expiry-threshold", () => {
   it("accepts a share of the lifetime", async () => {
     // The issuer lives 365 days and has 30 left (8%): under 10% warns, under 5% does not.
     const warn = await check(soon, "--expiry-threshold", "10%");
-    expect(problemLines(warn.stdout)).toEqual(["‼ issuer cert is valid for at least 10% of its lifetime"]);
+    expect(problemLines(warn.stdout)).toEqual([
+      "‼ issuer cert is valid for at least 10% of its lifetime",
+    ]);
     const calm = await check(soon, "--expiry-threshold", "5%");
     expect(problemLines(calm.stdout)).toEqual([]);
   });
@@ -89,8 +92,12 @@ describe("output formats", () => {
     expect(run.code).toBe(1);
     const doc = JSON.parse(run.stdout);
     expect(doc.success).toBe(false);
-    const identity = doc.categories.find((c: { categoryName: string }) => c.categoryName === "linkerd-identity");
-    const validity = identity.checks.find((c: { id: string }) => c.id === "linkerd-identity/issuer-cert-time-valid");
+    const identity = doc.categories.find(
+      (c: { categoryName: string }) => c.categoryName === "linkerd-identity",
+    );
+    const validity = identity.checks.find(
+      (c: { id: string }) => c.id === "linkerd-identity/issuer-cert-time-valid",
+    );
     expect(Object.keys(validity).slice(0, 4)).toEqual(["description", "hint", "error", "result"]);
     expect(validity).toMatchObject({
       description: "issuer cert is within its validity period",
@@ -105,13 +112,20 @@ describe("output formats", () => {
     expect(Date.parse(issuer.notAfter)).toBeLessThan(Date.now());
     expect(issuer.serial).toMatch(/^\d+$/);
     // A check that depends on the failed one is reported as skipped, with why.
-    const soon = identity.checks.find((c: { id: string }) => c.id === "linkerd-identity/issuer-cert-not-expiring-soon");
-    expect(soon).toMatchObject({ result: "skipped", skipReason: 'requires "issuer cert is within its validity period"' });
+    const soon = identity.checks.find(
+      (c: { id: string }) => c.id === "linkerd-identity/issuer-cert-not-expiring-soon",
+    );
+    expect(soon).toMatchObject({
+      result: "skipped",
+      skipReason: 'requires "issuer cert is within its validity period"',
+    });
   });
 
   it("-o short prints only problems", async () => {
     const run = await check(expired, "-o", "short");
-    expect(run.stdout).toMatch(/^linkerd-identity\n----------------\n× issuer cert is within its validity period\n/);
+    expect(run.stdout).toMatch(
+      /^linkerd-identity\n----------------\n× issuer cert is within its validity period\n/,
+    );
     expect(run.stdout).not.toContain("√ can query");
     expect(run.stdout.endsWith("\nStatus check results are ×\n")).toBe(true);
   });
@@ -124,22 +138,39 @@ describe("output formats", () => {
   it("-o junit gives a test report with failures", async () => {
     const run = await check(expired, "-o", "junit");
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="meshlens check" tests="\d+" failures="2" skipped="1">/);
-    expect(run.stdout).toContain('<testcase classname="linkerd-identity" name="issuer cert is within its validity period">');
-    expect(run.stdout).toContain('<failure type="fatal" message="issuer certificate is not valid anymore. Expired on');
+    expect(run.stdout).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="meshlens check" tests="\d+" failures="2" skipped="1">/,
+    );
+    expect(run.stdout).toContain(
+      '<testcase classname="linkerd-identity" name="issuer cert is within its validity period">',
+    );
+    expect(run.stdout).toContain(
+      '<failure type="fatal" message="issuer certificate is not valid anymore. Expired on',
+    );
   });
 
   it("rejects an unknown format with Linkerd's message and exit 2", async () => {
     const run = await check(expired, "-o", "yaml");
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("Invalid output type 'yaml'. Supported output types are: table, json, short, junit");
+    expect(run.stderr).toContain(
+      "Invalid output type 'yaml'. Supported output types are: table, json, short, junit",
+    );
   });
 });
 
 describe("offline mode on the upstream certificate fixtures", () => {
   const certs = join(linkerdFixtures, "certs");
   const offline = (set: string, ...extra: string[]) =>
-    runCli(["check", "--anchors", join(certs, `${set}-trust-anchors.pem`), "--issuer-cert", join(certs, `${set}-crt.pem`), "--issuer-key", join(certs, `${set}-key.pem`), ...extra]);
+    runCli([
+      "check",
+      "--anchors",
+      join(certs, `${set}-trust-anchors.pem`),
+      "--issuer-cert",
+      join(certs, `${set}-crt.pem`),
+      "--issuer-key",
+      join(certs, `${set}-key.pem`),
+      ...extra,
+    ]);
 
   it("valid-*: all pass without any cluster", async () => {
     const run = await offline("valid");
@@ -152,38 +183,72 @@ describe("offline mode on the upstream certificate fixtures", () => {
   it("expired-*: trust anchors out of their validity period, as Linkerd's test expects", async () => {
     const run = await offline("expired");
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("× trust anchors are within their validity period\n    Invalid anchors:\n\t* ");
-    expect(run.stdout).toContain("identity.linkerd.cluster.local not valid anymore. Expired on 1990-01-01T01:01:11Z\n");
+    expect(run.stdout).toContain(
+      "× trust anchors are within their validity period\n    Invalid anchors:\n\t* ",
+    );
+    expect(run.stdout).toContain(
+      "identity.linkerd.cluster.local not valid anymore. Expired on 1990-01-01T01:01:11Z\n",
+    );
   });
 
   it("not-valid-yet-*: not valid before 2100", async () => {
     const run = await offline("not-valid-yet");
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/identity\.linkerd\.cluster\.local not valid before: 2100-01-01T01:00:51Z/);
+    expect(run.stdout).toMatch(
+      /identity\.linkerd\.cluster\.local not valid before: 2100-01-01T01:00:51Z/,
+    );
   });
 
   it("wrong-algo-*: P-521 is not a supported algorithm", async () => {
     const run = await offline("wrong-algo");
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("× trust anchors are using supported crypto algorithm\n    Invalid trustAnchors:\n\t* ");
+    expect(run.stdout).toContain(
+      "× trust anchors are using supported crypto algorithm\n    Invalid trustAnchors:\n\t* ",
+    );
     expect(run.stdout).toContain("must use P-256 curve for public key, instead P-521 was used");
-    expect(run.stdout).toContain("× issuer cert is using supported crypto algorithm\n    issuer certificate must use P-256 curve for public key, instead P-521 was used");
+    expect(run.stdout).toContain(
+      "× issuer cert is using supported crypto algorithm\n    issuer certificate must use P-256 curve for public key, instead P-521 was used",
+    );
   });
 
   it("valid-with-rsa-anchor-* and rsa-ca-*: RSA anchors pass", async () => {
     expect((await offline("valid-with-rsa-anchor")).code).toBe(0);
-    const rsa = await runCli(["check", "--anchors", join(certs, "rsa-ca-ca.crt"), "--issuer-cert", join(certs, "rsa-ca-issuer.crt"), "--issuer-key", join(certs, "rsa-ca-issuer.key")]);
+    const rsa = await runCli([
+      "check",
+      "--anchors",
+      join(certs, "rsa-ca-ca.crt"),
+      "--issuer-cert",
+      join(certs, "rsa-ca-issuer.crt"),
+      "--issuer-key",
+      join(certs, "rsa-ca-issuer.key"),
+    ]);
     expect(rsa.code).toBe(0);
   });
 
   it("a cross pair does not chain: issuer not issued by the trust anchor", async () => {
-    const run = await runCli(["check", "--anchors", join(certs, "wrong-domain-trust-anchors.pem"), "--issuer-cert", join(certs, "valid-crt.pem")]);
+    const run = await runCli([
+      "check",
+      "--anchors",
+      join(certs, "wrong-domain-trust-anchors.pem"),
+      "--issuer-cert",
+      join(certs, "valid-crt.pem"),
+    ]);
     expect(problemLines(run.stdout)).toEqual(["× issuer cert is issued by the trust anchor"]);
     expect(run.stdout).toContain("    x509: certificate signed by unknown authority\n");
   });
 
   it("the wrong key for an issuer fails the config check and never prints the key", async () => {
-    const run = await runCli(["check", "--anchors", join(certs, "valid-trust-anchors.pem"), "--issuer-cert", join(certs, "valid-crt.pem"), "--issuer-key", join(certs, "wrong-domain-key.pem"), "-o", "json"]);
+    const run = await runCli([
+      "check",
+      "--anchors",
+      join(certs, "valid-trust-anchors.pem"),
+      "--issuer-cert",
+      join(certs, "valid-crt.pem"),
+      "--issuer-key",
+      join(certs, "wrong-domain-key.pem"),
+      "-o",
+      "json",
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("tls: Public and private key do not match");
     const keyBody = readFixture("certs/wrong-domain-key.pem").split("\n")[1] ?? "";
@@ -192,7 +257,13 @@ describe("offline mode on the upstream certificate fixtures", () => {
   });
 
   it("a missing file is a usage error", async () => {
-    const run = await runCli(["check", "--anchors", "/nonexistent.pem", "--issuer-cert", join(certs, "valid-crt.pem")]);
+    const run = await runCli([
+      "check",
+      "--anchors",
+      "/nonexistent.pem",
+      "--issuer-cert",
+      join(certs, "valid-crt.pem"),
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("meshlens: cannot read --anchors /nonexistent.pem: ENOENT\n");
   });
@@ -205,19 +276,27 @@ describe("offline mode on the upstream certificate fixtures", () => {
 
 describe("real upstream install manifests load into the simulator and check healthy", () => {
   it("linkerd install (install_default.golden): the issuer is the fixture's", async () => {
-    const s = await sim({ manifestFiles: [join(linkerdFixtures, "install", "install_default.golden")] });
+    const s = await sim({
+      manifestFiles: [join(linkerdFixtures, "install", "install_default.golden")],
+    });
     const run = await check(s, "-o", "json");
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout);
-    const config = doc.categories.find((c: { categoryName: string }) => c.categoryName === "linkerd-identity").checks[0];
+    const config = doc.categories.find(
+      (c: { categoryName: string }) => c.categoryName === "linkerd-identity",
+    ).checks[0];
     const issuerDer = decodeCertificateBundle(readFixture("certs/valid-crt.pem"));
     if (!issuerDer.ok || issuerDer.value[0] === undefined) throw new Error("fixture");
     const serial = certTools.parseCertificate(issuerDer.value[0]).serial;
-    expect(config.certificates.find((c: { role: string }) => c.role === "issuer").serial).toBe(serial);
+    expect(config.certificates.find((c: { role: string }) => c.role === "issuer").serial).toBe(
+      serial,
+    );
   });
 
   it("the external-issuer variant (kubernetes.io/tls)", async () => {
-    const s = await sim({ manifestFiles: [join(linkerdFixtures, "install", "external_issuer.derived.yaml")] });
+    const s = await sim({
+      manifestFiles: [join(linkerdFixtures, "install", "external_issuer.derived.yaml")],
+    });
     const run = await check(s);
     expect(run.code).toBe(0);
     expect(problemLines(run.stdout)).toEqual([]);
@@ -230,7 +309,9 @@ describe("failures outside the mesh", () => {
     await s.close();
     const run = await check(s);
     expect(run.code).toBe(3);
-    expect(run.stdout).toContain("× can query the Kubernetes API\n    cannot reach the Kubernetes API at https://127.0.0.1:");
+    expect(run.stdout).toContain(
+      "× can query the Kubernetes API\n    cannot reach the Kubernetes API at https://127.0.0.1:",
+    );
     expect(run.stderr).toBe("");
     expect(run.stdout).not.toMatch(/\bat .*\.js:\d+/);
   });
@@ -255,7 +336,14 @@ describe("failures outside the mesh", () => {
   });
 
   it("a forbidden Secret names the missing permission; only that data's checks are affected", async () => {
-    const s = await sim({ faults: [{ pathPrefix: "/api/v1/namespaces/linkerd/secrets/linkerd-identity-issuer", fault: { kind: "status", status: 403 } }] });
+    const s = await sim({
+      faults: [
+        {
+          pathPrefix: "/api/v1/namespaces/linkerd/secrets/linkerd-identity-issuer",
+          fault: { kind: "status", status: 403 },
+        },
+      ],
+    });
     const run = await check(s);
     expect(problemLines(run.stdout)).toEqual(["× certificate config is valid"]);
     expect(run.stdout).toContain(
@@ -268,9 +356,18 @@ describe("failures outside the mesh", () => {
   });
 
   it("a server error is reported in the check, without a stack trace", async () => {
-    const s = await sim({ faults: [{ pathPrefix: "/api/v1/namespaces/linkerd/configmaps/linkerd-config", fault: { kind: "status", status: 500 } }] });
+    const s = await sim({
+      faults: [
+        {
+          pathPrefix: "/api/v1/namespaces/linkerd/configmaps/linkerd-config",
+          fault: { kind: "status", status: 500 },
+        },
+      ],
+    });
     const run = await check(s);
-    expect(run.stdout).toContain("× 'linkerd-config' config map exists\n    cannot get configmaps \"linkerd-config\" in namespace \"linkerd\": Internal error occurred: simulated fault");
+    expect(run.stdout).toContain(
+      '× \'linkerd-config\' config map exists\n    cannot get configmaps "linkerd-config" in namespace "linkerd": Internal error occurred: simulated fault',
+    );
     expect(run.stderr).toBe("");
   });
 

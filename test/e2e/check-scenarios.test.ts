@@ -22,26 +22,43 @@ const EXPECTATIONS: Expectation[] = [
   {
     scenario: "issuer-expired",
     exit: 1,
-    problems: ["× issuer cert is within its validity period", "× issuer cert is issued by the trust anchor"],
-    messages: [/^ {4}issuer certificate is not valid anymore\. Expired on \S+Z$/m, /x509: certificate has expired or is not yet valid: current time \S+ is after \S+/],
+    problems: [
+      "× issuer cert is within its validity period",
+      "× issuer cert is issued by the trust anchor",
+    ],
+    messages: [
+      /^ {4}issuer certificate is not valid anymore\. Expired on \S+Z$/m,
+      /x509: certificate has expired or is not yet valid: current time \S+ is after \S+/,
+    ],
   },
   {
     scenario: "issuer-not-yet-valid",
     exit: 1,
-    problems: ["× issuer cert is within its validity period", "× issuer cert is issued by the trust anchor"],
+    problems: [
+      "× issuer cert is within its validity period",
+      "× issuer cert is issued by the trust anchor",
+    ],
     messages: [/^ {4}issuer certificate is not valid before: \S+Z$/m],
   },
   {
     scenario: "anchor-expired",
     exit: 1,
-    problems: ["× trust anchors are within their validity period", "× issuer cert is issued by the trust anchor"],
-    messages: [/^ {4}Invalid anchors:\n\t\* \d+ root\.linkerd\.cluster\.local not valid anymore\. Expired on \S+Z$/m, /x509: certificate signed by unknown authority \(possibly because of/],
+    problems: [
+      "× trust anchors are within their validity period",
+      "× issuer cert is issued by the trust anchor",
+    ],
+    messages: [
+      /^ {4}Invalid anchors:\n\t\* \d+ root\.linkerd\.cluster\.local not valid anymore\. Expired on \S+Z$/m,
+      /x509: certificate signed by unknown authority \(possibly because of/,
+    ],
   },
   {
     scenario: "anchor-expiring-soon",
     exit: 0,
     problems: ["‼ trust anchors are valid for at least 60 days"],
-    messages: [/^ {4}Anchors expiring soon:\n\t\* \d+ root\.linkerd\.cluster\.local will expire on \S+Z$/m],
+    messages: [
+      /^ {4}Anchors expiring soon:\n\t\* \d+ root\.linkerd\.cluster\.local will expire on \S+Z$/m,
+    ],
   },
   {
     scenario: "issuer-untrusted",
@@ -54,7 +71,9 @@ const EXPECTATIONS: Expectation[] = [
     scenario: "issuer-p384",
     exit: 1,
     problems: ["× issuer cert is using supported crypto algorithm"],
-    messages: [/^ {4}issuer certificate must use P-256 curve for public key, instead P-384 was used$/m],
+    messages: [
+      /^ {4}issuer certificate must use P-256 curve for public key, instead P-384 was used$/m,
+    ],
   },
   { scenario: "anchor-rotation", exit: 0, problems: [] },
   {
@@ -73,7 +92,9 @@ const EXPECTATIONS: Expectation[] = [
     scenario: "missing-secret-key",
     exit: 1,
     problems: ["× certificate config is valid"],
-    messages: [/^ {4}key key\.pem containing the issuer key needs to exist in secret linkerd-identity-issuer if --identity-external-issuer=true$/m],
+    messages: [
+      /^ {4}key key\.pem containing the issuer key needs to exist in secret linkerd-identity-issuer if --identity-external-issuer=true$/m,
+    ],
   },
   { scenario: "external-issuer", exit: 0, problems: [] },
   {
@@ -96,14 +117,19 @@ describe("meshlens check against each simulator scenario", () => {
     await Promise.all(sims.map((sim) => sim.close()));
   });
 
-  it.each(EXPECTATIONS)("$scenario flips exactly its checks (exit $exit)", async ({ scenario, exit, problems, messages }) => {
-    const sim = await startSim({ scenario });
-    sims.push(sim);
-    const run = await runCli(["--kubeconfig", sim.kubeconfigPath, "check", "--wait", "0s"]);
-    expect(problemLines(run.stdout)).toEqual(problems);
-    for (const message of messages ?? []) expect(run.stdout).toMatch(message);
-    expect(run.code).toBe(exit);
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe(`Status check results are ${exit === 0 ? "√" : "×"}`);
-    expect(run.stderr).toBe("");
-  });
+  it.each(EXPECTATIONS)(
+    "$scenario flips exactly its checks (exit $exit)",
+    async ({ scenario, exit, problems, messages }) => {
+      const sim = await startSim({ scenario });
+      sims.push(sim);
+      const run = await runCli(["--kubeconfig", sim.kubeconfigPath, "check", "--wait", "0s"]);
+      expect(problemLines(run.stdout)).toEqual(problems);
+      for (const message of messages ?? []) expect(run.stdout).toMatch(message);
+      expect(run.code).toBe(exit);
+      expect(run.stdout.trimEnd().split("\n").at(-1)).toBe(
+        `Status check results are ${exit === 0 ? "√" : "×"}`,
+      );
+      expect(run.stderr).toBe("");
+    },
+  );
 });

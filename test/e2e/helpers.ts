@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/sim/simulator.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 import { projectRoot } from "../fixtures.js";
 
 export interface CliRun {
@@ -32,7 +32,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Starts a simulator whose kubeconfig is written to a fresh temporary directory. */
-export async function startSim(options: SimulatorOptions = {}): Promise<Simulator & { kubeconfigPath: string }> {
+export async function startSim(
+  options: SimulatorOptions = {},
+): Promise<Simulator & { kubeconfigPath: string }> {
   const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "meshlens-test-")), "kubeconfig");
   const sim = await startSimulator({ ...options, kubeconfigPath });
   return Object.assign(sim, { kubeconfigPath });
