@@ -76,10 +76,14 @@ function toResult(
   };
 }
 
+type Settled = CheckResult | { status: "not-applicable" };
+
 /**
- * Runs the categories in order. Unlike Linkerd, a failed fatal check does not stop everything
- * (users asked for every check to be evaluated, linkerd/linkerd2#5450): only the checks that
- * `require` it are skipped; all others still run and report.
+ * Runs every check as soon as the checks it `requires` have finished, and reports results in
+ * catalog order (Linkerd's print order). Unlike Linkerd, a failed fatal check does not stop
+ * everything (users asked for every check to be evaluated, linkerd/linkerd2#5450): only the checks
+ * that require it are skipped; all others still run and report. Independent checks run
+ * concurrently, so a run costs about one round trip per dependency level, not one per check.
  */
 export async function runChecks(
   categories: CategoryDefinition[],
@@ -89,62 +93,69 @@ export async function runChecks(
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const interval = options.retryIntervalMs ?? 5000;
-  const results: CheckResult[] = [];
-  const statusById = new Map<string, CheckResult["status"] | "not-applicable">();
+  const entries = categories.flatMap((category) =>
+    category.checks.map((check) => ({ category: category.id, check })),
+  );
+  const settled = new Map<string, Promise<Settled>>();
 
-  for (const category of categories) {
-    for (const check of category.checks) {
-      const blocker = (check.requires ?? []).find((id) => {
-        const status = statusById.get(id);
-        return status !== "success" && status !== "warning" && status !== "not-applicable";
-      });
-      if (blocker !== undefined) {
-        const blocking = results.find((r) => r.id === blocker);
-        const result: CheckResult = {
-          id: check.id,
-          category: category.id,
-          description: check.description,
-          severity: check.severity,
-          hint: `${HINT_BASE_URL}${check.hintAnchor}`,
-          status: "skipped",
-          skipReason: `requires "${blocking?.description ?? blocker}"`,
-        };
-        statusById.set(check.id, "skipped");
-        results.push(result);
-        options.onEvent?.({ type: "result", result });
-        continue;
-      }
-
-      let outcome = await attempt(check, context);
-      while (
-        outcome.status === "fail" &&
-        check.retry &&
-        options.retryDeadline !== undefined &&
-        context.now() < options.retryDeadline
-      ) {
-        options.onEvent?.({
-          type: "retrying",
-          check,
-          category: category.id,
-          message: check.surfaceErrorOnRetry ? outcome.message : WAITING,
-        });
-        await sleep(
-          Math.min(
-            interval,
-            Math.max(0, options.retryDeadline.getTime() - context.now().getTime()),
-          ),
-        );
-        outcome = await attempt(check, context);
-      }
-      if (outcome.status === "not-applicable") {
-        statusById.set(check.id, "not-applicable");
-        continue;
-      }
-      const result = toResult(category.id, check, outcome);
-      statusById.set(check.id, result.status);
-      results.push(result);
-      options.onEvent?.({ type: "result", result });
+  const evaluate = async (category: string, check: CheckDefinition): Promise<Settled> => {
+    const required = await Promise.all(
+      (check.requires ?? []).flatMap((id) => settled.get(id) ?? []),
+    );
+    const blocking = required.find(
+      (r): r is CheckResult =>
+        r.status !== "success" && r.status !== "warning" && r.status !== "not-applicable",
+    );
+    if (blocking !== undefined) {
+      return {
+        id: check.id,
+        category,
+        description: check.description,
+        severity: check.severity,
+        hint: `${HINT_BASE_URL}${check.hintAnchor}`,
+        status: "skipped",
+        skipReason: `requires "${blocking.description}"`,
+      };
     }
+    let outcome = await attempt(check, context);
+    while (
+      outcome.status === "fail" &&
+      check.retry &&
+      options.retryDeadline !== undefined &&
+      context.now() < options.retryDeadline
+    ) {
+      options.onEvent?.({
+        type: "retrying",
+        check,
+        category,
+        message: check.surfaceErrorOnRetry ? outcome.message : WAITING,
+      });
+      await sleep(
+        Math.min(interval, Math.max(0, options.retryDeadline.getTime() - context.now().getTime())),
+      );
+      outcome = await attempt(check, context);
+    }
+    return outcome.status === "not-applicable"
+      ? { status: "not-applicable" }
+      : toResult(category, check, outcome);
+  };
+
+  // Every promise exists before any check starts, so `requires` may name any check in the catalog.
+  const starts: Array<() => void> = [];
+  for (const { category, check } of entries) {
+    settled.set(
+      check.id,
+      new Promise<void>((resolve) => starts.push(resolve)).then(() => evaluate(category, check)),
+    );
+  }
+  for (const start of starts) start();
+
+  const results: CheckResult[] = [];
+  for (const { check } of entries) {
+    const result = await (settled.get(check.id) as Promise<Settled>);
+    if (result.status === "not-applicable") continue;
+    results.push(result);
+    options.onEvent?.({ type: "result", result });
   }
 
   const failed = results.filter((r) => r.status === "error");
