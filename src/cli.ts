@@ -15,8 +15,14 @@ interface RawGlobalFlags {
 
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
-  process.once("SIGINT", () => controller.abort());
-  process.once("SIGTERM", () => controller.abort());
+  // Ctrl-C: commands that serve (demo) stop on the signal and return; anything else gets a moment
+  // to finish, then ends with the shell's usual 130 instead of hanging on.
+  const interrupt = () => {
+    controller.abort();
+    setTimeout(() => process.exit(130), 1500).unref();
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
   let exitCode: number = ExitCode.Ok;
 
   const program = new Command("meshlens")
