@@ -117,7 +117,12 @@ function retrySpinner(ctx: Context) {
   let starting: Promise<void> | undefined;
   return {
     async retrying(text: string) {
-      if (!ctx.err.isTTY) return;
+      // A pseudo-terminal without a width (some CI runners) makes spinners redraw without end.
+      const columns = ctx.err.columns ?? 0;
+      if (!ctx.err.isTTY || columns <= 0) return;
+      // The spinner glyph and a space come first; a wrapped line would make ora erase the line above.
+      const room = columns - 3;
+      text = text.length > room ? `${text.slice(0, room - 1)}…` : text;
       if (spinner === undefined) {
         starting ??= import("ora").then(({ default: ora }) => {
           spinner = ora({ text, stream: process.stderr, color: "yellow" }).start();
