@@ -37,6 +37,8 @@ export interface VerifyOptions {
   now: Date;
   /** When set, the leaf must carry this DNS SAN (Go's VerifyOptions.DNSName). */
   dnsName?: string;
+  /** Check signatures and CA constraints only, not whether each certificate is in date. */
+  ignoreValidity?: boolean;
 }
 
 /** The certificate operations the checks need, loaded behind one lazy boundary (src/certs/load.ts). */

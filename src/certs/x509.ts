@@ -217,7 +217,8 @@ async function verifyChain(
   roots: CertificateInfo[],
   options: VerifyOptions,
 ): Promise<ChainVerification> {
-  const leafValidity = validityError(leaf, options.now);
+  const inDate = (cert: CertificateInfo) => (options.ignoreValidity ? undefined : validityError(cert, options.now));
+  const leafValidity = inDate(leaf);
   if (leafValidity !== undefined) return { ok: false, error: leafValidity };
   if (options.dnsName !== undefined && options.dnsName !== "") {
     const hostError = hostnameError(leaf, options.dnsName);
@@ -241,7 +242,7 @@ async function verifyChain(
     );
     for (const candidate of candidates) {
       const error =
-        (await signatureError(child, candidate)) ?? validityError(candidate, options.now);
+        (await signatureError(child, candidate)) ?? inDate(candidate);
       if (error !== undefined) {
         hint ??= { error, candidate };
         continue;

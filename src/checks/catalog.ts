@@ -1,9 +1,5 @@
-import {
-  CONFIG_MAP_EXISTS,
-  kubernetesApiCategory,
-  linkerdConfigCategory,
-  linkerdExistenceCategory,
-} from "./control-plane.js";
+import { CONFIG_MAP_EXISTS, kubernetesApiCategory, linkerdConfigCategory, linkerdExistenceCategory } from "./control-plane.js";
+import { dataPlaneCategory, identityDataPlaneCategory } from "./data-plane.js";
 import type { ExpiryThreshold } from "./expiry.js";
 import { identityCategory } from "./identity.js";
 import type { CategoryDefinition } from "./types.js";
@@ -11,27 +7,22 @@ import { webhooksCategory } from "./webhooks.js";
 
 export type CheckSource = "cluster" | "files";
 
+export interface CatalogOptions {
+  threshold: ExpiryThreshold;
+  /** With `--proxy`: the data-plane categories, with this threshold for the 24-hour leaves. */
+  proxy?: { leafThreshold: ExpiryThreshold };
+}
+
 /**
  * The categories `meshlens check` runs, in Linkerd's print order (pkg/healthcheck allCategories):
- * against a cluster, or only the identity category on PEM files.
+ * against a cluster (with `--proxy`, also the data plane), or only the identity category on PEM files.
  */
-export function checkCatalog(
-  source: CheckSource,
-  threshold: ExpiryThreshold,
-): CategoryDefinition[] {
-  if (source === "files") return [identityCategory(threshold)];
-  const identity = identityCategory(threshold);
+export function checkCatalog(source: CheckSource, options: CatalogOptions): CategoryDefinition[] {
+  const identity = identityCategory(options.threshold);
+  if (source === "files") return [identity];
   // In a cluster, the identity material comes from linkerd-config: no ConfigMap, no identity checks.
   const [first, ...rest] = identity.checks;
-  const clusterIdentity: CategoryDefinition =
-    first === undefined
-      ? identity
-      : { ...identity, checks: [{ ...first, requires: [CONFIG_MAP_EXISTS] }, ...rest] };
-  return [
-    kubernetesApiCategory,
-    linkerdExistenceCategory,
-    linkerdConfigCategory,
-    clusterIdentity,
-    webhooksCategory(threshold),
-  ];
+  const clusterIdentity: CategoryDefinition = first === undefined ? identity : { ...identity, checks: [{ ...first, requires: [CONFIG_MAP_EXISTS] }, ...rest] };
+  const controlPlane = [kubernetesApiCategory, linkerdExistenceCategory, linkerdConfigCategory, clusterIdentity, webhooksCategory(options.threshold)];
+  return options.proxy === undefined ? controlPlane : [...controlPlane, identityDataPlaneCategory(options.proxy.leafThreshold), dataPlaneCategory];
 }

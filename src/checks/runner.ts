@@ -58,7 +58,7 @@ function toResult(
     category,
     description: check.description,
     severity: check.severity,
-    hint: `${HINT_BASE_URL}${check.hintAnchor}`,
+    hint: `${check.hintBase ?? HINT_BASE_URL}${check.hintAnchor}`,
   };
   if (outcome.status === "pass") {
     return {
@@ -112,7 +112,7 @@ export async function runChecks(
         category,
         description: check.description,
         severity: check.severity,
-        hint: `${HINT_BASE_URL}${check.hintAnchor}`,
+        hint: `${check.hintBase ?? HINT_BASE_URL}${check.hintAnchor}`,
         status: "skipped",
         skipReason: `requires "${blocking.description}"`,
       };

@@ -1,5 +1,6 @@
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import type { Cluster } from "../k8s/types.js";
+import type { DataPlaneFacts } from "./data-plane.js";
 import type { ExpiryThreshold } from "./expiry.js";
 
 /**
@@ -38,6 +39,8 @@ export interface CheckContext {
   now(): Date;
   controlPlaneNamespace: string;
   expiryThreshold: ExpiryThreshold;
+  /** Present with `check --proxy`. */
+  dataPlane?: DataPlaneFacts;
 }
 
 /** Data several checks share, loaded once and memoized (see facts.ts). */
@@ -59,6 +62,8 @@ export interface CheckDefinition {
   id: string;
   description: string;
   hintAnchor: string;
+  /** Where the anchor points: Linkerd's check docs by default; meshlens' own checks use docs/checks.md. */
+  hintBase?: string;
   severity: Severity;
   /** Retried until `--wait` runs out, as Linkerd retries it. */
   retry?: boolean;
@@ -102,6 +107,8 @@ export interface CheckReport {
 
 /** Linkerd edge CLIs link to this base (pkg/healthcheck HintBaseURL, DefaultHintBaseURL). */
 export const HINT_BASE_URL = "https://linkerd.io/2/checks/#";
+/** meshlens' own checks: explained in docs/checks.md of the meshlens repository. */
+export const MESHLENS_HINT_BASE = "docs/checks.md#";
 
 /** A check failure carried as an exception inside data loaders. */
 export class CheckFailure extends Error {

@@ -1,8 +1,8 @@
 // `meshlens demo`: start the simulated Linkerd cluster, write its kubeconfig, and either run
 // `meshlens check` against it once (--run-check) or serve until Ctrl-C.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
@@ -16,6 +16,18 @@ interface DemoFlags {
   fault?: string[];
   runCheck?: boolean;
   listScenarios?: boolean;
+  pods?: string;
+  namespaces?: string;
+  proxyPorts?: boolean;
+  serviceUpstream?: string[];
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw usageError(`invalid ${flag} "${value}": use a positive whole number`);
+  return n;
 }
 
 /** Never overwrite a kubeconfig the simulator did not write itself. */
@@ -53,6 +65,17 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
     throw usageError((error as Error).message);
   }
 
+  const scale = {
+    pods: positiveInteger("--pods", flags.pods, 1000),
+    namespaces: positiveInteger("--namespaces", flags.namespaces, 20),
+  };
+  const serviceUpstreams: Record<string, string> = {};
+  for (const rule of flags.serviceUpstream ?? []) {
+    const at = rule.indexOf("=");
+    if (at <= 0)
+      throw usageError(`invalid --service-upstream "${rule}": use NAMESPACE/SERVICE:PORT=URL`);
+    serviceUpstreams[rule.slice(0, at)] = rule.slice(at + 1);
+  }
   let simulator: Awaited<ReturnType<typeof sim.startSimulator>>;
   try {
     simulator = await sim.startSimulator({
@@ -60,6 +83,9 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
       manifestFiles: flags.objects ?? [],
       kubeconfigPath,
       faults,
+      scale,
+      serviceUpstreams,
+      ...(flags.proxyPorts === undefined ? {} : { proxyPorts: flags.proxyPorts }),
       ...(port === undefined ? {} : { port }),
     });
   } catch (error) {
@@ -70,6 +96,29 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
   const info = (text: string) => ctx.err.write(text);
   info(`Simulated Linkerd cluster "${flags.scenario}" serving at ${simulator.url}\n`);
   info(`Kubeconfig: ${kubeconfigPath}\n`);
+  // Where each simulated proxy's admin port listens on loopback (for openssl s_client, Prometheus).
+  const proxies = simulator.proxies.all().filter((p) => p.port !== undefined);
+  const proxiesFile = join(dirname(kubeconfigPath), "proxies.json");
+  writeFileSync(
+    proxiesFile,
+    `${JSON.stringify(
+      proxies.map((p) => ({
+        namespace: p.namespace,
+        pod: p.pod,
+        identity: p.identity,
+        address: `127.0.0.1:${p.port}`,
+      })),
+      null,
+      2,
+    )}\n`,
+  );
+  info(
+    `Proxy admin ports (${proxies.length} of ${simulator.proxies.all().length} proxies): ${proxiesFile}\n`,
+  );
+  if (!flags.runCheck && proxies.length <= 20) {
+    for (const p of proxies)
+      info(`  ${`${p.namespace}/${p.pod}`.padEnd(56)} 127.0.0.1:${p.port}  ${p.identity}\n`);
+  }
   if (flags.runCheck) {
     info(`\n$ meshlens --kubeconfig ${kubeconfigPath} check\n\n`);
     const { runCheckCommand } = await import("./check.js");
@@ -81,6 +130,7 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
         failOn: "error",
         expiryThreshold: DEFAULT_EXPIRY_THRESHOLD,
         offline: undefined,
+        proxy: undefined,
       });
     } finally {
       await simulator.close();
@@ -136,6 +186,18 @@ export function demoCommand(
     )
     .option("--run-check", "run `meshlens check` against the simulator once, print it, then stop")
     .option("--list-scenarios", "list the built-in scenarios and exit")
+    .option("--pods <n>", "scale scenario: number of meshed pods (default 1000)")
+    .option("--namespaces <n>", "scale scenario: number of namespaces (default 20)")
+    .option(
+      "--proxy-ports",
+      "give every proxy a loopback port (default: when there are at most 200)",
+    )
+    .option("--no-proxy-ports", "give no proxy a loopback port")
+    .option(
+      "--service-upstream <rule>",
+      "serve a service proxy from a real server: NAMESPACE/SERVICE:PORT=URL (repeatable)",
+      collect,
+    )
     .action(async (flags: DemoFlags) => {
       await run((ctx) => runDemo(ctx, flags));
     });

@@ -1,9 +1,10 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
 import { existsSync } from "node:fs";
-import { type AgentOptions, Agent as HttpsAgent } from "node:https";
+import { type AgentOptions, Agent as HttpsAgent, type RequestOptions, request as httpsRequest } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { Duplex, PassThrough, Writable } from "node:stream";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -12,6 +13,7 @@ import {
   CoreV1Api,
   createConfiguration,
   KubeConfig,
+  PortForward,
   RbacAuthorizationV1Api,
   type RequestContext,
   ServerConfiguration,
@@ -92,7 +94,9 @@ function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
 }
 
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  // WebSocket failures arrive as ErrorEvents: objects with a message, not Errors.
+  const message = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
+  return message.split("\n")[0] ?? "";
 }
 
 function statusMessage(body: unknown): string | undefined {
@@ -331,10 +335,56 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     return items;
   };
 
+  const portForwarder = new PortForward(config, true);
+
   return {
     server,
     contextName,
     defaultNamespace,
+    async portForward(namespace, pod, port) {
+      const target: RequestTarget = { verb: "get", resource: "pods/portforward", namespace, name: pod };
+      const fromPod = new PassThrough();
+      const toPod = new PassThrough();
+      let errorText = "";
+      const errors = new Writable({
+        write(chunk: Buffer, _encoding: BufferEncoding, done: () => void) {
+          errorText += chunk.toString("utf8");
+          done();
+        },
+      });
+      const socket = await call(target, () => portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod));
+      const stream = Duplex.from({ readable: fromPod, writable: toPod });
+      const ws = socket as unknown as { on?(event: string, listener: () => void): void; close(): void };
+      ws.on?.("close", () => {
+        if (errorText !== "") stream.destroy(new Error(errorText.trim()));
+        else fromPod.end();
+      });
+      stream.on("close", () => ws.close());
+      return stream;
+    },
+    getRaw(pathAndQuery) {
+      const target: RequestTarget = { verb: "get", resource: pathAndQuery.split("?")[0] ?? pathAndQuery };
+      return call(target, async () => {
+        const options: RequestOptions = {};
+        await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
+        return new Promise<string>((resolve, reject) => {
+          const request = httpsRequest(new URL(pathAndQuery, server), { ...options, method: "GET" }, (response) => {
+            let body = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk: string) => {
+              body += chunk;
+            });
+            response.on("end", () => {
+              const code = response.statusCode ?? 0;
+              if (code >= 200 && code < 300) resolve(body);
+              else reject(new ApiException(code, "raw GET failed", body, response.headers as Record<string, string>));
+            });
+          });
+          request.on("error", reject);
+          request.end();
+        });
+      });
+    },
     async version() {
       const info = await call({ verb: "get", resource: "version" }, () => versionApi.getCode());
       return { major: info.major, minor: info.minor, gitVersion: info.gitVersion };

@@ -107,6 +107,13 @@ export interface Cluster {
   getMutatingWebhookConfiguration(name: string): Promise<WebhookConfigurationInfo | undefined>;
   getValidatingWebhookConfiguration(name: string): Promise<WebhookConfigurationInfo | undefined>;
   getAPIService(name: string): Promise<APIServiceInfo | undefined>;
+  /**
+   * A stream to a pod's port through the API server's port-forward (WebSocket, as kubectl and
+   * client-node do). Fails with the API server's or kubelet's reason when nothing answers there.
+   */
+  portForward(namespace: string, pod: string, port: number): Promise<import("node:stream").Duplex>;
+  /** GET of a raw API path (e.g. a service proxy), with the kubeconfig's credentials; the body as text. */
+  getRaw(pathAndQuery: string): Promise<string>;
 }
 
 /** What a request was for, so errors can name the permission it needed. */

@@ -89,9 +89,27 @@ export function renderShort(report: CheckReport, options: CheckRenderOptions): s
  * `-o json`: Linkerd's shape ({success, categories[{categoryName, checks[{description, hint,
  * error, result}]}]}) plus a stable `id`, the severity, skipped checks and certificate details.
  */
+/** One proxy's findings in `check --proxy -o json`. */
+export interface ProxyReport {
+  pod: string;
+  namespace: string;
+  identity: string;
+  /** Where the certificate was seen: the proxy itself, or Prometheus. */
+  source: "live" | "prometheus";
+  leafNotAfter?: string;
+  secondsLeft?: number;
+  issuer?: string;
+  serial?: string;
+  fingerprintSha256?: string;
+  result: "ok" | "warning" | "error" | "unreachable";
+  reason?: string;
+  problems?: string[];
+}
+
 export function renderJson(
   report: CheckReport,
   options: Pick<CheckRenderOptions, "warningsFail">,
+  proxies?: ProxyReport[],
 ): string {
   const categories: Array<{ categoryName: string; checks: unknown[] }> = [];
   for (const result of report.results) {
@@ -110,7 +128,8 @@ export function renderJson(
       ...(result.certificates === undefined ? {} : { certificates: result.certificates }),
     });
   }
-  return `${JSON.stringify({ success: overallSuccess(report, options.warningsFail), categories }, null, 2)}\n`;
+  const document = { success: overallSuccess(report, options.warningsFail), categories, ...(proxies ? { proxies } : {}) };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 function xmlEscape(text: string): string {

@@ -1,9 +1,11 @@
 // A real HTTPS Kubernetes API server over the simulator's object store: discovery, GET and LIST with
 // selectors and paging, Table output for kubectl, and Kubernetes Status errors.
 
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { Duplex, PassThrough, Writable } from "node:stream";
+import { type WebSocket, WebSocketServer } from "ws";
 import { toTable } from "./api-tables.js";
 import type { FaultInjector } from "./faults.js";
 import {
@@ -23,6 +25,21 @@ import type { KubeObject, ObjectStore } from "./store.js";
 export const SIM_USER = "meshlens-sim-user";
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-meshlens-sim" };
 
+/** How the API server reaches pods (the simulated proxies) for port-forward and the proxy subresource. */
+export interface PodNetwork {
+  /** Connects a port-forward stream to a pod port; returns an error text when it cannot. */
+  portForward(namespace: string, pod: string, port: number, socket: Duplex): string | undefined;
+  /** Answers `pods/<pod>[:port]/proxy/<path>`; false when nothing listens there. */
+  proxyRequest(
+    namespace: string,
+    pod: string,
+    port: number,
+    pathAndQuery: string,
+    method: string,
+    response: ServerResponse,
+  ): Promise<boolean>;
+}
+
 export interface ApiServerOptions {
   store: ObjectStore;
   faults: FaultInjector;
@@ -31,6 +48,9 @@ export interface ApiServerOptions {
   clock: () => Date;
   host?: string;
   port?: number;
+  pods?: PodNetwork;
+  /** Upstreams for the service proxy subresource, by `namespace/service:port` (e.g. a real Prometheus). */
+  serviceUpstreams?: Map<string, string>;
 }
 
 export interface RequestStats {
@@ -267,7 +287,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "https://sim.invalid");
-    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const path = decodeURIComponent(url.pathname).replace(/\/+$/, "") || "/";
     stats.total += 1;
     const key = `${request.method} ${path}`;
     stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
@@ -369,6 +389,38 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       handle(request, response).catch(() => response.destroy());
     },
   );
+  const sockets = new WebSocketServer({
+    noServer: true,
+    // client-node offers v5..v1; the simulator speaks v4 (linkerd-facts.md, DESIGN.md).
+    handleProtocols: (protocols) =>
+      protocols.has("v4.channel.k8s.io") ? "v4.channel.k8s.io" : false,
+  });
+  server.on("upgrade", (request: IncomingMessage, socket, head) => {
+    const url = new URL(request.url ?? "/", "https://sim.invalid");
+    stats.total += 1;
+    const key = `UPGRADE ${url.pathname}`;
+    stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
+    const refuse = (code: number, reason: string) => {
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (request.headers.authorization !== `Bearer ${options.token}`)
+      return refuse(401, "Unauthorized");
+    for (const fault of options.faults.match(url.pathname)) {
+      if (fault.kind === "status") return refuse(fault.status, "Fault");
+      if (fault.kind === "drop") return socket.destroy();
+    }
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    const port = Number(url.searchParams.get("ports") ?? "NaN");
+    if (!match || options.pods === undefined || !Number.isInteger(port))
+      return refuse(404, "Not Found");
+    const [, namespace = "", pod = ""] = match;
+    if (options.store.get({ apiVersion: "v1", kind: "Pod" }, namespace, pod) === undefined)
+      return refuse(404, "Not Found");
+    const pods = options.pods;
+    sockets.handleUpgrade(request, socket, head, (ws) =>
+      forwardPort(ws, pods, namespace, pod, port),
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -380,8 +432,49 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     stats,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const client of sockets.clients) client.terminate();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The port-forward WebSocket protocol (v4.channel.k8s.io, as client-node's PortForward speaks it):
+ * channel 0 carries data, channel 1 errors; each channel first sends the port as 2 bytes (LE).
+ */
+function forwardPort(
+  ws: WebSocket,
+  pods: PodNetwork,
+  namespace: string,
+  pod: string,
+  port: number,
+): void {
+  const portBytes = Buffer.alloc(2);
+  portBytes.writeUInt16LE(port);
+  ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
+  ws.send(Buffer.concat([Buffer.from([1]), portBytes]));
+  const fromClient = new PassThrough();
+  const toClient = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (ws.readyState !== ws.OPEN) return done();
+      ws.send(Buffer.concat([Buffer.from([0]), chunk]), () => done());
+    },
+  });
+  const socket = Duplex.from({ readable: fromClient, writable: toClient });
+  socket.on("finish", () => ws.close());
+  ws.on("message", (data: Buffer, isBinary: boolean) => {
+    if (!isBinary || data.length === 0) return;
+    if (data[0] === 0) fromClient.write(data.subarray(1));
+  });
+  ws.on("close", () => {
+    fromClient.end();
+    socket.destroy();
+  });
+  ws.on("error", () => socket.destroy());
+  const error = pods.portForward(namespace, pod, port, socket);
+  if (error !== undefined) {
+    ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(error)]));
+    ws.close();
+  }
 }

@@ -10,6 +10,10 @@ export const SIM_ANNOTATIONS = {
   ready: "sim.meshlens.dev/ready",
   /** A pod phase other than Running, e.g. "Pending" or "Failed". */
   phase: "sim.meshlens.dev/phase",
+  /** A trust bundle PEM to inject instead of the current one (a pod not restarted after a rotation). */
+  trustAnchors: "sim.meshlens.dev/trust-anchors",
+  /** "classic": inject the proxy into `containers` (before native sidecars) instead of `initContainers`. */
+  sidecar: "sim.meshlens.dev/sidecar",
 } as const;
 
 export interface MeshConfig {
@@ -177,6 +181,13 @@ export function injectTemplate(
   anchors: "inline" | "configMap" = "inline",
 ): PodTemplate {
   if (hasProxy(template.spec)) return template;
+  const annotations = template.metadata?.annotations ?? {};
+  const pinnedAnchors = annotations[SIM_ANNOTATIONS.trustAnchors];
+  const proxy = proxyContainer(
+    pinnedAnchors === undefined ? mesh : { ...mesh, trustAnchorsPem: pinnedAnchors },
+    anchors,
+  );
+  const classic = annotations[SIM_ANNOTATIONS.sidecar] === "classic";
   const labels: Record<string, string> = {
     ...template.metadata?.labels,
     "linkerd.io/control-plane-ns": mesh.controlPlaneNamespace,

@@ -1,8 +1,9 @@
 // The built-in cluster: a Linkerd control plane, linkerd-viz and emojivoto, with certificates
 // generated at start-up, and the named scenarios that break its identity in one way each.
 import { stringify as toYaml } from "yaml";
-import { injectTemplate, type MeshConfig } from "./controllers.js";
+import { injectTemplate, type MeshConfig, SIM_ANNOTATIONS } from "./controllers.js";
 import { daysFrom, type Issued, issueCertificate, type KeyAlgorithm } from "./pki.js";
+import { PROXY_FAULT_ANNOTATION } from "./proxies.js";
 import type { KubeObject } from "./store.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
@@ -21,11 +22,17 @@ interface PkiSpec {
   anchors: Array<{ algorithm: KeyAlgorithm; validity: Validity }>;
   issuer: { algorithm: KeyAlgorithm; validity: Validity; signedBy: "anchor" | "stranger" };
   webhooks?: Partial<Record<WebhookName, Validity>>;
+  /** Also make the anchor that came before the current one (for rotations). */
+  previousAnchor?: boolean;
+  /** Also make an earlier issuer under the same anchor (for a drifted identity service). */
+  previousIssuer?: boolean;
 }
 
 export interface ScenarioPki {
   anchors: Issued[];
   issuer: Issued;
+  previousAnchor?: Issued;
+  previousIssuer?: Issued;
   webhookCa: Issued;
   webhooks: Record<WebhookName, Issued>;
 }
@@ -42,6 +49,8 @@ export interface ScenarioDefinition {
   description: string;
   pki?: (base: PkiSpec) => PkiSpec;
   issuerScheme?: "linkerd.io/tls" | "kubernetes.io/tls";
+  /** Which issuer the identity service signs proxy leaves with; "previous" is an issuer that drifted. */
+  identityIssuer?: "secret" | "previous";
   /** Changes to the generated objects, after the PKI is in place. */
   mutate?: (objects: KubeObject[], pki: ScenarioPki) => void;
 }
@@ -55,6 +64,27 @@ function findObject(objects: KubeObject[], kind: string, name: string): KubeObje
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (found === undefined) throw new Error(`scenario object ${kind}/${name} is missing`);
   return found;
+}
+
+/** Adds annotations to the pod templates of some Deployments. */
+function annotateTemplates(
+  objects: KubeObject[],
+  namespace: string,
+  names: string[],
+  annotations: Record<string, string>,
+): void {
+  for (const name of names) {
+    const deployment = objects.find(
+      (o) =>
+        o.kind === "Deployment" && o.metadata.namespace === namespace && o.metadata.name === name,
+    );
+    if (deployment === undefined)
+      throw new Error(`scenario deployment ${namespace}/${name} is missing`);
+    const template = (
+      deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }
+    ).template;
+    template.metadata.annotations = { ...template.metadata.annotations, ...annotations };
+  }
 }
 
 function issuerSecretData(objects: KubeObject[]): Record<string, string> {
@@ -118,7 +148,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: "anchor-rotation",
-    description: "Two anchors in the bundle during a rotation: the current one and its successor.",
+    description:
+      "Two anchors in the bundle during a rotation; emojivoto pods carry the same bundle in another order and layout (equal as certificates).",
     pki: (base) => ({
       ...base,
       anchors: [
@@ -126,6 +157,64 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
         { algorithm: "P-256", validity: { from: -1, to: 3650 } },
       ],
     }),
+    mutate: (objects, pki) => {
+      // Linkerd compares these strings and would ask for a restart (linkerd/linkerd2#7449, #7484).
+      const reordered = `${[...pki.anchors]
+        .reverse()
+        .map((a) => a.certPem)
+        .join("\n")}\n`;
+      annotateTemplates(objects, "emojivoto", ["web", "emoji"], {
+        [SIM_ANNOTATIONS.trustAnchors]: reordered,
+      });
+    },
+  },
+  {
+    name: "stale-trust-bundle",
+    description:
+      "A trust anchor rotation is done, but emojivoto's web and voting pods were not restarted: they still carry the old bundle.",
+    pki: (base) => ({ ...base, previousAnchor: true }),
+    mutate: (objects, pki) => {
+      annotateTemplates(objects, "emojivoto", ["web", "voting"], {
+        [SIM_ANNOTATIONS.trustAnchors]: pki.previousAnchor?.certPem ?? "",
+      });
+    },
+  },
+  {
+    name: "issuer-drift",
+    description:
+      "The issuer Secret was rotated but the identity service still signs leaves with the previous issuer (linkerd/linkerd2#15109).",
+    pki: (base) => ({ ...base, previousIssuer: true }),
+    identityIssuer: "previous",
+  },
+  {
+    name: "expired-leaf",
+    description: "The voting proxy could not renew its certificate: its leaf expired an hour ago.",
+    mutate: (objects) =>
+      annotateTemplates(objects, "emojivoto", ["voting"], {
+        [PROXY_FAULT_ANNOTATION]: "expired-leaf",
+      }),
+  },
+  {
+    name: "proxies-not-ready",
+    description: "The web proxy is not ready and the emoji pod is stuck Pending.",
+    mutate: (objects) => {
+      annotateTemplates(objects, "emojivoto", ["web"], { [SIM_ANNOTATIONS.ready]: "false" });
+      annotateTemplates(objects, "emojivoto", ["emoji"], { [SIM_ANNOTATIONS.phase]: "Pending" });
+    },
+  },
+  {
+    name: "scale",
+    description:
+      "Many meshed pods across many namespaces, for benchmarks (demo --pods N --namespaces M).",
+  },
+  {
+    name: "proxies-unresponsive",
+    description:
+      "The voting proxy accepts connections but never answers; the emoji proxy refuses them.",
+    mutate: (objects) => {
+      annotateTemplates(objects, "emojivoto", ["voting"], { [PROXY_FAULT_ANNOTATION]: "hang" });
+      annotateTemplates(objects, "emojivoto", ["emoji"], { [PROXY_FAULT_ANNOTATION]: "refuse" });
+    },
   },
   {
     name: "malformed-pem",
@@ -219,6 +308,26 @@ async function makePki(spec: PkiSpec, now: Date): Promise<ScenarioPki> {
     pathLength: 0,
     ...(signer === undefined ? {} : { signer }),
   });
+  const previousAnchor = spec.previousAnchor
+    ? await issueCertificate({
+        commonName: `root.${IDENTITY_NAME.replace(/^identity\./, "")}`,
+        notBefore: daysFrom(now, -3000),
+        notAfter: daysFrom(now, 650),
+        isCA: true,
+        pathLength: 1,
+      })
+    : undefined;
+  const previousIssuer =
+    spec.previousIssuer && signer !== undefined
+      ? await issueCertificate({
+          commonName: IDENTITY_NAME,
+          notBefore: daysFrom(now, -360),
+          notAfter: daysFrom(now, 5),
+          isCA: true,
+          pathLength: 0,
+          signer,
+        })
+      : undefined;
   const webhookCa = await issueCertificate({
     commonName: "webhook.linkerd.cluster.local",
     notBefore: daysFrom(now, -1),
@@ -237,7 +346,14 @@ async function makePki(spec: PkiSpec, now: Date): Promise<ScenarioPki> {
       signer: webhookCa,
     });
   }
-  return { anchors, issuer, webhookCa, webhooks };
+  return {
+    anchors,
+    issuer,
+    webhookCa,
+    webhooks,
+    ...(previousAnchor ? { previousAnchor } : {}),
+    ...(previousIssuer ? { previousIssuer } : {}),
+  };
 }
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
@@ -596,6 +712,35 @@ function viz(pki: ScenarioPki): KubeObject[] {
   ];
 }
 
+/** Namespaces of meshed Deployments for the scale scenario: `pods` pods spread over `namespaces`. */
+export function scaleObjects(pods: number, namespaces: number): KubeObject[] {
+  const objects: KubeObject[] = [];
+  const perNamespace = Math.ceil(pods / namespaces);
+  let remaining = pods;
+  for (let n = 0; n < namespaces && remaining > 0; n += 1) {
+    const ns = `scale-${String(n).padStart(3, "0")}`;
+    objects.push(namespace(ns, { "linkerd.io/inject": "enabled" }), serviceAccount(ns, "default"));
+    let inNamespace = Math.min(perNamespace, remaining);
+    remaining -= inNamespace;
+    for (let d = 0; inNamespace > 0; d += 1) {
+      const replicas = Math.min(10, inNamespace);
+      inNamespace -= replicas;
+      objects.push(
+        deployment({
+          ns,
+          name: `app-${d}`,
+          image: "ghcr.io/meshlens/sim-app:1",
+          serviceAccount: "default",
+          labels: { app: `app-${d}` },
+          ports: [8080],
+          replicas,
+        }),
+      );
+    }
+  }
+  return objects;
+}
+
 function emojivoto(): KubeObject[] {
   const ns = "emojivoto";
   const app = (name: string, image: string, appLabel: string, sa: string, ports: number[]) =>
@@ -607,7 +752,7 @@ function emojivoto(): KubeObject[] {
       labels: { app: appLabel, "app.kubernetes.io/part-of": "emojivoto", version: "v11" },
       ports,
     });
-  return [
+  const objects = [
     namespace(ns, { "linkerd.io/inject": "enabled" }),
     ...["emoji", "voting", "web"].map((sa) => serviceAccount(ns, sa)),
     serviceAccount(ns, "default"),
@@ -619,20 +764,28 @@ function emojivoto(): KubeObject[] {
     service(ns, "voting-svc", "voting-svc", 8080),
     service(ns, "web-svc", "web-svc", 80),
   ];
+  // vote-bot keeps the proxy as a classic sidecar in `containers`, as pods injected before native
+  // sidecars (edge-23.11.4) still do.
+  annotateTemplates(objects, ns, ["vote-bot"], { [SIM_ANNOTATIONS.sidecar]: "classic" });
+  return objects;
 }
 
 /** The objects of a named scenario, with fresh certificates relative to `now`. */
 export async function buildScenario(
   definition: ScenarioDefinition,
   now: Date,
+  scale: { pods: number; namespaces: number } = { pods: 1000, namespaces: 20 },
 ): Promise<{ objects: KubeObject[]; pki: ScenarioPki }> {
   const spec = definition.pki ? definition.pki(HEALTHY_PKI) : HEALTHY_PKI;
   const pki = await makePki(spec, now);
   const objects = [
+    namespace("default"),
+    namespace("kube-system"),
     ...controlPlane(pki, definition.issuerScheme ?? "linkerd.io/tls"),
     ...viz(pki),
     ...emojivoto(),
   ];
+  if (definition.name === "scale") objects.push(...scaleObjects(scale.pods, scale.namespaces));
   definition.mutate?.(objects, pki);
   return { objects, pki };
 }

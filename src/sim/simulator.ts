@@ -5,10 +5,12 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseAllDocuments, stringify as toYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
-import { type ApiServer, SIM_USER, startApiServer } from "./api-server.js";
+import { type ApiServer, type PodNetwork, SIM_USER, startApiServer } from "./api-server.js";
 import { reconcileWorkloads } from "./controllers.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
+import { issuerFromStore } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
+import { ProxyFleet } from "./proxies.js";
 import { resourceTypeByKind } from "./resources.js";
 import {
   buildScenario,
@@ -31,6 +33,12 @@ export interface SimulatorOptions {
   port?: number;
   faults?: FaultRule[];
   clock?: () => Date;
+  /** For the `scale` scenario: how many meshed pods, across how many namespaces. */
+  scale?: { pods: number; namespaces: number };
+  /** Give every simulated proxy its own loopback port (for openssl, Prometheus). Default: up to 200 proxies. */
+  proxyPorts?: boolean;
+  /** Upstreams for the service proxy subresource, e.g. `linkerd-viz/prometheus:9090` -> a real Prometheus. */
+  serviceUpstreams?: Record<string, string>;
 }
 
 export interface Simulator {
@@ -42,6 +50,7 @@ export interface Simulator {
   faults: FaultInjector;
   pki: ScenarioPki;
   api: ApiServer;
+  proxies: ProxyFleet;
   close(): Promise<void>;
 }
 
@@ -162,7 +171,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     );
   }
   const [scenario, serverCa] = await Promise.all([
-    buildScenario(definition, now),
+    buildScenario(definition, now, options.scale),
     issueCertificate({
       commonName: "meshlens-sim-ca",
       notBefore: daysFrom(now, -1),
@@ -197,6 +206,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   provideExternalWebhookCerts(store, scenario.pki);
   reconcileWorkloads(store, now.toISOString().replace(/\.\d{3}Z$/, "Z"));
 
+  // The identity service signs with the Secret's issuer as it stands now, or, when the scenario
+  // says so, with an earlier issuer it never stopped using.
+  const secretIssuer = await issuerFromStore(store, "linkerd");
+  const identityIssuer =
+    definition.identityIssuer === "previous" ? scenario.pki.previousIssuer : secretIssuer;
+  const proxies = new ProxyFleet({ store, clock, issuer: () => identityIssuer });
+  if (options.proxyPorts ?? proxies.all().length <= 200) await proxies.listen();
+
   const faults = new FaultInjector();
   for (const rule of options.faults ?? []) faults.add(rule);
   const token = randomBytes(24).toString("base64url");
@@ -206,6 +223,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     token,
     tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     clock,
+    pods: podNetwork(store, proxies),
+    serviceUpstreams: new Map(Object.entries(options.serviceUpstreams ?? {})),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   const kubeconfig = renderKubeconfig(api.url, serverCa.certPem, token);
@@ -222,6 +241,43 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     pki: scenario.pki,
     api,
-    close: () => api.close(),
+    proxies,
+    close: async () => {
+      await api.close();
+      await proxies.close();
+    },
+  };
+}
+
+const ADMIN_PORT = 4191;
+
+/** The pod network as the API server reaches it: only the proxies' admin ports answer. */
+function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
+  const refused = (namespace: string, pod: string, port: number) =>
+    `error forwarding port ${port} to pod ${namespace}/${pod}: dial tcp4 127.0.0.1:${port}: connect: connection refused`;
+  return {
+    portForward(namespace, pod, port, socket) {
+      const object = store.get({ apiVersion: "v1", kind: "Pod" }, namespace, pod);
+      if ((object?.status as { phase?: string } | undefined)?.phase !== "Running")
+        return `pod ${namespace}/${pod} is not running`;
+      const proxy = proxies.find(namespace, pod);
+      if (proxy === undefined || port !== ADMIN_PORT || proxy.fault === "refuse")
+        return refused(namespace, pod, port);
+      proxies.serveAdmin(proxy, socket);
+      return undefined;
+    },
+    async proxyRequest(namespace, pod, port, pathAndQuery, method, response) {
+      const proxy = proxies.find(namespace, pod);
+      if (
+        proxy === undefined ||
+        port !== ADMIN_PORT ||
+        proxy.fault === "refuse" ||
+        proxy.fault === "garbage"
+      )
+        return false;
+      if (proxy.fault === "hang") return true; // the request just never gets an answer
+      await proxies.answer(proxy, method, pathAndQuery, response);
+      return true;
+    },
   };
 }

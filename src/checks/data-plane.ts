@@ -1,0 +1,417 @@
+// `check --proxy`: Linkerd's data-plane checks (linkerd-facts.md 1.7, 1.9), done on parsed
+// certificates instead of strings, plus what Linkerd never looks at: the leaf every proxy really
+// serves (linkerd/linkerd2#15109, #7449, #7484).
+import { decodeCertificateBundle } from "../certs/pem.js";
+import type { CertificateInfo, CertTools } from "../certs/types.js";
+import type { Cluster, ContainerInfo, PodInfo } from "../k8s/types.js";
+import { mapBounded, probeProxy } from "../proxy/admin-client.js";
+import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
+import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
+import { API_QUERY, clusterOf } from "./control-plane.js";
+import { certificateReport, type ExpiryThreshold, isExpiringSoon, rfc3339, thresholdPhrase } from "./expiry.js";
+import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
+import { type CategoryDefinition, type CheckContext, CheckFailure, type CheckOutcome, MESHLENS_HINT_BASE } from "./types.js";
+
+export const IDENTITY_DATA_PLANE = "linkerd-identity-data-plane";
+export const DATA_PLANE = "linkerd-data-plane";
+const CERT_CONFIG = "linkerd-identity/cert-config-valid";
+const TRUST_ROOTS = "linkerd-identity-trust-roots";
+
+export interface DataPlaneOptions {
+  /** Undefined: all namespaces, as Linkerd. */
+  namespace: string | undefined;
+  selector: string | undefined;
+  /** How the proxies' certificates are seen: live over port-forward, from Prometheus, or not at all. */
+  leaves: { kind: "live"; concurrency: number; timeoutMs: number } | { kind: "prometheus"; source: PrometheusSource } | { kind: "off" };
+  leafThreshold: ExpiryThreshold;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What meshlens found about one proxy; `-o json` lists these. */
+export interface ProxyFinding {
+  namespace: string;
+  pod: string;
+  identity: string;
+  status: "verified" | "reported" | "unreachable";
+  reason?: string;
+  leaf?: CertificateInfo;
+  /** The certificates presented after the leaf. */
+  intermediates?: CertificateInfo[];
+  /** Expiry of the leaf: from the leaf itself, or as reported to Prometheus. */
+  notAfter?: Date;
+  metrics?: ProxyIdentityMetrics;
+}
+
+export interface DataPlaneFacts {
+  options: DataPlaneOptions;
+  meshedPods(): Promise<PodInfo[]>;
+  trustDomain(): Promise<string>;
+  /** Findings for the Running meshed pods (others are the readiness check's business). */
+  proxies(): Promise<ProxyFinding[]>;
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= load();
+    return promise;
+  };
+}
+
+export function proxyContainerOf(pod: PodInfo): ContainerInfo | undefined {
+  return pod.containers.find((c) => c.name === "linkerd-proxy");
+}
+
+/** The identity the proxy asks for: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with $(_pod_sa) and $(_pod_ns) filled in. */
+export function podIdentity(pod: PodInfo): string | undefined {
+  const local = proxyContainerOf(pod)?.env.find((e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME")?.value;
+  return local?.replace("$(_pod_sa)", pod.serviceAccountName).replace("$(_pod_ns)", pod.namespace);
+}
+
+export function createDataPlaneFacts(cluster: Cluster, certs: CertTools, controlPlaneNamespace: string, options: DataPlaneOptions): DataPlaneFacts {
+  const meshedPods = memoize(async () => {
+    const selector = [`linkerd.io/control-plane-ns=${controlPlaneNamespace}`, options.selector].filter(Boolean).join(",");
+    const pods = await cluster.listPods(options.namespace, { labelSelector: selector });
+    return pods.filter((pod) => proxyContainerOf(pod) !== undefined);
+  });
+  const trustDomain = memoize(async () => {
+    const config = await cluster.getConfigMap(controlPlaneNamespace, LINKERD_CONFIG);
+    const values = config === undefined ? {} : parseLinkerdValues(config.data.values ?? "");
+    return String(values.identityTrustDomain ?? "cluster.local");
+  });
+
+  const proxies = memoize(async (): Promise<ProxyFinding[]> => {
+    const running = (await meshedPods()).filter((pod) => pod.phase === "Running");
+    const targets = running.map((pod) => ({ pod, identity: podIdentity(pod) ?? "" }));
+    const leaves = options.leaves;
+    if (leaves.kind === "off") return [];
+    if (leaves.kind === "prometheus") {
+      const reported = await queryLeafExpiries(leaves.source, cluster);
+      const byPod = new Map(reported.map((r) => [`${r.namespace}/${r.pod}`, r.expiresAt]));
+      return targets.map(({ pod, identity }): ProxyFinding => {
+        const notAfter = byPod.get(`${pod.namespace}/${pod.name}`);
+        return notAfter === undefined
+          ? { namespace: pod.namespace, pod: pod.name, identity, status: "unreachable", reason: "no certificate expiry reported to Prometheus for this pod" }
+          : { namespace: pod.namespace, pod: pod.name, identity, status: "reported", notAfter };
+      });
+    }
+    return mapBounded(
+      targets,
+      leaves.concurrency,
+      async ({ pod, identity }): Promise<ProxyFinding> => {
+        const base = { namespace: pod.namespace, pod: pod.name, identity };
+        if (identity === "") return { ...base, status: "unreachable", reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME" };
+        const probe = await probeProxy(cluster, { namespace: pod.namespace, pod: pod.name, identity }, leaves.timeoutMs);
+        if (!probe.ok) return { ...base, status: "unreachable", reason: probe.reason };
+        try {
+          const [leaf, ...intermediates] = probe.chain.map((der) => certs.parseCertificate(der));
+          if (leaf === undefined) return { ...base, status: "unreachable", reason: "no certificate presented" };
+          return { ...base, status: "verified", leaf, intermediates, notAfter: leaf.notAfter, ...(probe.metrics ? { metrics: probe.metrics } : {}) };
+        } catch (error) {
+          return { ...base, status: "unreachable", reason: `could not parse the presented certificate: ${(error as Error).message}` };
+        }
+      },
+      (done) => options.onProgress?.(done, targets.length),
+    );
+  });
+
+  return { options, meshedPods, trustDomain, proxies };
+}
+
+function dataPlaneOf(context: CheckContext): DataPlaneFacts {
+  if (context.dataPlane === undefined) throw new CheckFailure("data-plane checks need --proxy");
+  return context.dataPlane;
+}
+
+const podName = (context: CheckContext, finding: { namespace: string; pod: string }) =>
+  dataPlaneOf(context).options.namespace === undefined ? `${finding.namespace}/${finding.pod}` : finding.pod;
+
+function listing(heading: string, lines: string[]): string {
+  return `${heading}${lines.map((line) => `\n\t* ${line}`).join("")}`;
+}
+
+/** The fingerprints of the certificates in a PEM bundle; undefined when it does not parse. */
+function bundleFingerprints(pem: string, certs: CertTools): Set<string> | undefined {
+  const decoded = decodeCertificateBundle(pem.trim() === "" ? "" : `${pem.trim()}\n`);
+  if (!decoded.ok) return undefined;
+  try {
+    return new Set(decoded.value.map((der) => certs.parseCertificate(der).fingerprintSha256));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pod's LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS, following valueFrom references as the kubelet would. */
+async function envTrustAnchors(cluster: Cluster, pod: PodInfo, lookups: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+  const variable = proxyContainerOf(pod)?.env.find((e) => e.name === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
+  if (variable === undefined) return undefined;
+  if (variable.value !== undefined) return variable.value;
+  const cached = (key: string, load: () => Promise<string | undefined>) => {
+    let promise = lookups.get(key);
+    if (promise === undefined) {
+      promise = load();
+      lookups.set(key, promise);
+    }
+    return promise;
+  };
+  const cm = variable.valueFrom?.configMapKeyRef;
+  if (cm !== undefined) return cached(`cm/${pod.namespace}/${cm.name}/${cm.key}`, async () => (await cluster.getConfigMap(pod.namespace, cm.name))?.data[cm.key]);
+  const secret = variable.valueFrom?.secretKeyRef;
+  if (secret !== undefined) return cached(`secret/${pod.namespace}/${secret.name}/${secret.key}`, async () => (await cluster.getSecret(pod.namespace, secret.name))?.data[secret.key]);
+  return undefined;
+}
+
+function leafReports(context: CheckContext, findings: ProxyFinding[]) {
+  return findings.flatMap((f) => (f.leaf ? [certificateReport(`leaf ${f.namespace}/${f.pod}`, f.leaf, context.now())] : []));
+}
+
+export type LeafProblemKind = "issuer" | "validity" | "expiry" | "identity";
+export interface LeafProblem {
+  kind: LeafProblemKind;
+  text: string;
+}
+
+/** One proxy and what is wrong with its certificate: the checks and `-o json` both read these. */
+export interface ProxyAssessment {
+  finding: ProxyFinding;
+  problems: LeafProblem[];
+  /** False when the issuer could not be judged (no usable identity material). */
+  issuerJudged: boolean;
+}
+
+/** Judges one proxy's certificate against the current issuer, the clock, the threshold and its pod. */
+async function assessProxy(
+  finding: ProxyFinding,
+  context: CheckContext,
+  issuerMaterial: { issuer: CertificateInfo; issuerChain: CertificateInfo[]; anchors: CertificateInfo[] } | undefined,
+  expectedIdentity: string | undefined,
+  leafThreshold: ExpiryThreshold,
+): Promise<ProxyAssessment> {
+  const problems: LeafProblem[] = [];
+  const now = context.now();
+  const leaf = finding.leaf;
+  if (leaf && issuerMaterial) {
+    const { issuer, issuerChain, anchors } = issuerMaterial;
+    const fromIssuer = await context.certs.verifyChain(leaf, [], [issuer], { now, ignoreValidity: true });
+    if (!fromIssuer.ok) {
+      // Not the current issuer: does it reach the anchors through what the proxy presented?
+      const toAnchors = await context.certs.verifyChain(leaf, [...(finding.intermediates ?? []), ...issuerChain], anchors, { now, ignoreValidity: true });
+      const signer = finding.intermediates?.[0];
+      problems.push({
+        kind: "issuer",
+        text: toAnchors.ok
+          ? `issued by "${leaf.issuer}"${signer ? ` (serial ${signer.serial})` : ""}, not by the current issuer (serial ${issuer.serial}); the identity service may still sign with an old issuer`
+          : `issued by "${leaf.issuer}", which does not chain to the trust anchors: ${toAnchors.error}`,
+      });
+    }
+  }
+  if (leaf && leaf.notBefore > now) problems.push({ kind: "validity", text: `not valid before: ${rfc3339(leaf.notBefore)}` });
+  if (finding.notAfter && finding.notAfter < now) {
+    const errors = finding.metrics?.refreshErrors ? ` (the proxy counts ${finding.metrics.refreshErrors} failed refreshes)` : "";
+    problems.push({ kind: "validity", text: `not valid anymore. Expired on ${rfc3339(finding.notAfter)}${errors}` });
+  } else if (finding.notAfter) {
+    // Prometheus gives only the expiry: the lifetime is then Linkerd's default 24 hours.
+    const cert = leaf ?? ({ notAfter: finding.notAfter, notBefore: new Date(finding.notAfter.getTime() - 86_400_000) } as CertificateInfo);
+    if (isExpiringSoon(cert, leafThreshold, now)) problems.push({ kind: "expiry", text: `will expire on ${rfc3339(finding.notAfter)}` });
+  }
+  if (leaf && expectedIdentity !== undefined && !leaf.dnsNames.includes(expectedIdentity)) {
+    problems.push({ kind: "identity", text: `certificate names ${leaf.dnsNames.join(", ") || leaf.commonName}, expected ${expectedIdentity}` });
+  }
+  return { finding, problems, issuerJudged: issuerMaterial !== undefined };
+}
+
+const assessed = new WeakMap<CheckContext, Promise<ProxyAssessment[]>>();
+
+/** Every proxy's assessment, computed once per run. */
+export function proxyAssessments(context: CheckContext): Promise<ProxyAssessment[]> {
+  let promise = assessed.get(context);
+  if (promise === undefined) {
+    promise = (async () => {
+      const facts = dataPlaneOf(context);
+      const [findings, trustDomain, pods, material] = await Promise.all([
+        facts.proxies(),
+        facts.trustDomain().catch(() => "cluster.local"),
+        facts.meshedPods(),
+        context.facts.identity().catch(() => undefined),
+      ]);
+      const byName = new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p]));
+      return Promise.all(
+        findings.map((finding) => {
+          const pod = byName.get(`${finding.namespace}/${finding.pod}`);
+          const expected = pod && `${pod.serviceAccountName}.${pod.namespace}.serviceaccount.identity.${context.controlPlaneNamespace}.${trustDomain}`;
+          return assessProxy(finding, context, material, expected, facts.options.leafThreshold);
+        }),
+      );
+    })();
+    assessed.set(context, promise);
+  }
+  return promise;
+}
+
+export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): CategoryDefinition {
+  const ids = {
+    bundle: `${IDENTITY_DATA_PLANE}/proxies-certs-match-ca`,
+    answer: `${IDENTITY_DATA_PLANE}/proxies-answer`,
+    issuer: `${IDENTITY_DATA_PLANE}/leaves-issued-by-current-issuer`,
+    validity: `${IDENTITY_DATA_PLANE}/leaves-time-valid`,
+    expiry: `${IDENTITY_DATA_PLANE}/leaves-not-expiring-soon`,
+    identity: `${IDENTITY_DATA_PLANE}/leaf-identities-match-pods`,
+  };
+  const needs = (context: CheckContext, kind: "live" | "any"): string | undefined => {
+    const leaves = dataPlaneOf(context).options.leaves.kind;
+    if (leaves === "off") return "leaf verification is off";
+    return kind === "live" && leaves !== "live" ? "needs the live leaves (not Prometheus)" : undefined;
+  };
+  /** A check over one kind of leaf problem. */
+  const leafCheck = (kind: LeafProblemKind, heading: string, requirement: "live" | "any") => async (context: CheckContext): Promise<CheckOutcome> => {
+    const reason = needs(context, requirement);
+    if (reason !== undefined) return { status: "not-applicable", reason };
+    const assessments = await proxyAssessments(context);
+    // Nothing was seen (every proxy unreachable): the answer check says why; judging nothing is not a pass.
+    if (!assessments.some((a) => a.finding.leaf !== undefined || a.finding.notAfter !== undefined)) {
+      return { status: "not-applicable", reason: "no proxy certificate could be read" };
+    }
+    const problems = assessments.flatMap((a) => a.problems.filter((p) => p.kind === kind).map((p) => `${podName(context, a.finding)}: ${p.text}`));
+    const certificates = kind === "issuer" ? leafReports(context, assessments.map((a) => a.finding)) : undefined;
+    if (problems.length === 0) return { status: "pass", ...(certificates ? { certificates } : {}) };
+    return { status: "fail", message: listing(heading, problems), ...(certificates ? { certificates } : {}) };
+  };
+
+  return {
+    id: IDENTITY_DATA_PLANE,
+    checks: [
+      {
+        id: ids.bundle,
+        description: "data plane proxies certificate match CA",
+        hintAnchor: "l5d-identity-data-plane-proxies-certs-match-ca",
+        severity: "warning",
+        requires: [API_QUERY],
+        async run(context) {
+          const cluster = clusterOf(context);
+          const facts = dataPlaneOf(context);
+          const roots = await cluster.getConfigMap(context.controlPlaneNamespace, TRUST_ROOTS);
+          if (roots === undefined) return { status: "fail", message: `configmaps "${TRUST_ROOTS}" not found` };
+          const current = bundleFingerprints(roots.data["ca-bundle.crt"] ?? "", context.certs);
+          if (current === undefined) return { status: "fail", message: `the ${TRUST_ROOTS} ConfigMap's ca-bundle.crt is not a PEM certificate bundle` };
+          const lookups = new Map<string, Promise<string | undefined>>();
+          const stale: string[] = [];
+          // Linkerd skips the control plane: its proxies read the anchors from the ConfigMap itself.
+          for (const pod of (await facts.meshedPods()).filter((p) => p.namespace !== context.controlPlaneNamespace)) {
+            const pem = await envTrustAnchors(cluster, pod, lookups);
+            if (pem === undefined) continue;
+            const theirs = bundleFingerprints(pem, context.certs);
+            // Compared as sets of certificates: order, whitespace and layout do not matter.
+            const same = theirs !== undefined && theirs.size === current.size && [...theirs].every((f) => current.has(f));
+            if (!same) stale.push(podName(context, { namespace: pod.namespace, pod: pod.name }));
+          }
+          return stale.length === 0 ? { status: "pass" } : { status: "fail", message: listing("Some pods do not have the current trust bundle and must be restarted:", stale) };
+        },
+      },
+      {
+        id: ids.answer,
+        description: "data plane proxies answer on their admin port",
+        hintAnchor: "data-plane-proxies-answer",
+        hintBase: MESHLENS_HINT_BASE,
+        severity: "error",
+        requires: [API_QUERY],
+        async run(context) {
+          const reason = needs(context, "any");
+          if (reason !== undefined) return { status: "not-applicable", reason };
+          const facts = dataPlaneOf(context);
+          const silent = (await facts.proxies()).filter((f) => f.status === "unreachable");
+          if (silent.length === 0) return { status: "pass" };
+          const heading = facts.options.leaves.kind === "prometheus" ? "Some proxies' certificates are not in Prometheus:" : "Some proxies could not be checked:";
+          return { status: "fail", message: listing(heading, silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`)), cause: "access" };
+        },
+      },
+      {
+        id: ids.issuer,
+        description: "data plane proxies serve a certificate issued by the current issuer",
+        hintAnchor: "data-plane-leaves-issued-by-current-issuer",
+        hintBase: MESHLENS_HINT_BASE,
+        severity: "error",
+        requires: [API_QUERY, CERT_CONFIG],
+        run: leafCheck("issuer", "Some proxies serve a certificate not issued by the current issuer:", "live"),
+      },
+      {
+        id: ids.validity,
+        description: "data plane proxy certificates are within their validity period",
+        hintAnchor: "data-plane-leaves-time-valid",
+        hintBase: MESHLENS_HINT_BASE,
+        severity: "error",
+        requires: [API_QUERY],
+        run: leafCheck("validity", "Some proxies serve an expired or not yet valid certificate:", "any"),
+      },
+      {
+        id: ids.expiry,
+        description: `data plane proxy certificates are valid for at least ${thresholdPhrase(leafThreshold, "plural")}`,
+        hintAnchor: "data-plane-leaves-not-expiring-soon",
+        hintBase: MESHLENS_HINT_BASE,
+        severity: "warning",
+        requires: [ids.validity],
+        run: leafCheck("expiry", "Some proxies' certificates expire soon (are they renewing?):", "any"),
+      },
+      {
+        id: ids.identity,
+        description: "data plane proxy certificates name their pod's identity",
+        hintAnchor: "data-plane-leaf-identities-match-pods",
+        hintBase: MESHLENS_HINT_BASE,
+        severity: "error",
+        requires: [API_QUERY],
+        run: leafCheck("identity", "Some proxies' certificates name another identity:", "live"),
+      },
+    ],
+  };
+}
+
+/** linkerd2 CheckPodsRunning: pod statuses that are finished, not broken. */
+const FINISHED = new Set(["Completed", "NodeShutdown", "Shutdown", "Terminated", "Succeeded"]);
+
+export function podReadinessProblems(pods: PodInfo[]): string[] {
+  return pods.flatMap((pod) => {
+    if (FINISHED.has(pod.phase) || (pod.reason !== undefined && FINISHED.has(pod.reason))) return [];
+    if (pod.phase !== "Running") return [`pod "${pod.name}" status is ${pod.phase}`];
+    const proxy = pod.containerStatuses.find((s) => s.name === "linkerd-proxy");
+    return proxy?.ready ? [] : [`container "linkerd-proxy" in pod "${pod.name}" is not ready`];
+  });
+}
+
+export const dataPlaneCategory: CategoryDefinition = {
+  id: DATA_PLANE,
+  checks: [
+    {
+      id: `${DATA_PLANE}/namespace-exists`,
+      description: "data plane namespace exists",
+      hintAnchor: "l5d-data-plane-exists",
+      severity: "fatal",
+      requires: [API_QUERY],
+      async run(context) {
+        const namespace = dataPlaneOf(context).options.namespace;
+        if (namespace === undefined) return { status: "not-applicable", reason: "data plane namespace not specified" };
+        const found = await clusterOf(context).getNamespace(namespace);
+        return found ? { status: "pass" } : { status: "fail", message: `The "${namespace}" namespace does not exist` };
+      },
+    },
+    {
+      id: `${DATA_PLANE}/proxies-ready`,
+      description: "data plane proxies are ready",
+      hintAnchor: "l5d-data-plane-ready",
+      severity: "fatal",
+      retry: true,
+      requires: [API_QUERY],
+      async run(context) {
+        const facts = dataPlaneOf(context);
+        // Retries need fresh pods, not the memoized list.
+        const selector = [`linkerd.io/control-plane-ns=${context.controlPlaneNamespace}`, facts.options.selector].filter(Boolean).join(",");
+        const pods = (await clusterOf(context).listPods(facts.options.namespace, { labelSelector: selector })).filter((p) => proxyContainerOf(p) !== undefined);
+        if (pods.length === 0) {
+          const where = facts.options.namespace === undefined ? "" : ` in the "${facts.options.namespace}" namespace`;
+          return { status: "fail", message: `no "linkerd-proxy" containers found${where}` };
+        }
+        const problems = podReadinessProblems(pods);
+        if (problems.length === 0) return { status: "pass" };
+        return { status: "fail", message: problems.length === 1 ? (problems[0] as string) : listing(`${problems.length} data plane pods are not ready:`, problems) };
+      },
+    },
+  ],
+};

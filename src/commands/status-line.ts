@@ -1,0 +1,43 @@
+import type { Context } from "../context.js";
+
+/**
+ * One line of progress on stderr (an ora spinner), only on a terminal with a width: a pseudo-terminal
+ * without one (some CI runners) makes spinners redraw without end. Nothing otherwise.
+ */
+export function statusLine(ctx: Context) {
+  let spinner: { text: string; stop(): void } | undefined;
+  let starting: Promise<void> | undefined;
+  let latest = "";
+  let stopped = false;
+  let wanted = false;
+  const fit = (text: string) => {
+    // The spinner glyph and a space come first; a wrapped line would make ora erase the line above.
+    const room = (ctx.err.columns ?? 0) - 3;
+    return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
+  };
+  return {
+    show(text: string): void {
+      if (!ctx.err.isTTY || (ctx.err.columns ?? 0) <= 0 || stopped) return;
+      latest = fit(text);
+      wanted = true;
+      if (spinner !== undefined) {
+        spinner.text = latest;
+        return;
+      }
+      starting ??= import("ora").then(({ default: ora }) => {
+        if (wanted && !stopped) spinner = ora({ text: latest, stream: process.stderr, color: "yellow" }).start();
+      });
+    },
+    /** Removes the line (before a result is printed); a later show() brings it back. */
+    clear(): void {
+      wanted = false;
+      spinner?.stop();
+      spinner = undefined;
+      starting = undefined;
+    },
+    stop(): void {
+      stopped = true;
+      this.clear();
+    },
+  };
+}

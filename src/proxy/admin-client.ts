@@ -1,0 +1,108 @@
+// Talks to a proxy's admin port (4191) the way `linkerd identity` does: a port-forward through the
+// API server, then a TLS handshake with SNI = the pod's identity to see the leaf the proxy really
+// serves (linkerd-facts.md 5). The same TLS connection then asks for /metrics, for the proxy's own
+// view of its certificate.
+import { request as httpRequest } from "node:http";
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
+import type { Cluster } from "../k8s/types.js";
+import { identityMetricsOf, isIdentityMetric, MetricsCollector, type ProxyIdentityMetrics } from "./metrics.js";
+
+export const ADMIN_PORT = 4191;
+
+export interface ProxyTarget {
+  namespace: string;
+  pod: string;
+  /** The TLS server name to ask for: the pod's identity. */
+  identity: string;
+}
+
+export type ProxyProbe =
+  | { ok: true; chain: Uint8Array[]; metrics: ProxyIdentityMetrics | undefined }
+  | { ok: false; reason: string };
+
+/** The certificates the peer presented, leaf first. */
+function presentedChain(socket: TLSSocket): Uint8Array[] {
+  const chain: Uint8Array[] = [];
+  let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert?.raw !== undefined && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(new Uint8Array(cert.raw));
+    cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
+  }
+  return chain;
+}
+
+function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefined> {
+  return new Promise((resolve) => {
+    const request = httpRequest(
+      { createConnection: () => socket, path: "/metrics", headers: { host: "localhost", connection: "close" }, agent: false },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          resolve(undefined);
+          return;
+        }
+        const collector = new MetricsCollector(isIdentityMetric);
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => collector.push(chunk));
+        response.on("end", () => resolve(identityMetricsOf(collector.end())));
+        response.on("error", () => resolve(undefined));
+      },
+    );
+    request.on("error", () => resolve(undefined));
+    request.end();
+  });
+}
+
+/** The leaf chain and identity metrics of one proxy, or why they could not be had. */
+export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutMs: number): Promise<ProxyProbe> {
+  let socket: TLSSocket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ProxyProbe>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, reason: `no answer from the proxy admin port within ${timeoutMs / 1000}s` }), timeoutMs);
+  });
+  const attempt = (async (): Promise<ProxyProbe> => {
+    let stream: Awaited<ReturnType<Cluster["portForward"]>>;
+    try {
+      stream = await cluster.portForward(target.namespace, target.pod, ADMIN_PORT);
+    } catch (error) {
+      return { ok: false, reason: `port-forward failed: ${(error as Error).message.split("\n")[0]}` };
+    }
+    const tls = tlsConnect({ socket: stream, servername: target.identity, rejectUnauthorized: false });
+    socket = tls;
+    const handshake = await new Promise<string | undefined>((resolve) => {
+      tls.once("secureConnect", () => resolve(undefined));
+      tls.once("error", (error) => resolve(error.message.split("\n")[0]));
+      stream.once("error", (error) => resolve(error.message.split("\n")[0]));
+      stream.once("end", () => resolve("the connection closed before the TLS handshake"));
+    });
+    if (handshake !== undefined) return { ok: false, reason: `TLS handshake with the admin port failed: ${handshake}` };
+    const chain = presentedChain(tls);
+    if (chain.length === 0) return { ok: false, reason: "the admin port presented no certificate" };
+    return { ok: true, chain, metrics: await readMetrics(tls) };
+  })();
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+    socket?.destroy();
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, reporting each completion. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+      done += 1;
+      onDone?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

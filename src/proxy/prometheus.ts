@@ -1,0 +1,70 @@
+// Every proxy's leaf expiry in one Prometheus query, for clusters too big to port-forward to each
+// pod: the proxies report `control_identity_cert_expiration_timestamp_seconds` (older proxies
+// `identity_cert_expiration_timestamp_seconds`), and linkerd-viz's scrape config labels each series
+// with `namespace` and `pod`.
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { Cluster } from "../k8s/types.js";
+
+export type PrometheusSource =
+  | { kind: "url"; url: string }
+  /** linkerd-viz's Prometheus, through the API server's service proxy. */
+  | { kind: "viz"; namespace: string };
+
+export const EXPIRY_QUERY =
+  "max by (namespace, pod) (control_identity_cert_expiration_timestamp_seconds) or max by (namespace, pod) (identity_cert_expiration_timestamp_seconds)";
+
+export interface ReportedExpiry {
+  namespace: string;
+  pod: string;
+  expiresAt: Date;
+}
+
+function get(url: URL): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method: "GET", timeout: 30_000 }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => {
+        if ((response.statusCode ?? 0) >= 400) reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
+        else resolve(body);
+      });
+    });
+    request.on("timeout", () => request.destroy(new Error("timed out after 30s")));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** Parses a Prometheus instant-query answer into per-pod expiries. */
+export function parseExpiryAnswer(body: string): ReportedExpiry[] {
+  const answer = JSON.parse(body) as {
+    status?: string;
+    error?: string;
+    data?: { result?: Array<{ metric?: Record<string, string>; value?: [number, string] }> };
+  };
+  if (answer.status !== "success") throw new Error(answer.error ?? "the query did not succeed");
+  return (answer.data?.result ?? []).flatMap((series) => {
+    const namespace = series.metric?.namespace;
+    const pod = series.metric?.pod;
+    const value = Number(series.value?.[1]);
+    return namespace === undefined || pod === undefined || !Number.isFinite(value) ? [] : [{ namespace, pod, expiresAt: new Date(value * 1000) }];
+  });
+}
+
+export async function queryLeafExpiries(source: PrometheusSource, cluster: Cluster): Promise<ReportedExpiry[]> {
+  const query = `/api/v1/query?query=${encodeURIComponent(EXPIRY_QUERY)}`;
+  const where = source.kind === "url" ? source.url : `the linkerd-viz Prometheus (service ${source.namespace}/prometheus:9090)`;
+  try {
+    const body =
+      source.kind === "url"
+        ? await get(new URL(query.slice(1), source.url.endsWith("/") ? source.url : `${source.url}/`))
+        : await cluster.getRaw(`/api/v1/namespaces/${source.namespace}/services/prometheus:9090/proxy${query}`);
+    return parseExpiryAnswer(body);
+  } catch (error) {
+    throw new Error(`cannot query ${where}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}

@@ -1,0 +1,370 @@
+// Simulated linkerd2-proxy admin servers (port 4191), one per meshed pod: TLS detection with the
+// pod's own leaf (SNI = its identity), then the admin HTTP API: /metrics, /ready, /live, /env.json
+// (linkerd-facts.md 4.1-4.3). Reached through port-forward, the pod proxy subresource, or a loopback
+// port per pod.
+import { createHash } from "node:crypto";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { SIM_ANNOTATIONS } from "./controllers.js";
+import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
+import type { Issued } from "./pki.js";
+import type { KubeObject, ObjectStore } from "./store.js";
+
+/** Per-pod proxy behaviour, as an annotation on the pod template or Pod (README). */
+export const PROXY_FAULT_ANNOTATION = "sim.meshlens.dev/proxy-fault";
+export type ProxyFault = "hang" | "refuse" | "garbage" | "expired-leaf";
+/** Metric names of an older proxy: "v2.219" (identity_cert_*, before Jan 2024) or "v2.220". */
+export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
+
+interface Container {
+  name: string;
+  env?: Array<{ name: string; value?: string }>;
+  restartPolicy?: string;
+}
+
+export interface SimProxy {
+  namespace: string;
+  pod: string;
+  identity: string;
+  podObject: KubeObject;
+  fault: ProxyFault | undefined;
+  ready: boolean;
+  /** The loopback port of this proxy's admin server, when the fleet listens per pod. */
+  port?: number;
+}
+
+interface LeafState {
+  leaf: Issued;
+  context: SecureContext;
+  refreshedAt: Date;
+  refreshes: { ok: number; error: number };
+}
+
+function proxyContainer(pod: KubeObject): Container | undefined {
+  const spec = pod.spec as { containers?: Container[]; initContainers?: Container[] } | undefined;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find(
+    (c) => c.name === "linkerd-proxy",
+  );
+}
+
+/** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with the pod's service account and namespace. */
+export function podIdentity(pod: KubeObject): string | undefined {
+  const local = proxyContainer(pod)?.env?.find(
+    (e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+  )?.value;
+  if (local === undefined) return undefined;
+  const sa =
+    (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? "default";
+  return local.replace("$(_pod_sa)", sa).replace("$(_pod_ns)", pod.metadata.namespace ?? "default");
+}
+
+function hashFraction(text: string): number {
+  return createHash("sha256").update(text).digest().readUInt32BE(0) / 0xffffffff;
+}
+
+function formatGauge(value: number): string {
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+export interface ProxyFleetOptions {
+  store: ObjectStore;
+  clock: () => Date;
+  /** The issuer the identity service signs with; undefined when it has none (no leaves). */
+  issuer: () => Issued | undefined;
+}
+
+export class ProxyFleet {
+  private readonly proxies = new Map<string, SimProxy>();
+  private readonly leaves = new Map<string, LeafState>();
+  private readonly issuing = new Map<string, Promise<LeafState>>();
+  private readonly listeners: NetServer[] = [];
+  private readonly http = createHttpServer((request, response) => this.onHttp(request, response));
+  private readonly proxyOfSocket = new WeakMap<object, SimProxy>();
+  private readonly options: ProxyFleetOptions;
+  private readonly started: Date;
+
+  constructor(options: ProxyFleetOptions) {
+    this.options = options;
+    this.started = options.clock();
+    this.refresh();
+  }
+
+  /** Re-reads the meshed pods from the store. */
+  refresh(): void {
+    this.proxies.clear();
+    for (const pod of this.options.store.list({ apiVersion: "v1", kind: "Pod" })) {
+      const identity = podIdentity(pod);
+      if (identity === undefined) continue;
+      const annotations = pod.metadata.annotations ?? {};
+      const fault = annotations[PROXY_FAULT_ANNOTATION] as ProxyFault | undefined;
+      const phase = (pod.status as { phase?: string } | undefined)?.phase;
+      const proxy: SimProxy = {
+        namespace: pod.metadata.namespace ?? "default",
+        pod: pod.metadata.name,
+        identity,
+        podObject: pod,
+        fault,
+        ready: phase === "Running" && annotations[SIM_ANNOTATIONS.ready] !== "false",
+      };
+      this.proxies.set(`${proxy.namespace}/${proxy.pod}`, proxy);
+    }
+  }
+
+  find(namespace: string, pod: string): SimProxy | undefined {
+    return this.proxies.get(`${namespace}/${pod}`);
+  }
+
+  all(): SimProxy[] {
+    return [...this.proxies.values()];
+  }
+
+  /**
+   * The proxy's current leaf: issued on first use with an age spread over the refresh window, and
+   * renewed once 70% of its lifetime has passed, as linkerd2-proxy does. An `expired-leaf` proxy
+   * never manages to renew.
+   */
+  leafOf(proxy: SimProxy): Promise<LeafState> {
+    const key = `${proxy.namespace}/${proxy.pod}`;
+    const now = this.options.clock();
+    const previous = this.leaves.get(key);
+    if (previous !== undefined) {
+      const due = previous.leaf.cert.notBefore.getTime() + LEAF_LIFETIME_MS * REFRESH_AT;
+      if (proxy.fault === "expired-leaf" || now.getTime() < due) return Promise.resolve(previous);
+    }
+    const pending = this.issuing.get(key);
+    if (pending !== undefined) return pending;
+    const issuing = (async (): Promise<LeafState> => {
+      const issuer = this.options.issuer();
+      if (issuer === undefined) throw new Error("the identity service has no usable issuer");
+      const notBefore =
+        proxy.fault === "expired-leaf"
+          ? new Date(this.started.getTime() - LEAF_LIFETIME_MS - 3_600_000)
+          : previous === undefined
+            ? new Date(
+                this.started.getTime() - hashFraction(key) * LEAF_LIFETIME_MS * (REFRESH_AT - 0.1),
+              )
+            : now;
+      const leaf = await issueLeaf(issuer, {
+        identity: proxy.identity,
+        notBefore,
+        notAfter: new Date(notBefore.getTime() + LEAF_LIFETIME_MS),
+      });
+      return {
+        leaf,
+        context: createSecureContext({ cert: leaf.certPem + issuer.certPem, key: leaf.keyPem }),
+        refreshedAt: notBefore,
+        refreshes: {
+          ok: (previous?.refreshes.ok ?? 0) + 1,
+          error:
+            proxy.fault === "expired-leaf"
+              ? Math.floor((now.getTime() - notBefore.getTime()) / 600_000)
+              : 0,
+        },
+      };
+    })().then(
+      (state) => {
+        this.leaves.set(key, state);
+        this.issuing.delete(key);
+        return state;
+      },
+      (error: unknown) => {
+        this.issuing.delete(key);
+        throw error;
+      },
+    );
+    this.issuing.set(key, issuing);
+    return issuing;
+  }
+
+  /** One connection to the admin port: TLS is detected from the first byte, as the proxy does. */
+  serveAdmin(proxy: SimProxy, socket: Duplex): void {
+    switch (proxy.fault) {
+      case "hang":
+        return; // accepted, never answered
+      case "refuse":
+        socket.destroy();
+        return;
+      case "garbage":
+        socket.end(Buffer.from("\u0000\u00ffnot a proxy\r\n"));
+        return;
+      default:
+        break;
+    }
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === 0x16) {
+        this.leafOf(proxy).then(
+          (state) => {
+            const tls = new TLSSocket(socket as Socket, {
+              isServer: true,
+              secureContext: state.context,
+            });
+            tls.on("error", () => tls.destroy());
+            this.proxyOfSocket.set(tls, proxy);
+            this.http.emit("connection", tls);
+          },
+          () => socket.destroy(),
+        );
+      } else {
+        this.proxyOfSocket.set(socket, proxy);
+        this.http.emit("connection", socket);
+        socket.resume();
+      }
+    });
+    socket.on("error", () => socket.destroy());
+  }
+
+  private onHttp(request: IncomingMessage, response: ServerResponse): void {
+    const proxy = this.proxyOfSocket.get(request.socket);
+    if (proxy === undefined) {
+      response.writeHead(500).end();
+      return;
+    }
+    this.answer(proxy, request.method ?? "GET", request.url ?? "/", response).catch(() =>
+      response.destroy(),
+    );
+  }
+
+  /** The admin API (linkerd2-proxy linkerd/app/admin/src/server.rs), for one request. */
+  async answer(
+    proxy: SimProxy,
+    method: string,
+    url: string,
+    response: ServerResponse,
+  ): Promise<void> {
+    const { pathname, searchParams } = new URL(url, "http://proxy.invalid");
+    const text = (status: number, body: string, type = "text/plain") => {
+      response.writeHead(status, {
+        "content-type": type,
+        "content-length": Buffer.byteLength(body),
+      });
+      response.end(body);
+    };
+    switch (pathname) {
+      case "/metrics":
+        text(200, await this.metrics(proxy));
+        return;
+      case "/ready":
+        text(proxy.ready ? 200 : 503, proxy.ready ? "ready\n" : "not ready\n");
+        return;
+      case "/live":
+        text(200, "live\n");
+        return;
+      case "/env.json": {
+        if (method !== "GET") {
+          text(405, "");
+          return;
+        }
+        const wanted = [...searchParams.keys()];
+        if ([...searchParams.values()].some((v) => v !== "")) {
+          text(
+            400,
+            JSON.stringify({
+              error: "env.json query parameters may not contain key-value pairs",
+              status: 400,
+            }),
+            "application/json",
+          );
+          return;
+        }
+        const env = this.env(proxy);
+        const body =
+          wanted.length === 0 ? env : Object.fromEntries(wanted.map((k) => [k, env[k] ?? null]));
+        text(200, JSON.stringify(body), "application/json");
+        return;
+      }
+      default:
+        text(404, "");
+    }
+  }
+
+  private env(proxy: SimProxy): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const variable of proxyContainer(proxy.podObject)?.env ?? []) {
+      if (variable.value !== undefined) env[variable.name] = variable.value;
+    }
+    env._pod_name = proxy.pod;
+    env._pod_ns = proxy.namespace;
+    env.LINKERD2_PROXY_IDENTITY_LOCAL_NAME = proxy.identity;
+    return env;
+  }
+
+  /**
+   * The current linkerd2-proxy format: legacy families, then the prometheus-client registry part in
+   * OpenMetrics style ending with `# EOF` (linkerd-facts.md 4.2, 4.3). Older proxies' names on request.
+   */
+  async metrics(proxy: SimProxy): Promise<string> {
+    const state = await this.leafOf(proxy);
+    const expiry = state.leaf.cert.notAfter.getTime() / 1000;
+    const refreshed = state.refreshedAt.getTime() / 1000;
+    const generation = proxy.podObject.metadata.annotations?.[PROXY_METRICS_ANNOTATION];
+    const legacy = [
+      "# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)",
+      "# TYPE process_start_time_seconds gauge",
+      `process_start_time_seconds ${Math.floor(this.started.getTime() / 1000)}`,
+      "# HELP tcp_open_connections Number of currently-open connections.",
+      "# TYPE tcp_open_connections gauge",
+      `tcp_open_connections{direction="inbound",peer="src",target_addr="0.0.0.0:4191",target_ip="0.0.0.0",target_port="4191",tls="no_identity",no_tls_reason="loopback"} 1`,
+    ];
+    if (generation === "v2.219") {
+      return `${[
+        ...legacy,
+        "# HELP identity_cert_expiration_timestamp_seconds Time when the this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch)",
+        "# TYPE identity_cert_expiration_timestamp_seconds gauge",
+        `identity_cert_expiration_timestamp_seconds ${Math.floor(expiry)}`,
+        "# HELP identity_cert_refresh_count The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.",
+        "# TYPE identity_cert_refresh_count counter",
+        `identity_cert_refresh_count ${state.refreshes.ok}`,
+      ].join("\n")}\n`;
+    }
+    const prefix = generation === "v2.220" ? "identity_cert" : "control_identity_cert";
+    return `${[
+      ...legacy,
+      `# HELP ${prefix}_expiration_timestamp_seconds Time when the this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch).`,
+      `# TYPE ${prefix}_expiration_timestamp_seconds gauge`,
+      `# UNIT ${prefix}_expiration_timestamp_seconds seconds`,
+      `${prefix}_expiration_timestamp_seconds ${formatGauge(expiry)}`,
+      `# HELP ${prefix}_refresh_timestamp_seconds Time when the this proxy's current mTLS identity certificate were last updated.`,
+      `# TYPE ${prefix}_refresh_timestamp_seconds gauge`,
+      `# UNIT ${prefix}_refresh_timestamp_seconds seconds`,
+      `${prefix}_refresh_timestamp_seconds ${formatGauge(refreshed)}`,
+      `# HELP ${prefix}_refreshes The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.`,
+      `# TYPE ${prefix}_refreshes counter`,
+      `${prefix}_refreshes_total{result="ok"} ${state.refreshes.ok}`,
+      `${prefix}_refreshes_total{result="error"} ${state.refreshes.error}`,
+      "# EOF",
+    ].join("\n")}\n`;
+  }
+
+  /** A loopback listener per proxy, so tools such as openssl and Prometheus can reach each one. */
+  async listen(): Promise<void> {
+    await Promise.all(
+      this.all().map(
+        (proxy) =>
+          new Promise<void>((resolve, reject) => {
+            const server = createNetServer((socket) => this.serveAdmin(proxy, socket));
+            server.once("error", reject);
+            server.listen(0, "127.0.0.1", () => {
+              proxy.port = (server.address() as { port: number }).port;
+              resolve();
+            });
+            this.listeners.push(server);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+    this.http.closeAllConnections();
+  }
+}
