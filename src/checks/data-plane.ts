@@ -321,7 +321,9 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
           const silent = (await facts.proxies()).filter((f) => f.status === "unreachable");
           if (silent.length === 0) return { status: "pass" };
           const heading = facts.options.leaves.kind === "prometheus" ? "Some proxies' certificates are not in Prometheus:" : "Some proxies could not be checked:";
-          return { status: "fail", message: listing(heading, silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`)), cause: "access" };
+          // A proxy that refuses or never answers is broken; only failing to reach the API is "access".
+          const access = silent.every((f) => f.reason?.startsWith("port-forward failed") ?? false);
+          return { status: "fail", message: listing(heading, silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`)), cause: access ? "access" : "finding" };
         },
       },
       {

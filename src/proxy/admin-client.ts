@@ -73,11 +73,12 @@ export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutM
     socket = tls;
     const handshake = await new Promise<string | undefined>((resolve) => {
       tls.once("secureConnect", () => resolve(undefined));
-      tls.once("error", (error) => resolve(error.message.split("\n")[0]));
-      stream.once("error", (error) => resolve(error.message.split("\n")[0]));
-      stream.once("end", () => resolve("the connection closed before the TLS handshake"));
+      // The tunnel's error channel: the kubelet could not connect to the port (nothing listens).
+      stream.once("error", (error) => resolve(`port-forward: ${error.message.split("\n")[0]}`));
+      tls.once("error", (error) => resolve(`TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`));
+      stream.once("end", () => resolve("the admin port closed the connection before the TLS handshake"));
     });
-    if (handshake !== undefined) return { ok: false, reason: `TLS handshake with the admin port failed: ${handshake}` };
+    if (handshake !== undefined) return { ok: false, reason: handshake };
     const chain = presentedChain(tls);
     if (chain.length === 0) return { ok: false, reason: "the admin port presented no certificate" };
     return { ok: true, chain, metrics: await readMetrics(tls) };

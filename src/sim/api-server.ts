@@ -462,6 +462,8 @@ function forwardPort(
     },
   });
   const socket = Duplex.from({ readable: fromClient, writable: toClient });
+  // A closed tunnel destroys the stream; that is not a simulator failure.
+  socket.on("error", () => {});
   socket.on("finish", () => ws.close());
   ws.on("message", (data: Buffer, isBinary: boolean) => {
     if (!isBinary || data.length === 0) return;

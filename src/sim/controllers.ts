@@ -205,18 +205,20 @@ export function injectTemplate(
         "linkerd.io/created-by": "linkerd/proxy-injector meshlens-sim",
         "linkerd.io/proxy-version": mesh.proxyVersion,
         "linkerd.io/trust-root-sha256": createHash("sha256")
-          .update(mesh.trustAnchorsPem)
+          .update(pinnedAnchors ?? mesh.trustAnchorsPem)
           .digest("hex"),
       },
     },
-    spec: {
-      ...template.spec,
-      initContainers: [
-        PROXY_INIT,
-        proxyContainer(mesh, anchors),
-        ...(template.spec?.initContainers ?? []),
-      ],
-    },
+    spec: classic
+      ? {
+          ...template.spec,
+          initContainers: [PROXY_INIT, ...(template.spec?.initContainers ?? [])],
+          containers: [{ ...proxy, restartPolicy: undefined }, ...(template.spec?.containers ?? [])],
+        }
+      : {
+          ...template.spec,
+          initContainers: [PROXY_INIT, proxy, ...(template.spec?.initContainers ?? [])],
+        },
   };
 }
 

@@ -184,6 +184,7 @@ export class ProxyFleet {
 
   /** One connection to the admin port: TLS is detected from the first byte, as the proxy does. */
   serveAdmin(proxy: SimProxy, socket: Duplex): void {
+    socket.on("error", () => socket.destroy());
     switch (proxy.fault) {
       case "hang":
         return; // accepted, never answered
@@ -218,7 +219,6 @@ export class ProxyFleet {
         socket.resume();
       }
     });
-    socket.on("error", () => socket.destroy());
   }
 
   private onHttp(request: IncomingMessage, response: ServerResponse): void {
