@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
+import { identityCommand } from "./commands/identity.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
 import { CliError, ExitCode } from "./errors.js";
 
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     exitCode = await action(ctx);
   };
   program.addCommand(checkCommand(run));
+  program.addCommand(identityCommand(run));
   program.addCommand(demoCommand(run));
 
   try {

@@ -3,7 +3,8 @@
 // serves (linkerd/linkerd2#15109, #7449, #7484).
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import type { Cluster, ContainerInfo, PodInfo } from "../k8s/types.js";
+import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import type { Cluster, PodInfo } from "../k8s/types.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
@@ -56,16 +57,6 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
     promise ??= load();
     return promise;
   };
-}
-
-export function proxyContainerOf(pod: PodInfo): ContainerInfo | undefined {
-  return pod.containers.find((c) => c.name === "linkerd-proxy");
-}
-
-/** The identity the proxy asks for: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with $(_pod_sa) and $(_pod_ns) filled in. */
-export function podIdentity(pod: PodInfo): string | undefined {
-  const local = proxyContainerOf(pod)?.env.find((e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME")?.value;
-  return local?.replace("$(_pod_sa)", pod.serviceAccountName).replace("$(_pod_ns)", pod.namespace);
 }
 
 export function createDataPlaneFacts(cluster: Cluster, certs: CertTools, controlPlaneNamespace: string, options: DataPlaneOptions): DataPlaneFacts {
