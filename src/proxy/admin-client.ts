@@ -36,7 +36,8 @@ function presentedChain(socket: TLSSocket): Uint8Array[] {
 function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefined> {
   return new Promise((resolve) => {
     const request = httpRequest(
-      { createConnection: () => socket, path: "/metrics", headers: { host: "localhost", connection: "close" }, agent: false },
+      // No agent: with `agent: false` Node would open its own connection and ignore createConnection.
+      { createConnection: () => socket, path: "/metrics", headers: { host: "localhost", connection: "close" } },
       (response) => {
         if (response.statusCode !== 200) {
           response.resume();
@@ -75,7 +76,11 @@ export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutM
       tls.once("secureConnect", () => resolve(undefined));
       // The tunnel's error channel: the kubelet could not connect to the port (nothing listens).
       stream.once("error", (error) => resolve(`port-forward: ${error.message.split("\n")[0]}`));
-      tls.once("error", (error) => resolve(`TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`));
+      tls.once("error", (error) => {
+        // An error of the tunnel reaches the TLS socket too, sometimes first.
+        const tunnel = (stream as { errored?: Error | null }).errored;
+        resolve(tunnel ? `port-forward: ${tunnel.message.split("\n")[0]}` : `TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`);
+      });
       stream.once("end", () => resolve("the admin port closed the connection before the TLS handshake"));
     });
     if (handshake !== undefined) return { ok: false, reason: handshake };

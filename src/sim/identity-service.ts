@@ -1,6 +1,8 @@
 // What Linkerd's identity controller does for the simulator: sign each proxy's 24-hour leaf with the
 // issuer it holds. Normally that is the issuer in the linkerd-identity-issuer Secret of the store, so
 // replacing the Secret (e.g. with `demo --objects`) changes the leaves.
+// @peculiar/x509 needs reflect-metadata loaded first.
+import "reflect-metadata";
 import { createPrivateKey, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { decodeCertificateBundle, encodePem } from "../certs/pem.js";
