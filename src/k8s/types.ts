@@ -19,6 +19,7 @@ export interface ContainerInfo {
   /** True for init containers; native sidecars also have restartPolicy "Always". */
   isInit: boolean;
   restartPolicy: string | undefined;
+  /** Only for the linkerd-proxy container (the only one meshlens reads); empty for the others. */
   env: EnvVar[];
   ports: Array<{ name: string | undefined; containerPort: number }>;
 }

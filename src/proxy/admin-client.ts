@@ -3,7 +3,8 @@
 // serves (linkerd-facts.md 5). The same TLS connection then asks for /metrics, for the proxy's own
 // view of its certificate.
 import { request as httpRequest } from "node:http";
-import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
+import type { X509Certificate } from "node:crypto";
+import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from "node:tls";
 import type { Cluster } from "../k8s/types.js";
 import { identityMetricsOf, isIdentityMetric, MetricsCollector, type ProxyIdentityMetrics } from "./metrics.js";
 
@@ -20,18 +21,25 @@ export type ProxyProbe =
   | { ok: true; chain: Uint8Array[]; metrics: ProxyIdentityMetrics | undefined }
   | { ok: false; reason: string };
 
-/** The certificates the peer presented, leaf first. */
+/**
+ * The certificates the peer presented, leaf first. Native X509Certificate objects: measured on
+ * `check --proxy`, getPeerCertificate(true) (which builds objects and three fingerprints per
+ * certificate) cost ~0.9 ms per proxy.
+ */
 function presentedChain(socket: TLSSocket): Uint8Array[] {
   const chain: Uint8Array[] = [];
-  let cert: PeerCertificate | undefined = socket.getPeerCertificate(true);
-  const seen = new Set<string>();
-  while (cert?.raw !== undefined && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
+  let cert: X509Certificate | undefined = socket.getPeerX509Certificate();
+  while (cert !== undefined && chain.length < 8) {
     chain.push(new Uint8Array(cert.raw));
-    cert = (cert as PeerCertificate & { issuerCertificate?: PeerCertificate }).issuerCertificate;
+    const next: X509Certificate | undefined = cert.issuerCertificate;
+    if (next === undefined || next.fingerprint256 === cert.fingerprint256) break;
+    cert = next;
   }
   return chain;
 }
+
+/** Proxies are checked by what they present, not trusted by the TLS layer: one context for all. */
+let proxyContext: SecureContext | undefined;
 
 function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefined> {
   return new Promise((resolve) => {
@@ -70,7 +78,8 @@ export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutM
     } catch (error) {
       return { ok: false, reason: `port-forward failed: ${(error as Error).message.split("\n")[0]}` };
     }
-    const tls = tlsConnect({ socket: stream, servername: target.identity, rejectUnauthorized: false });
+    proxyContext ??= createSecureContext();
+    const tls = tlsConnect({ socket: stream, servername: target.identity, rejectUnauthorized: false, secureContext: proxyContext });
     socket = tls;
     const handshake = await new Promise<string | undefined>((resolve) => {
       tls.once("secureConnect", () => resolve(undefined));
