@@ -1,18 +1,27 @@
-// meshlens benchmarks. Each prints a ratio against a baseline measured in the same run, because
-// absolute times on shared machines are not comparable. Run with `npm run bench` (builds first).
+// meshlens benchmarks. Each prints a ratio or rate against a baseline or goal measured in the same
+// run, because absolute times on shared machines are not comparable. `npm run bench` builds first.
 //
-//   cold start:  `meshlens --version` vs `node -e 0`                         goal <= 1.5
-//   check:       `meshlens check` vs `kubectl get cm,secret,pods -n linkerd -o json`, same simulator
-//                                                                            goal <= 1.5
-import { execFileSync, spawn } from "node:child_process";
+//   cold start:       `meshlens --version` vs `node -e 0`                                  goal <= 1.5
+//   check:            `meshlens check` vs `kubectl get cm,secret,pods -n linkerd -o json`   goal <= 1.5
+//   check --proxy:    5,000 meshed pods, leaves not verified, vs `kubectl get pods -A -o json`
+//                                                                                          goal <= 1.2
+//                     and the API calls it makes (paged LISTs, never one call per pod)
+//   live leaves:      pods verified per second (goal >= 300) and peak memory (goal < 300 MB)
+//
+// BENCH_RUNS (default 15) sets the runs of the quick measurements; BENCH_PODS (default 5000) the
+// size of the scale simulator.
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { startSimulator } from "../dist/sim.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin", "meshlens.js");
 const runs = Number(process.env.BENCH_RUNS ?? 15);
+const pods = Number(process.env.BENCH_PODS ?? 5000);
+const kubectlHome = mkdtempSync(join(tmpdir(), "meshlens-bench-home-"));
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,75 +29,94 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median wall time of a command, in ms, after one warm-up run. Fails loudly if it fails. */
-function time(command, args, env = {}) {
-  const options = {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NO_COLOR: "1", ...env },
-  };
-  execFileSync(command, args, options);
+/**
+ * Runs a command to the end without blocking this process (the simulator lives here) and resolves
+ * with its output; rejects, loudly, when it fails.
+ */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1", HOME: kubectlHome } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** Median wall time of a command, in ms, after one warm-up run. */
+async function time(command, args, count = runs) {
+  await run(command, args);
   const samples = [];
-  for (let i = 0; i < runs; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     const start = performance.now();
-    execFileSync(command, args, options);
+    await run(command, args);
     samples.push(performance.now() - start);
   }
   return median(samples);
 }
 
-function report(name, ours, baseline, baselineName, goal) {
-  const ratio = ours / baseline;
-  const verdict = ratio <= goal ? "ok" : "OVER GOAL";
-  console.log(
-    `${name.padEnd(34)} ${ours.toFixed(1).padStart(7)} ms   ${baselineName.padEnd(46)} ${baseline.toFixed(1).padStart(7)} ms   ratio ${ratio.toFixed(2)} (goal <= ${goal}) ${verdict}`,
-  );
-  return ratio <= goal;
-}
-
-async function startDemo() {
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig");
-  const child = spawn(process.execPath, [bin, "demo", "--kubeconfig-out", kubeconfig], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const deadline = Date.now() + 20_000;
-  while (!existsSync(kubeconfig)) {
-    if (Date.now() > deadline) throw new Error("the simulator did not start");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { kubeconfig, stop: () => child.kill("SIGINT") };
-}
-
-console.log(`meshlens benchmarks: median of ${runs} runs each (node ${process.version})\n`);
 let ok = true;
+function line(name, value, unit, comparison, goal, pass) {
+  ok = pass && ok;
+  console.log(`${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(6)} ${comparison.padEnd(62)} goal ${goal.padEnd(8)} ${pass ? "ok" : "NOT MET"}`);
+}
+function ratio(name, ours, baseline, baselineName, goal) {
+  const r = ours / baseline;
+  line(name, ours.toFixed(1), "ms", `${baselineName}: ${baseline.toFixed(1)} ms, ratio ${r.toFixed(2)}`, `<= ${goal}`, r <= goal);
+}
 
-const node = time(process.execPath, ["-e", "0"]);
-const version = time(process.execPath, [bin, "--version"]);
-ok = report("meshlens --version", version, node, "node -e 0", 1.5) && ok;
+console.log(`meshlens benchmarks (node ${process.version}, ${runs} runs for quick measurements)\n`);
 
-const demo = await startDemo();
-try {
-  const check = time(process.execPath, [
-    bin,
-    "--kubeconfig",
-    demo.kubeconfig,
-    "check",
-    "--wait",
-    "0s",
-  ]);
-  const kubectl = time(
-    "kubectl",
-    ["--kubeconfig", demo.kubeconfig, "get", "cm,secret,pods", "-n", "linkerd", "-o", "json"],
-    { HOME: mkdtempSync(join(tmpdir(), "meshlens-bench-home-")) },
-  );
-  ok =
-    report(
-      "meshlens check",
-      check,
-      kubectl,
-      "kubectl get cm,secret,pods -n linkerd -o json",
-      1.5,
-    ) && ok;
-} finally {
-  demo.stop();
+// Cold start.
+ratio("meshlens --version", await time(bin, ["--version"]), await time(process.execPath, ["-e", "0"]), "node -e 0", 1.5);
+
+// check against the demo cluster.
+{
+  const sim = await startSimulator({ kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig") });
+  try {
+    const check = await time(bin, ["--kubeconfig", sim.kubeconfigPath, "check", "--wait", "0s"]);
+    const kubectl = await time("kubectl", ["--kubeconfig", sim.kubeconfigPath, "get", "cm,secret,pods", "-n", "linkerd", "-o", "json"]);
+    ratio("meshlens check", check, kubectl, "kubectl get cm,secret,pods -n linkerd -o json", 1.5);
+  } finally {
+    await sim.close();
+  }
+}
+
+// check --proxy at scale.
+{
+  const started = performance.now();
+  const sim = await startSimulator({
+    scenario: "scale",
+    scale: { pods, namespaces: Math.max(1, Math.round(pods / 100)) },
+    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    proxyPorts: false,
+  });
+  const meshed = sim.proxies.all().length;
+  console.log(`\nscale simulator: ${meshed} meshed pods, started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  try {
+    const args = ["--kubeconfig", sim.kubeconfigPath, "check", "--proxy", "--wait", "0s", "-o", "short"];
+    const before = sim.api.stats.total;
+    await run(bin, [...args, "--no-verify-leaves"]);
+    const calls = sim.api.stats.total - before;
+    const quiet = await time(bin, [...args, "--no-verify-leaves"], 3);
+    const kubectl = await time("kubectl", ["--kubeconfig", sim.kubeconfigPath, "get", "pods", "-A", "-o", "json"], 3);
+    ratio(`check --proxy --no-verify-leaves (${meshed})`, quiet, kubectl, "kubectl get pods -A -o json", 1.2);
+    const bound = 40 + 2 * Math.ceil(meshed / 500);
+    line("  API calls", String(calls), "calls", `paged LISTs of 500; bound ${bound}, never one per pod`, `<= ${bound}`, calls <= bound);
+
+    // Live verification: the first run also issues every leaf in the simulator; measure the second.
+    await run(bin, args);
+    const gnuTime = existsSync("/usr/bin/time");
+    const start = performance.now();
+    const live = gnuTime ? await run("/usr/bin/time", ["-f", "%M", bin, ...args]) : await run(bin, args);
+    const seconds = (performance.now() - start) / 1000;
+    const rate = meshed / seconds;
+    line(`check --proxy, live leaves (${meshed})`, rate.toFixed(0), "pods/s", `${seconds.toFixed(1)} s, concurrency 32`, ">= 300", rate >= 300);
+    if (gnuTime) {
+      const peakMb = Number(live.stderr.trim().split("\n").at(-1)) / 1024;
+      line("  peak memory", peakMb.toFixed(0), "MB", "maximum resident set size of the CLI", "< 300", peakMb < 300);
+    }
+  } finally {
+    await sim.close();
+  }
 }
 process.exitCode = ok ? 0 : 1;

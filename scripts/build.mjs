@@ -7,7 +7,8 @@ import { build } from "esbuild";
 
 await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: "src/cli.ts" },
+  // sim.js: the simulated cluster as a library, for bench/ (tests import the sources directly).
+  entryPoints: { cli: "src/cli.ts", sim: "src/sim/simulator.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
