@@ -35,10 +35,16 @@ function median(values) {
  */
 function run(command, args) {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1", HOME: kubectlHome } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1", HOME: kubectlHome } },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+        else resolve({ stdout, stderr });
+      },
+    );
   });
 }
 
@@ -57,24 +63,50 @@ async function time(command, args, count = runs) {
 let ok = true;
 function line(name, value, unit, comparison, goal, pass) {
   ok = pass && ok;
-  console.log(`${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(6)} ${comparison.padEnd(62)} goal ${goal.padEnd(8)} ${pass ? "ok" : "NOT MET"}`);
+  console.log(
+    `${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(6)} ${comparison.padEnd(62)} goal ${goal.padEnd(8)} ${pass ? "ok" : "NOT MET"}`,
+  );
 }
 function ratio(name, ours, baseline, baselineName, goal) {
   const r = ours / baseline;
-  line(name, ours.toFixed(1), "ms", `${baselineName}: ${baseline.toFixed(1)} ms, ratio ${r.toFixed(2)}`, `<= ${goal}`, r <= goal);
+  line(
+    name,
+    ours.toFixed(1),
+    "ms",
+    `${baselineName}: ${baseline.toFixed(1)} ms, ratio ${r.toFixed(2)}`,
+    `<= ${goal}`,
+    r <= goal,
+  );
 }
 
 console.log(`meshlens benchmarks (node ${process.version}, ${runs} runs for quick measurements)\n`);
 
 // Cold start.
-ratio("meshlens --version", await time(bin, ["--version"]), await time(process.execPath, ["-e", "0"]), "node -e 0", 1.5);
+ratio(
+  "meshlens --version",
+  await time(bin, ["--version"]),
+  await time(process.execPath, ["-e", "0"]),
+  "node -e 0",
+  1.5,
+);
 
 // check against the demo cluster.
 {
-  const sim = await startSimulator({ kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig") });
+  const sim = await startSimulator({
+    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+  });
   try {
     const check = await time(bin, ["--kubeconfig", sim.kubeconfigPath, "check", "--wait", "0s"]);
-    const kubectl = await time("kubectl", ["--kubeconfig", sim.kubeconfigPath, "get", "cm,secret,pods", "-n", "linkerd", "-o", "json"]);
+    const kubectl = await time("kubectl", [
+      "--kubeconfig",
+      sim.kubeconfigPath,
+      "get",
+      "cm,secret,pods",
+      "-n",
+      "linkerd",
+      "-o",
+      "json",
+    ]);
     ratio("meshlens check", check, kubectl, "kubectl get cm,secret,pods -n linkerd -o json", 1.5);
   } finally {
     await sim.close();
@@ -91,29 +123,73 @@ ratio("meshlens --version", await time(bin, ["--version"]), await time(process.e
     proxyPorts: false,
   });
   const meshed = sim.proxies.all().length;
-  console.log(`\nscale simulator: ${meshed} meshed pods, started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nscale simulator: ${meshed} meshed pods, started in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   try {
-    const args = ["--kubeconfig", sim.kubeconfigPath, "check", "--proxy", "--wait", "0s", "-o", "short"];
+    const args = [
+      "--kubeconfig",
+      sim.kubeconfigPath,
+      "check",
+      "--proxy",
+      "--wait",
+      "0s",
+      "-o",
+      "short",
+    ];
     const before = sim.api.stats.total;
     await run(bin, [...args, "--no-verify-leaves"]);
     const calls = sim.api.stats.total - before;
     const quiet = await time(bin, [...args, "--no-verify-leaves"], 3);
-    const kubectl = await time("kubectl", ["--kubeconfig", sim.kubeconfigPath, "get", "pods", "-A", "-o", "json"], 3);
-    ratio(`check --proxy --no-verify-leaves (${meshed})`, quiet, kubectl, "kubectl get pods -A -o json", 1.2);
+    const kubectl = await time(
+      "kubectl",
+      ["--kubeconfig", sim.kubeconfigPath, "get", "pods", "-A", "-o", "json"],
+      3,
+    );
+    ratio(
+      `check --proxy --no-verify-leaves (${meshed})`,
+      quiet,
+      kubectl,
+      "kubectl get pods -A -o json",
+      1.2,
+    );
     const bound = 40 + 2 * Math.ceil(meshed / 500);
-    line("  API calls", String(calls), "calls", `paged LISTs of 500; bound ${bound}, never one per pod`, `<= ${bound}`, calls <= bound);
+    line(
+      "  API calls",
+      String(calls),
+      "calls",
+      `paged LISTs of 500; bound ${bound}, never one per pod`,
+      `<= ${bound}`,
+      calls <= bound,
+    );
 
     // Live verification: the first run also issues every leaf in the simulator; measure the second.
     await run(bin, args);
     const gnuTime = existsSync("/usr/bin/time");
     const start = performance.now();
-    const live = gnuTime ? await run("/usr/bin/time", ["-f", "%M", bin, ...args]) : await run(bin, args);
+    const live = gnuTime
+      ? await run("/usr/bin/time", ["-f", "%M", bin, ...args])
+      : await run(bin, args);
     const seconds = (performance.now() - start) / 1000;
     const rate = meshed / seconds;
-    line(`check --proxy, live leaves (${meshed})`, rate.toFixed(0), "pods/s", `${seconds.toFixed(1)} s, concurrency 32`, ">= 300", rate >= 300);
+    line(
+      `check --proxy, live leaves (${meshed})`,
+      rate.toFixed(0),
+      "pods/s",
+      `${seconds.toFixed(1)} s, concurrency 32`,
+      ">= 300",
+      rate >= 300,
+    );
     if (gnuTime) {
       const peakMb = Number(live.stderr.trim().split("\n").at(-1)) / 1024;
-      line("  peak memory", peakMb.toFixed(0), "MB", "maximum resident set size of the CLI", "< 300", peakMb < 300);
+      line(
+        "  peak memory",
+        peakMb.toFixed(0),
+        "MB",
+        "maximum resident set size of the CLI",
+        "< 300",
+        peakMb < 300,
+      );
     }
   } finally {
     await sim.close();

@@ -105,7 +105,9 @@ function asnFields(der: Uint8Array) {
   return {
     signatureAlgorithm: SIGNATURE_ALGORITHMS[signatureOid] ?? signatureOid,
     keyUsages:
-      keyUsage === undefined ? undefined : KEY_USAGE_NAMES.filter(([flag]) => (keyUsage.toNumber() & flag) !== 0).map(([, n]) => n),
+      keyUsage === undefined
+        ? undefined
+        : KEY_USAGE_NAMES.filter(([flag]) => (keyUsage.toNumber() & flag) !== 0).map(([, n]) => n),
     subjectKeyId: ski === undefined ? undefined : hex(ski.buffer),
     authorityKeyId: aki?.keyIdentifier === undefined ? undefined : hex(aki.keyIdentifier.buffer),
   };
@@ -238,7 +240,8 @@ async function verifyChain(
   roots: CertificateInfo[],
   options: VerifyOptions,
 ): Promise<ChainVerification> {
-  const inDate = (cert: CertificateInfo) => (options.ignoreValidity ? undefined : validityError(cert, options.now));
+  const inDate = (cert: CertificateInfo) =>
+    options.ignoreValidity ? undefined : validityError(cert, options.now);
   const leafValidity = inDate(leaf);
   if (leafValidity !== undefined) return { ok: false, error: leafValidity };
   if (options.dnsName !== undefined && options.dnsName !== "") {
@@ -255,18 +258,20 @@ async function verifyChain(
     if (child === undefined || depth > 8) return;
     const childNative = native.get(child);
     const candidates = [...roots, ...intermediates].filter((candidate) => {
-      if (chain.some((inChain) => inChain.fingerprintSha256 === candidate.fingerprintSha256)) return false;
+      if (chain.some((inChain) => inChain.fingerprintSha256 === candidate.fingerprintSha256))
+        return false;
       // OpenSSL's native issuer test (names, key identifiers) first; the ASN.1 fields only if it says no.
       const candidateNative = native.get(candidate);
       if (childNative && candidateNative && childNative.checkIssued(candidateNative)) return true;
       return (
         candidate.subject === child.issuer &&
-        (child.authorityKeyId === undefined || candidate.subjectKeyId === undefined || child.authorityKeyId === candidate.subjectKeyId)
+        (child.authorityKeyId === undefined ||
+          candidate.subjectKeyId === undefined ||
+          child.authorityKeyId === candidate.subjectKeyId)
       );
     });
     for (const candidate of candidates) {
-      const error =
-        (await signatureError(child, candidate)) ?? inDate(candidate);
+      const error = (await signatureError(child, candidate)) ?? inDate(candidate);
       if (error !== undefined) {
         hint ??= { error, candidate };
         continue;

@@ -1,4 +1,9 @@
-import { CONFIG_MAP_EXISTS, kubernetesApiCategory, linkerdConfigCategory, linkerdExistenceCategory } from "./control-plane.js";
+import {
+  CONFIG_MAP_EXISTS,
+  kubernetesApiCategory,
+  linkerdConfigCategory,
+  linkerdExistenceCategory,
+} from "./control-plane.js";
 import { dataPlaneCategory, identityDataPlaneCategory } from "./data-plane.js";
 import type { ExpiryThreshold } from "./expiry.js";
 import { identityCategory } from "./identity.js";
@@ -22,7 +27,18 @@ export function checkCatalog(source: CheckSource, options: CatalogOptions): Cate
   if (source === "files") return [identity];
   // In a cluster, the identity material comes from linkerd-config: no ConfigMap, no identity checks.
   const [first, ...rest] = identity.checks;
-  const clusterIdentity: CategoryDefinition = first === undefined ? identity : { ...identity, checks: [{ ...first, requires: [CONFIG_MAP_EXISTS] }, ...rest] };
-  const controlPlane = [kubernetesApiCategory, linkerdExistenceCategory, linkerdConfigCategory, clusterIdentity, webhooksCategory(options.threshold)];
-  return options.proxy === undefined ? controlPlane : [...controlPlane, identityDataPlaneCategory(options.proxy.leafThreshold), dataPlaneCategory];
+  const clusterIdentity: CategoryDefinition =
+    first === undefined
+      ? identity
+      : { ...identity, checks: [{ ...first, requires: [CONFIG_MAP_EXISTS] }, ...rest] };
+  const controlPlane = [
+    kubernetesApiCategory,
+    linkerdExistenceCategory,
+    linkerdConfigCategory,
+    clusterIdentity,
+    webhooksCategory(options.threshold),
+  ];
+  return options.proxy === undefined
+    ? controlPlane
+    : [...controlPlane, identityDataPlaneCategory(options.proxy.leafThreshold), dataPlaneCategory];
 }

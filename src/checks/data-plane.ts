@@ -10,9 +10,21 @@ import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
-import { certificateReport, type ExpiryThreshold, isExpiringSoon, rfc3339, thresholdPhrase } from "./expiry.js";
+import {
+  certificateReport,
+  type ExpiryThreshold,
+  isExpiringSoon,
+  rfc3339,
+  thresholdPhrase,
+} from "./expiry.js";
 import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
-import { type CategoryDefinition, type CheckContext, CheckFailure, type CheckOutcome, MESHLENS_HINT_BASE } from "./types.js";
+import {
+  type CategoryDefinition,
+  type CheckContext,
+  CheckFailure,
+  type CheckOutcome,
+  MESHLENS_HINT_BASE,
+} from "./types.js";
 
 export const IDENTITY_DATA_PLANE = "linkerd-identity-data-plane";
 export const DATA_PLANE = "linkerd-data-plane";
@@ -24,7 +36,10 @@ export interface DataPlaneOptions {
   namespace: string | undefined;
   selector: string | undefined;
   /** How the proxies' certificates are seen: live over port-forward, from Prometheus, or not at all. */
-  leaves: { kind: "live"; concurrency: number; timeoutMs: number } | { kind: "prometheus"; source: PrometheusSource } | { kind: "off" };
+  leaves:
+    | { kind: "live"; concurrency: number; timeoutMs: number }
+    | { kind: "prometheus"; source: PrometheusSource }
+    | { kind: "off" };
   leafThreshold: ExpiryThreshold;
   onProgress?: (done: number, total: number) => void;
 }
@@ -62,9 +77,16 @@ function memoize<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function createDataPlaneFacts(cluster: Cluster, certs: CertTools, controlPlaneNamespace: string, options: DataPlaneOptions): DataPlaneFacts {
+export function createDataPlaneFacts(
+  cluster: Cluster,
+  certs: CertTools,
+  controlPlaneNamespace: string,
+  options: DataPlaneOptions,
+): DataPlaneFacts {
   const listMeshedPods = async () => {
-    const selector = [`linkerd.io/control-plane-ns=${controlPlaneNamespace}`, options.selector].filter(Boolean).join(",");
+    const selector = [`linkerd.io/control-plane-ns=${controlPlaneNamespace}`, options.selector]
+      .filter(Boolean)
+      .join(",");
     const pods = await cluster.listPods(options.namespace, { labelSelector: selector });
     return pods.filter((pod) => proxyContainerOf(pod) !== undefined);
   };
@@ -86,7 +108,13 @@ export function createDataPlaneFacts(cluster: Cluster, certs: CertTools, control
       return targets.map(({ pod, identity }): ProxyFinding => {
         const notAfter = byPod.get(`${pod.namespace}/${pod.name}`);
         return notAfter === undefined
-          ? { namespace: pod.namespace, pod: pod.name, identity, status: "unreachable", reason: "no certificate expiry reported to Prometheus for this pod" }
+          ? {
+              namespace: pod.namespace,
+              pod: pod.name,
+              identity,
+              status: "unreachable",
+              reason: "no certificate expiry reported to Prometheus for this pod",
+            }
           : { namespace: pod.namespace, pod: pod.name, identity, status: "reported", notAfter };
       });
     }
@@ -106,17 +134,38 @@ export function createDataPlaneFacts(cluster: Cluster, certs: CertTools, control
       leaves.concurrency,
       async ({ pod, identity }): Promise<ProxyFinding> => {
         const base = { namespace: pod.namespace, pod: pod.name, identity };
-        if (identity === "") return { ...base, status: "unreachable", reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME" };
-        const probe = await probeProxy(cluster, { namespace: pod.namespace, pod: pod.name, identity }, leaves.timeoutMs);
+        if (identity === "")
+          return {
+            ...base,
+            status: "unreachable",
+            reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+          };
+        const probe = await probeProxy(
+          cluster,
+          { namespace: pod.namespace, pod: pod.name, identity },
+          leaves.timeoutMs,
+        );
         if (!probe.ok) return { ...base, status: "unreachable", reason: probe.reason };
         try {
           const [leafDer, ...rest] = probe.chain;
           const leaf = leafDer === undefined ? undefined : certs.parseCertificate(leafDer);
           const intermediates = rest.map(parse);
-          if (leaf === undefined) return { ...base, status: "unreachable", reason: "no certificate presented" };
-          return { ...base, status: "verified", leaf, intermediates, notAfter: leaf.notAfter, ...(probe.metrics ? { metrics: probe.metrics } : {}) };
+          if (leaf === undefined)
+            return { ...base, status: "unreachable", reason: "no certificate presented" };
+          return {
+            ...base,
+            status: "verified",
+            leaf,
+            intermediates,
+            notAfter: leaf.notAfter,
+            ...(probe.metrics ? { metrics: probe.metrics } : {}),
+          };
         } catch (error) {
-          return { ...base, status: "unreachable", reason: `could not parse the presented certificate: ${(error as Error).message}` };
+          return {
+            ...base,
+            status: "unreachable",
+            reason: `could not parse the presented certificate: ${(error as Error).message}`,
+          };
         }
       },
       (done) => options.onProgress?.(done, targets.length),
@@ -132,7 +181,9 @@ function dataPlaneOf(context: CheckContext): DataPlaneFacts {
 }
 
 const podName = (context: CheckContext, finding: { namespace: string; pod: string }) =>
-  dataPlaneOf(context).options.namespace === undefined ? `${finding.namespace}/${finding.pod}` : finding.pod;
+  dataPlaneOf(context).options.namespace === undefined
+    ? `${finding.namespace}/${finding.pod}`
+    : finding.pod;
 
 function listing(heading: string, lines: string[]): string {
   return `${heading}${lines.map((line) => `\n\t* ${line}`).join("")}`;
@@ -145,17 +196,28 @@ function listing(heading: string, lines: string[]): string {
  * bundle texts, so each distinct text is decoded once: measured on 5,000 pods, parsing each pod's
  * bundle as X.509 took ~3 s of a 7 s run.
  */
-function bundleDigests(pem: string, memo: Map<string, Set<string> | undefined>): Set<string> | undefined {
+function bundleDigests(
+  pem: string,
+  memo: Map<string, Set<string> | undefined>,
+): Set<string> | undefined {
   if (memo.has(pem)) return memo.get(pem);
   const decoded = decodeCertificateBundle(pem.trim() === "" ? "" : `${pem.trim()}\n`);
-  const digests = decoded.ok ? new Set(decoded.value.map((der) => createHash("sha256").update(der).digest("hex"))) : undefined;
+  const digests = decoded.ok
+    ? new Set(decoded.value.map((der) => createHash("sha256").update(der).digest("hex")))
+    : undefined;
   memo.set(pem, digests);
   return digests;
 }
 
 /** The pod's LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS, following valueFrom references as the kubelet would. */
-async function envTrustAnchors(cluster: Cluster, pod: PodInfo, lookups: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
-  const variable = proxyContainerOf(pod)?.env.find((e) => e.name === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS");
+async function envTrustAnchors(
+  cluster: Cluster,
+  pod: PodInfo,
+  lookups: Map<string, Promise<string | undefined>>,
+): Promise<string | undefined> {
+  const variable = proxyContainerOf(pod)?.env.find(
+    (e) => e.name === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS",
+  );
   if (variable === undefined) return undefined;
   if (variable.value !== undefined) return variable.value;
   const cached = (key: string, load: () => Promise<string | undefined>) => {
@@ -167,14 +229,24 @@ async function envTrustAnchors(cluster: Cluster, pod: PodInfo, lookups: Map<stri
     return promise;
   };
   const cm = variable.valueFrom?.configMapKeyRef;
-  if (cm !== undefined) return cached(`cm/${pod.namespace}/${cm.name}/${cm.key}`, async () => (await cluster.getConfigMap(pod.namespace, cm.name))?.data[cm.key]);
+  if (cm !== undefined)
+    return cached(
+      `cm/${pod.namespace}/${cm.name}/${cm.key}`,
+      async () => (await cluster.getConfigMap(pod.namespace, cm.name))?.data[cm.key],
+    );
   const secret = variable.valueFrom?.secretKeyRef;
-  if (secret !== undefined) return cached(`secret/${pod.namespace}/${secret.name}/${secret.key}`, async () => (await cluster.getSecret(pod.namespace, secret.name))?.data[secret.key]);
+  if (secret !== undefined)
+    return cached(
+      `secret/${pod.namespace}/${secret.name}/${secret.key}`,
+      async () => (await cluster.getSecret(pod.namespace, secret.name))?.data[secret.key],
+    );
   return undefined;
 }
 
 function leafReports(context: CheckContext, findings: ProxyFinding[]) {
-  return findings.flatMap((f) => (f.leaf ? [certificateReport(`leaf ${f.namespace}/${f.pod}`, f.leaf, context.now())] : []));
+  return findings.flatMap((f) =>
+    f.leaf ? [certificateReport(`leaf ${f.namespace}/${f.pod}`, f.leaf, context.now())] : [],
+  );
 }
 
 export type LeafProblemKind = "issuer" | "validity" | "expiry" | "identity";
@@ -195,7 +267,9 @@ export interface ProxyAssessment {
 async function assessProxy(
   finding: ProxyFinding,
   context: CheckContext,
-  issuerMaterial: { issuer: CertificateInfo; issuerChain: CertificateInfo[]; anchors: CertificateInfo[] } | undefined,
+  issuerMaterial:
+    | { issuer: CertificateInfo; issuerChain: CertificateInfo[]; anchors: CertificateInfo[] }
+    | undefined,
   expectedIdentity: string | undefined,
   leafThreshold: ExpiryThreshold,
 ): Promise<ProxyAssessment> {
@@ -204,10 +278,18 @@ async function assessProxy(
   const leaf = finding.leaf;
   if (leaf && issuerMaterial) {
     const { issuer, issuerChain, anchors } = issuerMaterial;
-    const fromIssuer = await context.certs.verifyChain(leaf, [], [issuer], { now, ignoreValidity: true });
+    const fromIssuer = await context.certs.verifyChain(leaf, [], [issuer], {
+      now,
+      ignoreValidity: true,
+    });
     if (!fromIssuer.ok) {
       // Not the current issuer: does it reach the anchors through what the proxy presented?
-      const toAnchors = await context.certs.verifyChain(leaf, [...(finding.intermediates ?? []), ...issuerChain], anchors, { now, ignoreValidity: true });
+      const toAnchors = await context.certs.verifyChain(
+        leaf,
+        [...(finding.intermediates ?? []), ...issuerChain],
+        anchors,
+        { now, ignoreValidity: true },
+      );
       const signer = finding.intermediates?.[0];
       problems.push({
         kind: "issuer",
@@ -217,17 +299,32 @@ async function assessProxy(
       });
     }
   }
-  if (leaf && leaf.notBefore > now) problems.push({ kind: "validity", text: `not valid before: ${rfc3339(leaf.notBefore)}` });
+  if (leaf && leaf.notBefore > now)
+    problems.push({ kind: "validity", text: `not valid before: ${rfc3339(leaf.notBefore)}` });
   if (finding.notAfter && finding.notAfter < now) {
-    const errors = finding.metrics?.refreshErrors ? ` (the proxy counts ${finding.metrics.refreshErrors} failed refreshes)` : "";
-    problems.push({ kind: "validity", text: `not valid anymore. Expired on ${rfc3339(finding.notAfter)}${errors}` });
+    const errors = finding.metrics?.refreshErrors
+      ? ` (the proxy counts ${finding.metrics.refreshErrors} failed refreshes)`
+      : "";
+    problems.push({
+      kind: "validity",
+      text: `not valid anymore. Expired on ${rfc3339(finding.notAfter)}${errors}`,
+    });
   } else if (finding.notAfter) {
     // Prometheus gives only the expiry: the lifetime is then Linkerd's default 24 hours.
-    const cert = leaf ?? ({ notAfter: finding.notAfter, notBefore: new Date(finding.notAfter.getTime() - 86_400_000) } as CertificateInfo);
-    if (isExpiringSoon(cert, leafThreshold, now)) problems.push({ kind: "expiry", text: `will expire on ${rfc3339(finding.notAfter)}` });
+    const cert =
+      leaf ??
+      ({
+        notAfter: finding.notAfter,
+        notBefore: new Date(finding.notAfter.getTime() - 86_400_000),
+      } as CertificateInfo);
+    if (isExpiringSoon(cert, leafThreshold, now))
+      problems.push({ kind: "expiry", text: `will expire on ${rfc3339(finding.notAfter)}` });
   }
   if (leaf && expectedIdentity !== undefined && !leaf.dnsNames.includes(expectedIdentity)) {
-    problems.push({ kind: "identity", text: `certificate names ${leaf.dnsNames.join(", ") || leaf.commonName}, expected ${expectedIdentity}` });
+    problems.push({
+      kind: "identity",
+      text: `certificate names ${leaf.dnsNames.join(", ") || leaf.commonName}, expected ${expectedIdentity}`,
+    });
   }
   return { finding, problems, issuerJudged: issuerMaterial !== undefined };
 }
@@ -250,7 +347,9 @@ export function proxyAssessments(context: CheckContext): Promise<ProxyAssessment
       return Promise.all(
         findings.map((finding) => {
           const pod = byName.get(`${finding.namespace}/${finding.pod}`);
-          const expected = pod && `${pod.serviceAccountName}.${pod.namespace}.serviceaccount.identity.${context.controlPlaneNamespace}.${trustDomain}`;
+          const expected =
+            pod &&
+            `${pod.serviceAccountName}.${pod.namespace}.serviceaccount.identity.${context.controlPlaneNamespace}.${trustDomain}`;
           return assessProxy(finding, context, material, expected, facts.options.leafThreshold);
         }),
       );
@@ -272,22 +371,43 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
   const needs = (context: CheckContext, kind: "live" | "any"): string | undefined => {
     const leaves = dataPlaneOf(context).options.leaves.kind;
     if (leaves === "off") return "leaf verification is off";
-    return kind === "live" && leaves !== "live" ? "needs the live leaves (not Prometheus)" : undefined;
+    return kind === "live" && leaves !== "live"
+      ? "needs the live leaves (not Prometheus)"
+      : undefined;
   };
   /** A check over one kind of leaf problem. */
-  const leafCheck = (kind: LeafProblemKind, heading: string, requirement: "live" | "any") => async (context: CheckContext): Promise<CheckOutcome> => {
-    const reason = needs(context, requirement);
-    if (reason !== undefined) return { status: "not-applicable", reason };
-    const assessments = await proxyAssessments(context);
-    // Nothing was seen (every proxy unreachable): the answer check says why; judging nothing is not a pass.
-    if (!assessments.some((a) => a.finding.leaf !== undefined || a.finding.notAfter !== undefined)) {
-      return { status: "not-applicable", reason: "no proxy certificate could be read" };
-    }
-    const problems = assessments.flatMap((a) => a.problems.filter((p) => p.kind === kind).map((p) => `${podName(context, a.finding)}: ${p.text}`));
-    const certificates = kind === "issuer" ? leafReports(context, assessments.map((a) => a.finding)) : undefined;
-    if (problems.length === 0) return { status: "pass", ...(certificates ? { certificates } : {}) };
-    return { status: "fail", message: listing(heading, problems), ...(certificates ? { certificates } : {}) };
-  };
+  const leafCheck =
+    (kind: LeafProblemKind, heading: string, requirement: "live" | "any") =>
+    async (context: CheckContext): Promise<CheckOutcome> => {
+      const reason = needs(context, requirement);
+      if (reason !== undefined) return { status: "not-applicable", reason };
+      const assessments = await proxyAssessments(context);
+      // Nothing was seen (every proxy unreachable): the answer check says why; judging nothing is not a pass.
+      if (
+        !assessments.some((a) => a.finding.leaf !== undefined || a.finding.notAfter !== undefined)
+      ) {
+        return { status: "not-applicable", reason: "no proxy certificate could be read" };
+      }
+      const problems = assessments.flatMap((a) =>
+        a.problems
+          .filter((p) => p.kind === kind)
+          .map((p) => `${podName(context, a.finding)}: ${p.text}`),
+      );
+      const certificates =
+        kind === "issuer"
+          ? leafReports(
+              context,
+              assessments.map((a) => a.finding),
+            )
+          : undefined;
+      if (problems.length === 0)
+        return { status: "pass", ...(certificates ? { certificates } : {}) };
+      return {
+        status: "fail",
+        message: listing(heading, problems),
+        ...(certificates ? { certificates } : {}),
+      };
+    };
 
   return {
     id: IDENTITY_DATA_PLANE,
@@ -302,22 +422,40 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
           const cluster = clusterOf(context);
           const facts = dataPlaneOf(context);
           const roots = await cluster.getConfigMap(context.controlPlaneNamespace, TRUST_ROOTS);
-          if (roots === undefined) return { status: "fail", message: `configmaps "${TRUST_ROOTS}" not found` };
+          if (roots === undefined)
+            return { status: "fail", message: `configmaps "${TRUST_ROOTS}" not found` };
           const digests = new Map<string, Set<string> | undefined>();
           const current = bundleDigests(roots.data["ca-bundle.crt"] ?? "", digests);
-          if (current === undefined) return { status: "fail", message: `the ${TRUST_ROOTS} ConfigMap's ca-bundle.crt is not a PEM certificate bundle` };
+          if (current === undefined)
+            return {
+              status: "fail",
+              message: `the ${TRUST_ROOTS} ConfigMap's ca-bundle.crt is not a PEM certificate bundle`,
+            };
           const lookups = new Map<string, Promise<string | undefined>>();
           const stale: string[] = [];
           // Linkerd skips the control plane: its proxies read the anchors from the ConfigMap itself.
-          for (const pod of (await facts.meshedPods()).filter((p) => p.namespace !== context.controlPlaneNamespace)) {
+          for (const pod of (await facts.meshedPods()).filter(
+            (p) => p.namespace !== context.controlPlaneNamespace,
+          )) {
             const pem = await envTrustAnchors(cluster, pod, lookups);
             if (pem === undefined) continue;
             const theirs = bundleDigests(pem, digests);
             // Compared as sets of certificates: order, whitespace and layout do not matter.
-            const same = theirs !== undefined && theirs.size === current.size && [...theirs].every((f) => current.has(f));
+            const same =
+              theirs !== undefined &&
+              theirs.size === current.size &&
+              [...theirs].every((f) => current.has(f));
             if (!same) stale.push(podName(context, { namespace: pod.namespace, pod: pod.name }));
           }
-          return stale.length === 0 ? { status: "pass" } : { status: "fail", message: listing("Some pods do not have the current trust bundle and must be restarted:", stale) };
+          return stale.length === 0
+            ? { status: "pass" }
+            : {
+                status: "fail",
+                message: listing(
+                  "Some pods do not have the current trust bundle and must be restarted:",
+                  stale,
+                ),
+              };
         },
       },
       {
@@ -333,10 +471,20 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
           const facts = dataPlaneOf(context);
           const silent = (await facts.proxies()).filter((f) => f.status === "unreachable");
           if (silent.length === 0) return { status: "pass" };
-          const heading = facts.options.leaves.kind === "prometheus" ? "Some proxies' certificates are not in Prometheus:" : "Some proxies could not be checked:";
+          const heading =
+            facts.options.leaves.kind === "prometheus"
+              ? "Some proxies' certificates are not in Prometheus:"
+              : "Some proxies could not be checked:";
           // A proxy that refuses or never answers is broken; only failing to reach the API is "access".
           const access = silent.every((f) => f.reason?.startsWith("port-forward failed") ?? false);
-          return { status: "fail", message: listing(heading, silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`)), cause: access ? "access" : "finding" };
+          return {
+            status: "fail",
+            message: listing(
+              heading,
+              silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`),
+            ),
+            cause: access ? "access" : "finding",
+          };
         },
       },
       {
@@ -346,7 +494,11 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
         requires: [API_QUERY, CERT_CONFIG],
-        run: leafCheck("issuer", "Some proxies serve a certificate not issued by the current issuer:", "live"),
+        run: leafCheck(
+          "issuer",
+          "Some proxies serve a certificate not issued by the current issuer:",
+          "live",
+        ),
       },
       {
         id: ids.validity,
@@ -355,7 +507,11 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
         requires: [API_QUERY],
-        run: leafCheck("validity", "Some proxies serve an expired or not yet valid certificate:", "any"),
+        run: leafCheck(
+          "validity",
+          "Some proxies serve an expired or not yet valid certificate:",
+          "any",
+        ),
       },
       {
         id: ids.expiry,
@@ -364,7 +520,11 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintBase: MESHLENS_HINT_BASE,
         severity: "warning",
         requires: [ids.validity],
-        run: leafCheck("expiry", "Some proxies' certificates expire soon (are they renewing?):", "any"),
+        run: leafCheck(
+          "expiry",
+          "Some proxies' certificates expire soon (are they renewing?):",
+          "any",
+        ),
       },
       {
         id: ids.identity,
@@ -384,7 +544,8 @@ const FINISHED = new Set(["Completed", "NodeShutdown", "Shutdown", "Terminated",
 
 export function podReadinessProblems(pods: PodInfo[]): string[] {
   return pods.flatMap((pod) => {
-    if (FINISHED.has(pod.phase) || (pod.reason !== undefined && FINISHED.has(pod.reason))) return [];
+    if (FINISHED.has(pod.phase) || (pod.reason !== undefined && FINISHED.has(pod.reason)))
+      return [];
     if (pod.phase !== "Running") return [`pod "${pod.name}" status is ${pod.phase}`];
     const proxy = pod.containerStatuses.find((s) => s.name === "linkerd-proxy");
     return proxy?.ready ? [] : [`container "linkerd-proxy" in pod "${pod.name}" is not ready`];
@@ -404,9 +565,12 @@ export const dataPlaneCategory: CategoryDefinition = {
       requires: [API_QUERY],
       async run(context) {
         const namespace = dataPlaneOf(context).options.namespace;
-        if (namespace === undefined) return { status: "not-applicable", reason: "data plane namespace not specified" };
+        if (namespace === undefined)
+          return { status: "not-applicable", reason: "data plane namespace not specified" };
         const found = await clusterOf(context).getNamespace(namespace);
-        return found ? { status: "pass" } : { status: "fail", message: `The "${namespace}" namespace does not exist` };
+        return found
+          ? { status: "pass" }
+          : { status: "fail", message: `The "${namespace}" namespace does not exist` };
       },
     },
     {
@@ -424,12 +588,21 @@ export const dataPlaneCategory: CategoryDefinition = {
         readinessAttempts.set(context, attempt + 1);
         const pods = attempt === 0 ? await facts.meshedPods() : await facts.listMeshedPods();
         if (pods.length === 0) {
-          const where = facts.options.namespace === undefined ? "" : ` in the "${facts.options.namespace}" namespace`;
+          const where =
+            facts.options.namespace === undefined
+              ? ""
+              : ` in the "${facts.options.namespace}" namespace`;
           return { status: "fail", message: `no "linkerd-proxy" containers found${where}` };
         }
         const problems = podReadinessProblems(pods);
         if (problems.length === 0) return { status: "pass" };
-        return { status: "fail", message: problems.length === 1 ? (problems[0] as string) : listing(`${problems.length} data plane pods are not ready:`, problems) };
+        return {
+          status: "fail",
+          message:
+            problems.length === 1
+              ? (problems[0] as string)
+              : listing(`${problems.length} data plane pods are not ready:`, problems),
+        };
       },
     },
   ],

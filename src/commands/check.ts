@@ -61,22 +61,34 @@ interface RawCheckFlags {
 }
 
 function parseProxyOptions(flags: RawCheckFlags): ProxyCheckOptions | undefined {
-  const proxyOnly = [flags.namespace, flags.selector, flags.prometheus].some((f) => f !== undefined) || !flags.verifyLeaves;
+  const proxyOnly =
+    [flags.namespace, flags.selector, flags.prometheus].some((f) => f !== undefined) ||
+    !flags.verifyLeaves;
   if (!flags.proxy) {
     if (proxyOnly) throw usageError("-n, -l, --prometheus and --no-verify-leaves go with --proxy");
     return undefined;
   }
   const leafThreshold = parseExpiryThreshold(flags.leafExpiryThreshold);
-  if (leafThreshold === undefined) throw usageError(`invalid --leaf-expiry-threshold "${flags.leafExpiryThreshold}": use a share of the lifetime (20%) or a duration (6h)`);
+  if (leafThreshold === undefined)
+    throw usageError(
+      `invalid --leaf-expiry-threshold "${flags.leafExpiryThreshold}": use a share of the lifetime (20%) or a duration (6h)`,
+    );
   const concurrency = Number(flags.proxyConcurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 512) throw usageError(`invalid --proxy-concurrency "${flags.proxyConcurrency}": use 1 to 512`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 512)
+    throw usageError(`invalid --proxy-concurrency "${flags.proxyConcurrency}": use 1 to 512`);
   const timeoutMs = parseDuration(flags.proxyTimeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`invalid --proxy-timeout "${flags.proxyTimeout}": use a duration such as 5s`);
+  if (timeoutMs === undefined || timeoutMs <= 0)
+    throw usageError(`invalid --proxy-timeout "${flags.proxyTimeout}": use a duration such as 5s`);
   let leaves: DataPlaneOptions["leaves"] = { kind: "live", concurrency, timeoutMs };
   if (flags.prometheus !== undefined) {
-    if (!flags.verifyLeaves) throw usageError("--prometheus and --no-verify-leaves cannot be combined");
-    const source: PrometheusSource = flags.prometheus === "viz" ? { kind: "viz", namespace: flags.vizNamespace } : { kind: "url", url: flags.prometheus };
-    if (source.kind === "url" && !/^https?:\/\/[^/]+/.test(source.url)) throw usageError(`invalid --prometheus "${flags.prometheus}": use an http(s) URL or "viz"`);
+    if (!flags.verifyLeaves)
+      throw usageError("--prometheus and --no-verify-leaves cannot be combined");
+    const source: PrometheusSource =
+      flags.prometheus === "viz"
+        ? { kind: "viz", namespace: flags.vizNamespace }
+        : { kind: "url", url: flags.prometheus };
+    if (source.kind === "url" && !/^https?:\/\/[^/]+/.test(source.url))
+      throw usageError(`invalid --prometheus "${flags.prometheus}": use an http(s) URL or "viz"`);
     leaves = { kind: "prometheus", source };
   } else if (!flags.verifyLeaves) {
     leaves = { kind: "off" };
@@ -87,29 +99,45 @@ function parseProxyOptions(flags: RawCheckFlags): ProxyCheckOptions | undefined 
 /** Flags to typed options; every problem is a usage error (exit 2). */
 export function parseCheckOptions(flags: RawCheckFlags): CheckOptions {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(flags.output)) {
-    throw usageError(`Invalid output type '${flags.output}'. Supported output types are: ${OUTPUT_FORMATS.join(", ")}`);
+    throw usageError(
+      `Invalid output type '${flags.output}'. Supported output types are: ${OUTPUT_FORMATS.join(", ")}`,
+    );
   }
   const waitMs = parseDuration(flags.wait);
-  if (waitMs === undefined) throw usageError(`invalid --wait "${flags.wait}": use a duration such as 30s, 5m or 1h`);
+  if (waitMs === undefined)
+    throw usageError(`invalid --wait "${flags.wait}": use a duration such as 30s, 5m or 1h`);
   if (flags.failOn !== "error" && flags.failOn !== "warning") {
     throw usageError(`invalid --fail-on "${flags.failOn}": use error or warning`);
   }
   const expiryThreshold = parseExpiryThreshold(flags.expiryThreshold);
   if (expiryThreshold === undefined) {
-    throw usageError(`invalid --expiry-threshold "${flags.expiryThreshold}": use a duration (60d, 720h) or a share of the lifetime (20%)`);
+    throw usageError(
+      `invalid --expiry-threshold "${flags.expiryThreshold}": use a duration (60d, 720h) or a share of the lifetime (20%)`,
+    );
   }
-  const offlineFlags = [flags.anchors, flags.issuerCert, flags.issuerKey].some((f) => f !== undefined);
+  const offlineFlags = [flags.anchors, flags.issuerCert, flags.issuerKey].some(
+    (f) => f !== undefined,
+  );
   if (offlineFlags && (flags.anchors === undefined || flags.issuerCert === undefined)) {
-    throw usageError("offline checks need both --anchors FILE and --issuer-cert FILE (--issuer-key FILE is optional)");
+    throw usageError(
+      "offline checks need both --anchors FILE and --issuer-cert FILE (--issuer-key FILE is optional)",
+    );
   }
   const proxy = parseProxyOptions(flags);
-  if (offlineFlags && proxy !== undefined) throw usageError("--proxy needs a cluster: it cannot be combined with --anchors/--issuer-cert");
+  if (offlineFlags && proxy !== undefined)
+    throw usageError("--proxy needs a cluster: it cannot be combined with --anchors/--issuer-cert");
   return {
     output: flags.output as CheckOutputFormat,
     waitMs,
     failOn: flags.failOn,
     expiryThreshold,
-    offline: offlineFlags ? { anchors: flags.anchors as string, issuerCert: flags.issuerCert as string, issuerKey: flags.issuerKey } : undefined,
+    offline: offlineFlags
+      ? {
+          anchors: flags.anchors as string,
+          issuerCert: flags.issuerCert as string,
+          issuerKey: flags.issuerKey,
+        }
+      : undefined,
     proxy,
   };
 }
@@ -128,7 +156,9 @@ async function readInputFile(flag: string, path: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    throw usageError(`cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw usageError(
+      `cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -136,7 +166,9 @@ async function offlineInput(files: NonNullable<CheckOptions["offline"]>): Promis
   const [anchorsPem, issuerCertPem, issuerKeyPem] = await Promise.all([
     readInputFile("--anchors", files.anchors),
     readInputFile("--issuer-cert", files.issuerCert),
-    files.issuerKey === undefined ? Promise.resolve(undefined) : readInputFile("--issuer-key", files.issuerKey),
+    files.issuerKey === undefined
+      ? Promise.resolve(undefined)
+      : readInputFile("--issuer-key", files.issuerKey),
   ]);
   return { scheme: "files", anchorsPem, issuerCertPem, issuerKeyPem };
 }
@@ -160,7 +192,8 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
     options.proxy && cluster
       ? checks.createDataPlaneFacts(cluster, certs, ctx.global.linkerdNamespace, {
           ...options.proxy,
-          onProgress: (done, total) => status.show(`verifying proxy certificates: ${done}/${total}`),
+          onProgress: (done, total) =>
+            status.show(`verifying proxy certificates: ${done}/${total}`),
         })
       : undefined;
   const context: CheckContext = {
@@ -192,7 +225,9 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
     }
   };
   const report = await checks.runChecks(catalog, context, {
-    ...(options.waitMs > 0 ? { retryDeadline: new Date(ctx.clock().getTime() + options.waitMs) } : {}),
+    ...(options.waitMs > 0
+      ? { retryDeadline: new Date(ctx.clock().getTime() + options.waitMs) }
+      : {}),
     onEvent,
   });
   status.stop();
@@ -206,7 +241,9 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       ctx.out.write(renderShort(report, renderOptions));
       break;
     case "json": {
-      const proxies = dataPlane ? proxyReports(await checks.proxyAssessments(context), ctx.clock()) : undefined;
+      const proxies = dataPlane
+        ? proxyReports(await checks.proxyAssessments(context), ctx.clock())
+        : undefined;
       ctx.out.write(renderJson(report, renderOptions, proxies));
       break;
     }
@@ -218,40 +255,102 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
 }
 
 /** Per-pod findings for `-o json`. */
-function proxyReports(assessments: Awaited<ReturnType<Awaited<typeof import("../checks/index.js")>["proxyAssessments"]>>, now: Date): ProxyReport[] {
+function proxyReports(
+  assessments: Awaited<
+    ReturnType<Awaited<typeof import("../checks/index.js")>["proxyAssessments"]>
+  >,
+  now: Date,
+): ProxyReport[] {
   return assessments.map(({ finding, problems }) => ({
     pod: finding.pod,
     namespace: finding.namespace,
     identity: finding.identity,
     source: finding.status === "reported" ? "prometheus" : "live",
-    ...(finding.notAfter ? { leafNotAfter: finding.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"), secondsLeft: Math.floor((finding.notAfter.getTime() - now.getTime()) / 1000) } : {}),
-    ...(finding.leaf ? { issuer: finding.leaf.issuer, serial: finding.leaf.serial, fingerprintSha256: finding.leaf.fingerprintSha256 } : {}),
-    result: finding.status === "unreachable" ? "unreachable" : problems.length === 0 ? "ok" : problems.some((p) => p.kind !== "expiry") ? "error" : "warning",
+    ...(finding.notAfter
+      ? {
+          leafNotAfter: finding.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          secondsLeft: Math.floor((finding.notAfter.getTime() - now.getTime()) / 1000),
+        }
+      : {}),
+    ...(finding.leaf
+      ? {
+          issuer: finding.leaf.issuer,
+          serial: finding.leaf.serial,
+          fingerprintSha256: finding.leaf.fingerprintSha256,
+        }
+      : {}),
+    result:
+      finding.status === "unreachable"
+        ? "unreachable"
+        : problems.length === 0
+          ? "ok"
+          : problems.some((p) => p.kind !== "expiry")
+            ? "error"
+            : "warning",
     ...(finding.reason ? { reason: finding.reason } : {}),
     ...(problems.length > 0 ? { problems: problems.map((p) => p.text) } : {}),
   }));
 }
 
-export function checkCommand(run: (action: (ctx: Context) => Promise<number>) => Promise<void>): Command {
+export function checkCommand(
+  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+): Command {
   return new Command("check")
-    .description("Check the health of the Linkerd mTLS identity: trust anchors, issuer, webhooks and, with --proxy, every proxy's certificate")
-    .addOption(new Option("-o, --output <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`).default("table"))
-    .option("--wait <duration>", "retry the checks Linkerd retries for up to this long (0s: no retry)", "5m0s")
-    .option("--fail-on <level>", "lowest result that makes the exit code 1: error or warning", "error")
-    .option("--expiry-threshold <threshold>", "warn when a certificate expires within this: a duration (60d, 720h) or a share of its lifetime (20%)", "60d")
+    .description(
+      "Check the health of the Linkerd mTLS identity: trust anchors, issuer, webhooks and, with --proxy, every proxy's certificate",
+    )
+    .addOption(
+      new Option("-o, --output <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`).default(
+        "table",
+      ),
+    )
+    .option(
+      "--wait <duration>",
+      "retry the checks Linkerd retries for up to this long (0s: no retry)",
+      "5m0s",
+    )
+    .option(
+      "--fail-on <level>",
+      "lowest result that makes the exit code 1: error or warning",
+      "error",
+    )
+    .option(
+      "--expiry-threshold <threshold>",
+      "warn when a certificate expires within this: a duration (60d, 720h) or a share of its lifetime (20%)",
+      "60d",
+    )
     .option("--anchors <file>", "offline: trust anchors PEM bundle (no cluster needed)")
     .option("--issuer-cert <file>", "offline: issuer certificate PEM")
     .option("--issuer-key <file>", "offline: issuer private key PEM (checked, never printed)")
-    .option("--proxy", "also check the data plane: every proxy's trust bundle, readiness and live certificate")
-    .option("-n, --namespace <namespace>", "with --proxy: only this namespace (default: all namespaces)")
+    .option(
+      "--proxy",
+      "also check the data plane: every proxy's trust bundle, readiness and live certificate",
+    )
+    .option(
+      "-n, --namespace <namespace>",
+      "with --proxy: only this namespace (default: all namespaces)",
+    )
     .option("-l, --selector <selector>", "with --proxy: only pods with these labels")
-    .option("--no-verify-leaves", "with --proxy: do not fetch the proxies' certificates (only Linkerd's checks)")
-    .option("--prometheus <url>", 'with --proxy: read leaf expiries from this Prometheus ("viz": linkerd-viz\'s, via the API server) instead of each proxy')
+    .option(
+      "--no-verify-leaves",
+      "with --proxy: do not fetch the proxies' certificates (only Linkerd's checks)",
+    )
+    .option(
+      "--prometheus <url>",
+      'with --proxy: read leaf expiries from this Prometheus ("viz": linkerd-viz\'s, via the API server) instead of each proxy',
+    )
     .option("--viz-namespace <namespace>", "namespace of linkerd-viz", "linkerd-viz")
     .option("--proxy-concurrency <n>", "with --proxy: proxies verified at once", "32")
     .option("--proxy-timeout <duration>", "with --proxy: how long to wait for one proxy", "5s")
-    .option("--leaf-expiry-threshold <threshold>", "with --proxy: warn when a leaf has less than this left (share of its lifetime, or a duration)", "20%")
-    .addHelpText("after", "\nExit codes: 0 healthy (warnings allowed), 1 a check failed, 2 usage error, 3 could not run.\n")
+    .option(
+      "--leaf-expiry-threshold <threshold>",
+      "with --proxy: warn when a leaf has less than this left (share of its lifetime, or a duration)",
+      "20%",
+    )
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 healthy (warnings allowed), 1 a check failed, 2 usage error, 3 could not run.\n",
+    )
     .action(async (flags: RawCheckFlags) => {
       const options = parseCheckOptions(flags);
       await run((ctx) => runCheckCommand(ctx, options));

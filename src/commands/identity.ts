@@ -1,13 +1,17 @@
 // `meshlens identity [POD...]`: the leaf each proxy really serves, like `linkerd identity` but with
 // SANs, fingerprint, time left and a trust verdict, and an exit code that says when one is bad.
 import { Command } from "commander";
-import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import { decodeCertificateBundle } from "../certs/pem.js";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
-import { decodeCertificateBundle } from "../certs/pem.js";
+import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
 import { probeProxy } from "../proxy/admin-client.js";
-import { type PodIdentityReport, renderIdentityJson, renderIdentityText } from "../render/identity.js";
+import {
+  type PodIdentityReport,
+  renderIdentityJson,
+  renderIdentityText,
+} from "../render/identity.js";
 import { parseDuration } from "./durations.js";
 
 interface IdentityFlags {
@@ -24,19 +28,30 @@ function describeKey(key: { algorithm: string; curve?: string; bits?: number }):
 }
 
 async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): Promise<number> {
-  if (pods.length === 0 && flags.selector === undefined) throw usageError("Provide the pod name argument or use the selector flag");
-  if (flags.output !== "text" && flags.output !== "json") throw usageError(`invalid --output "${flags.output}": use text or json`);
+  if (pods.length === 0 && flags.selector === undefined)
+    throw usageError("Provide the pod name argument or use the selector flag");
+  if (flags.output !== "text" && flags.output !== "json")
+    throw usageError(`invalid --output "${flags.output}": use text or json`);
   const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) throw usageError(`invalid --timeout "${flags.timeout}"`);
+  if (timeoutMs === undefined || timeoutMs <= 0)
+    throw usageError(`invalid --timeout "${flags.timeout}"`);
   const [cluster, certs] = await Promise.all([ctx.loadCluster(), ctx.loadCertTools()]);
   const namespace = flags.namespace ?? cluster.defaultNamespace;
 
-  const listed = await cluster.listPods(namespace, flags.selector === undefined ? {} : { labelSelector: flags.selector });
+  const listed = await cluster.listPods(
+    namespace,
+    flags.selector === undefined ? {} : { labelSelector: flags.selector },
+  );
   const byName = new Map(listed.map((pod) => [pod.name, pod]));
   const targets: Array<{ name: string; pod: PodInfo | undefined }> =
-    pods.length > 0 ? pods.map((name) => ({ name, pod: byName.get(name) })) : listed.map((pod) => ({ name: pod.name, pod }));
+    pods.length > 0
+      ? pods.map((name) => ({ name, pod: byName.get(name) }))
+      : listed.map((pod) => ({ name: pod.name, pod }));
 
-  const roots = await cluster.getConfigMap(ctx.global.linkerdNamespace, "linkerd-identity-trust-roots");
+  const roots = await cluster.getConfigMap(
+    ctx.global.linkerdNamespace,
+    "linkerd-identity-trust-roots",
+  );
   const decoded = decodeCertificateBundle(roots?.data["ca-bundle.crt"] ?? "");
   const anchors = decoded.ok ? decoded.value.map((der) => certs.parseCertificate(der)) : [];
 
@@ -44,7 +59,11 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   for (const { name, pod } of targets) {
     const base = { pod: name, namespace, identity: pod ? (podIdentity(pod) ?? "") : "" };
     if (pod === undefined) {
-      reports.push({ ...base, result: "error", error: `pod "${name}" not found in namespace "${namespace}"` });
+      reports.push({
+        ...base,
+        result: "error",
+        error: `pod "${name}" not found in namespace "${namespace}"`,
+      });
       continue;
     }
     if (pod.phase !== "Running") {
@@ -53,17 +72,27 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
     }
     const proxy = proxyContainerOf(pod);
     if (proxy === undefined || !proxy.ports.some((p) => p.name === "linkerd-admin")) {
-      reports.push({ ...base, result: "error", error: "failed to find linkerd-admin port in linkerd-proxy container for given pod spec" });
+      reports.push({
+        ...base,
+        result: "error",
+        error: "failed to find linkerd-admin port in linkerd-proxy container for given pod spec",
+      });
       continue;
     }
-    const probe = await probeProxy(cluster, { namespace, pod: name, identity: base.identity }, timeoutMs);
+    const probe = await probeProxy(
+      cluster,
+      { namespace, pod: name, identity: base.identity },
+      timeoutMs,
+    );
     if (!probe.ok) {
       reports.push({ ...base, result: "error", error: probe.reason });
       continue;
     }
     const [leaf, ...intermediates] = probe.chain.map((der) => certs.parseCertificate(der));
     if (leaf === undefined) continue;
-    const verification = await certs.verifyChain(leaf, intermediates, anchors, { now: ctx.clock() });
+    const verification = await certs.verifyChain(leaf, intermediates, anchors, {
+      now: ctx.clock(),
+    });
     const secondsLeft = Math.floor((leaf.notAfter.getTime() - ctx.clock().getTime()) / 1000);
     reports.push({
       ...base,
@@ -75,7 +104,9 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
         issuerSerial: intermediates[0]?.serial,
         serial: leaf.serial,
         fingerprintSha256: leaf.fingerprintSha256,
-        keyAlgorithm: describeKey(leaf.publicKey as { algorithm: string; curve?: string; bits?: number }),
+        keyAlgorithm: describeKey(
+          leaf.publicKey as { algorithm: string; curve?: string; bits?: number },
+        ),
         signatureAlgorithm: leaf.signatureAlgorithm,
         notBefore: leaf.notBefore.toISOString().replace(/\.\d{3}Z$/, "Z"),
         notAfter: leaf.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
@@ -87,23 +118,34 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   }
 
   if (reports.length === 0) {
-    ctx.err.write("Could not fetch Certificate. Ensure that the pod(s) are meshed by running `linkerd inject`\n");
+    ctx.err.write(
+      "Could not fetch Certificate. Ensure that the pod(s) are meshed by running `linkerd inject`\n",
+    );
     return ExitCode.ChecksFailed;
   }
-  ctx.out.write(flags.output === "json" ? renderIdentityJson(reports) : renderIdentityText(reports, ctx.theme));
+  ctx.out.write(
+    flags.output === "json" ? renderIdentityJson(reports) : renderIdentityText(reports, ctx.theme),
+  );
   // Linkerd always exits 0; meshlens says when a certificate is bad or could not be fetched.
   return reports.every((r) => r.result === "valid") ? ExitCode.Ok : ExitCode.ChecksFailed;
 }
 
-export function identityCommand(run: (action: (ctx: Context) => Promise<number>) => Promise<void>): Command {
+export function identityCommand(
+  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+): Command {
   return new Command("identity")
-    .description("Show the certificate each pod's proxy really serves, and whether it chains to the current trust anchors")
+    .description(
+      "Show the certificate each pod's proxy really serves, and whether it chains to the current trust anchors",
+    )
     .argument("[pods...]", "pod names")
     .option("-n, --namespace <namespace>", "namespace of the pods (default: the kubeconfig's)")
     .option("-l, --selector <selector>", "pods with these labels")
     .option("-o, --output <format>", "text or json", "text")
     .option("--timeout <duration>", "how long to wait for each proxy", "5s")
-    .addHelpText("after", "\nExit codes: 0 every certificate valid, 1 one is invalid or could not be fetched, 2 usage error, 3 could not run.\n")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every certificate valid, 1 one is invalid or could not be fetched, 2 usage error, 3 could not run.\n",
+    )
     .action(async (pods: string[], flags: IdentityFlags) => {
       await run((ctx) => runIdentity(ctx, pods, flags));
     });

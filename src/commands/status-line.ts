@@ -6,11 +6,11 @@ import type { Context } from "../context.js";
  */
 export function statusLine(ctx: Context) {
   let spinner: { text: string; stop(): void } | undefined;
-  let starting: Promise<void> | undefined;
+  let loading = false;
   let latest = "";
   let stopped = false;
   let wanted = false;
-  const fit = (text: string) => {
+  const fitToLine = (text: string) => {
     // The spinner glyph and a space come first; a wrapped line would make ora erase the line above.
     const room = (ctx.err.columns ?? 0) - 3;
     return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
@@ -18,14 +18,18 @@ export function statusLine(ctx: Context) {
   return {
     show(text: string): void {
       if (!ctx.err.isTTY || (ctx.err.columns ?? 0) <= 0 || stopped) return;
-      latest = fit(text);
+      latest = fitToLine(text);
       wanted = true;
       if (spinner !== undefined) {
         spinner.text = latest;
         return;
       }
-      starting ??= import("ora").then(({ default: ora }) => {
-        if (wanted && !stopped) spinner = ora({ text: latest, stream: process.stderr, color: "yellow" }).start();
+      if (loading) return;
+      loading = true;
+      void import("ora").then(({ default: ora }) => {
+        loading = false;
+        if (wanted && !stopped)
+          spinner = ora({ text: latest, stream: process.stderr, color: "yellow" }).start();
       });
     },
     /** Removes the line (before a result is printed); a later show() brings it back. */
@@ -33,7 +37,6 @@ export function statusLine(ctx: Context) {
       wanted = false;
       spinner?.stop();
       spinner = undefined;
-      starting = undefined;
     },
     stop(): void {
       stopped = true;

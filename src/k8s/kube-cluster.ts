@@ -1,14 +1,16 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
 import { existsSync } from "node:fs";
-import { type AgentOptions, Agent as HttpsAgent, type RequestOptions, request as httpsRequest } from "node:https";
+import {
+  type AgentOptions,
+  Agent as HttpsAgent,
+  request as httpsRequest,
+  type RequestOptions,
+} from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Duplex, PassThrough, Writable } from "node:stream";
 import { createSecureContext, type SecureContext } from "node:tls";
-// Not re-exported by the package index; PortForward takes one to customise its sockets.
-import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
-import WebSocket from "ws";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -26,6 +28,9 @@ import {
   type V1Pod,
   VersionApi,
 } from "@kubernetes/client-node";
+// Not re-exported by the package index; PortForward takes one to customise its sockets.
+import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
+import WebSocket from "ws";
 import { CliError, ExitCode } from "../errors.js";
 import {
   type Cluster,
@@ -99,7 +104,10 @@ function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
 
 function firstLine(error: unknown): string {
   // WebSocket failures arrive as ErrorEvents: objects with a message, not Errors.
-  const message = typeof (error as { message?: unknown })?.message === "string" ? (error as { message: string }).message : String(error);
+  const message =
+    typeof (error as { message?: unknown })?.message === "string"
+      ? (error as { message: string }).message
+      : String(error);
   return message.split("\n")[0] ?? "";
 }
 
@@ -351,10 +359,17 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     config,
     true,
     new WebSocketHandler(config, (uri, protocols, options) => {
-      tunnelContext ??= createSecureContext({ ca: options.ca, cert: options.cert, key: options.key });
+      tunnelContext ??= createSecureContext({
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+      });
       // The agent resumes TLS sessions with the API server instead of full handshakes each time.
       tunnelAgent ??= new HttpsAgent({ maxCachedSessions: 64, secureContext: tunnelContext });
-      return new WebSocket(uri, protocols, { ...options, agent: tunnelAgent } as WebSocket.ClientOptions);
+      return new WebSocket(uri, protocols, {
+        ...options,
+        agent: tunnelAgent,
+      } as WebSocket.ClientOptions);
     }),
   );
 
@@ -363,7 +378,12 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     contextName,
     defaultNamespace,
     async portForward(namespace, pod, port) {
-      const target: RequestTarget = { verb: "get", resource: "pods/portforward", namespace, name: pod };
+      const target: RequestTarget = {
+        verb: "get",
+        resource: "pods/portforward",
+        namespace,
+        name: pod,
+      };
       const fromPod = new PassThrough();
       const toPod = new PassThrough();
       let errorText = "";
@@ -373,9 +393,14 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
           done();
         },
       });
-      const socket = await call(target, () => portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod));
+      const socket = await call(target, () =>
+        portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod),
+      );
       const stream = Duplex.from({ readable: fromPod, writable: toPod });
-      const ws = socket as unknown as { on?(event: string, listener: () => void): void; close(): void };
+      const ws = socket as unknown as {
+        on?(event: string, listener: () => void): void;
+        close(): void;
+      };
       ws.on?.("close", () => {
         if (errorText !== "") stream.destroy(new Error(errorText.trim()));
         else fromPod.end();
@@ -384,23 +409,40 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
       return stream;
     },
     getRaw(pathAndQuery) {
-      const target: RequestTarget = { verb: "get", resource: pathAndQuery.split("?")[0] ?? pathAndQuery };
+      const target: RequestTarget = {
+        verb: "get",
+        resource: pathAndQuery.split("?")[0] ?? pathAndQuery,
+      };
       return call(target, async () => {
         const options: RequestOptions = {};
-        await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
+        await config.applyToHTTPSOptions(
+          options as Parameters<typeof config.applyToHTTPSOptions>[0],
+        );
         return new Promise<string>((resolve, reject) => {
-          const request = httpsRequest(new URL(pathAndQuery, server), { ...options, method: "GET" }, (response) => {
-            let body = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              body += chunk;
-            });
-            response.on("end", () => {
-              const code = response.statusCode ?? 0;
-              if (code >= 200 && code < 300) resolve(body);
-              else reject(new ApiException(code, "raw GET failed", body, response.headers as Record<string, string>));
-            });
-          });
+          const request = httpsRequest(
+            new URL(pathAndQuery, server),
+            { ...options, method: "GET" },
+            (response) => {
+              let body = "";
+              response.setEncoding("utf8");
+              response.on("data", (chunk: string) => {
+                body += chunk;
+              });
+              response.on("end", () => {
+                const code = response.statusCode ?? 0;
+                if (code >= 200 && code < 300) resolve(body);
+                else
+                  reject(
+                    new ApiException(
+                      code,
+                      "raw GET failed",
+                      body,
+                      response.headers as Record<string, string>,
+                    ),
+                  );
+              });
+            },
+          );
           request.on("error", reject);
           request.end();
         });

@@ -7,6 +7,8 @@ export function proxyContainerOf(pod: PodInfo): ContainerInfo | undefined {
 
 /** The identity the proxy asks for: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with $(_pod_sa) and $(_pod_ns) filled in. */
 export function podIdentity(pod: PodInfo): string | undefined {
-  const local = proxyContainerOf(pod)?.env.find((e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME")?.value;
+  const local = proxyContainerOf(pod)?.env.find(
+    (e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+  )?.value;
   return local?.replace("$(_pod_sa)", pod.serviceAccountName).replace("$(_pod_ns)", pod.namespace);
 }

@@ -2,11 +2,22 @@
 // API server, then a TLS handshake with SNI = the pod's identity to see the leaf the proxy really
 // serves (linkerd-facts.md 5). The same TLS connection then asks for /metrics, for the proxy's own
 // view of its certificate.
-import { request as httpRequest } from "node:http";
+
 import type { X509Certificate } from "node:crypto";
-import { createSecureContext, type SecureContext, connect as tlsConnect, type TLSSocket } from "node:tls";
+import { request as httpRequest } from "node:http";
+import {
+  createSecureContext,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
 import type { Cluster } from "../k8s/types.js";
-import { identityMetricsOf, isIdentityMetric, MetricsCollector, type ProxyIdentityMetrics } from "./metrics.js";
+import {
+  identityMetricsOf,
+  isIdentityMetric,
+  MetricsCollector,
+  type ProxyIdentityMetrics,
+} from "./metrics.js";
 
 export const ADMIN_PORT = 4191;
 
@@ -45,7 +56,11 @@ function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefine
   return new Promise((resolve) => {
     const request = httpRequest(
       // No agent: with `agent: false` Node would open its own connection and ignore createConnection.
-      { createConnection: () => socket, path: "/metrics", headers: { host: "localhost", connection: "close" } },
+      {
+        createConnection: () => socket,
+        path: "/metrics",
+        headers: { host: "localhost", connection: "close" },
+      },
       (response) => {
         if (response.statusCode !== 200) {
           response.resume();
@@ -65,21 +80,40 @@ function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefine
 }
 
 /** The leaf chain and identity metrics of one proxy, or why they could not be had. */
-export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutMs: number): Promise<ProxyProbe> {
+export async function probeProxy(
+  cluster: Cluster,
+  target: ProxyTarget,
+  timeoutMs: number,
+): Promise<ProxyProbe> {
   let socket: TLSSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ProxyProbe>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, reason: `no answer from the proxy admin port within ${timeoutMs / 1000}s` }), timeoutMs);
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          reason: `no answer from the proxy admin port within ${timeoutMs / 1000}s`,
+        }),
+      timeoutMs,
+    );
   });
   const attempt = (async (): Promise<ProxyProbe> => {
     let stream: Awaited<ReturnType<Cluster["portForward"]>>;
     try {
       stream = await cluster.portForward(target.namespace, target.pod, ADMIN_PORT);
     } catch (error) {
-      return { ok: false, reason: `port-forward failed: ${(error as Error).message.split("\n")[0]}` };
+      return {
+        ok: false,
+        reason: `port-forward failed: ${(error as Error).message.split("\n")[0]}`,
+      };
     }
     proxyContext ??= createSecureContext();
-    const tls = tlsConnect({ socket: stream, servername: target.identity, rejectUnauthorized: false, secureContext: proxyContext });
+    const tls = tlsConnect({
+      socket: stream,
+      servername: target.identity,
+      rejectUnauthorized: false,
+      secureContext: proxyContext,
+    });
     socket = tls;
     const handshake = await new Promise<string | undefined>((resolve) => {
       tls.once("secureConnect", () => resolve(undefined));
@@ -88,9 +122,15 @@ export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutM
       tls.once("error", (error) => {
         // An error of the tunnel reaches the TLS socket too, sometimes first.
         const tunnel = (stream as { errored?: Error | null }).errored;
-        resolve(tunnel ? `port-forward: ${tunnel.message.split("\n")[0]}` : `TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`);
+        resolve(
+          tunnel
+            ? `port-forward: ${tunnel.message.split("\n")[0]}`
+            : `TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`,
+        );
       });
-      stream.once("end", () => resolve("the admin port closed the connection before the TLS handshake"));
+      stream.once("end", () =>
+        resolve("the admin port closed the connection before the TLS handshake"),
+      );
     });
     if (handshake !== undefined) return { ok: false, reason: handshake };
     const chain = presentedChain(tls);
@@ -106,7 +146,12 @@ export async function probeProxy(cluster: Cluster, target: ProxyTarget, timeoutM
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, reporting each completion. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  onDone?: (done: number) => void,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let done = 0;

@@ -43,7 +43,12 @@ export function parseSampleLine(line: string): Sample | undefined {
   }
   const [valueText] = line.slice(at).trim().split(/\s+/);
   if (valueText === undefined || valueText === "") return undefined;
-  const value = valueText === "+Inf" ? Number.POSITIVE_INFINITY : valueText === "-Inf" ? Number.NEGATIVE_INFINITY : Number(valueText);
+  const value =
+    valueText === "+Inf"
+      ? Number.POSITIVE_INFINITY
+      : valueText === "-Inf"
+        ? Number.NEGATIVE_INFINITY
+        : Number(valueText);
   if (Number.isNaN(value) && valueText !== "NaN") return undefined;
   return { name, labels, value };
 }
@@ -99,11 +104,22 @@ export interface ProxyIdentityMetrics {
 }
 
 export function identityMetricsOf(samples: Sample[]): ProxyIdentityMetrics {
-  const expiry = samples.find((s) => (IDENTITY_EXPIRY_METRICS as readonly string[]).includes(s.name));
+  const expiry = samples.find((s) =>
+    (IDENTITY_EXPIRY_METRICS as readonly string[]).includes(s.name),
+  );
   const errors = samples
-    .filter((s) => (s.name === "control_identity_cert_refreshes_total" || s.name === "identity_cert_refreshes_total") && s.labels.result === "error")
+    .filter(
+      (s) =>
+        (s.name === "control_identity_cert_refreshes_total" ||
+          s.name === "identity_cert_refreshes_total") &&
+        s.labels.result === "error",
+    )
     .reduce((total, s) => total + s.value, 0);
-  return { expiresAt: expiry === undefined ? undefined : new Date(expiry.value * 1000), refreshErrors: errors };
+  return {
+    expiresAt: expiry === undefined ? undefined : new Date(expiry.value * 1000),
+    refreshErrors: errors,
+  };
 }
 
-export const isIdentityMetric = (name: string): boolean => name.startsWith("control_identity_cert_") || name.startsWith("identity_cert_");
+export const isIdentityMetric = (name: string): boolean =>
+  name.startsWith("control_identity_cert_") || name.startsWith("identity_cert_");

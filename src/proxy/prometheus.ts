@@ -22,17 +22,22 @@ export interface ReportedExpiry {
 
 function get(url: URL): Promise<string> {
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { method: "GET", timeout: 30_000 }, (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => {
-        body += chunk;
-      });
-      response.on("end", () => {
-        if ((response.statusCode ?? 0) >= 400) reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
-        else resolve(body);
-      });
-    });
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
+      url,
+      { method: "GET", timeout: 30_000 },
+      (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () => {
+          if ((response.statusCode ?? 0) >= 400)
+            reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
+          else resolve(body);
+        });
+      },
+    );
     request.on("timeout", () => request.destroy(new Error("timed out after 30s")));
     request.on("error", reject);
     request.end();
@@ -51,18 +56,30 @@ export function parseExpiryAnswer(body: string): ReportedExpiry[] {
     const namespace = series.metric?.namespace;
     const pod = series.metric?.pod;
     const value = Number(series.value?.[1]);
-    return namespace === undefined || pod === undefined || !Number.isFinite(value) ? [] : [{ namespace, pod, expiresAt: new Date(value * 1000) }];
+    return namespace === undefined || pod === undefined || !Number.isFinite(value)
+      ? []
+      : [{ namespace, pod, expiresAt: new Date(value * 1000) }];
   });
 }
 
-export async function queryLeafExpiries(source: PrometheusSource, cluster: Cluster): Promise<ReportedExpiry[]> {
+export async function queryLeafExpiries(
+  source: PrometheusSource,
+  cluster: Cluster,
+): Promise<ReportedExpiry[]> {
   const query = `/api/v1/query?query=${encodeURIComponent(EXPIRY_QUERY)}`;
-  const where = source.kind === "url" ? source.url : `the linkerd-viz Prometheus (service ${source.namespace}/prometheus:9090)`;
+  const where =
+    source.kind === "url"
+      ? source.url
+      : `the linkerd-viz Prometheus (service ${source.namespace}/prometheus:9090)`;
   try {
     const body =
       source.kind === "url"
-        ? await get(new URL(query.slice(1), source.url.endsWith("/") ? source.url : `${source.url}/`))
-        : await cluster.getRaw(`/api/v1/namespaces/${source.namespace}/services/prometheus:9090/proxy${query}`);
+        ? await get(
+            new URL(query.slice(1), source.url.endsWith("/") ? source.url : `${source.url}/`),
+          )
+        : await cluster.getRaw(
+            `/api/v1/namespaces/${source.namespace}/services/prometheus:9090/proxy${query}`,
+          );
     return parseExpiryAnswer(body);
   } catch (error) {
     throw new Error(`cannot query ${where}: ${(error as Error).message.split("\n")[0]}`);

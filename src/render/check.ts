@@ -128,7 +128,11 @@ export function renderJson(
       ...(result.certificates === undefined ? {} : { certificates: result.certificates }),
     });
   }
-  const document = { success: overallSuccess(report, options.warningsFail), categories, ...(proxies ? { proxies } : {}) };
+  const document = {
+    success: overallSuccess(report, options.warningsFail),
+    categories,
+    ...(proxies ? { proxies } : {}),
+  };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 

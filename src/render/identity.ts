@@ -19,7 +19,13 @@ export interface LeafDetails {
 }
 
 export type PodIdentityReport =
-  | { pod: string; namespace: string; identity: string; result: "valid" | "invalid"; leaf: LeafDetails }
+  | {
+      pod: string;
+      namespace: string;
+      identity: string;
+      result: "valid" | "invalid";
+      leaf: LeafDetails;
+    }
   | { pod: string; namespace: string; identity: string; result: "error"; error: string };
 
 /** `19h3m`, `2d4h`, `expired 1h2m ago`. */
@@ -28,7 +34,12 @@ export function formatTimeLeft(seconds: number): string {
   const days = Math.floor(abs / 86_400);
   const hours = Math.floor((abs % 86_400) / 3600);
   const minutes = Math.floor((abs % 3600) / 60);
-  const text = days > 0 ? `${days}d${hours}h` : hours > 0 ? `${hours}h${minutes}m` : `${minutes}m${Math.floor(abs % 60)}s`;
+  const text =
+    days > 0
+      ? `${days}d${hours}h`
+      : hours > 0
+        ? `${hours}h${minutes}m`
+        : `${minutes}m${Math.floor(abs % 60)}s`;
   return seconds < 0 ? `expired ${text} ago` : `${text} left`;
 }
 
@@ -40,7 +51,8 @@ export function renderIdentityText(reports: PodIdentityReport[], theme: Theme): 
   return reports
     .map((report, i) => {
       const header = `\nPOD ${escapeControl(report.pod)} (${i + 1} of ${reports.length})\n\n`;
-      if (report.result === "error") return `${header}${theme.fail("×")} ${escapeControl(report.error)}\n`;
+      if (report.result === "error")
+        return `${header}${theme.fail("×")} ${escapeControl(report.error)}\n`;
       const leaf = report.leaf;
       const trust = leaf.chainsToTrustAnchors
         ? `${theme.ok("√")} chains to the current trust anchors`

@@ -313,26 +313,58 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return;
       }
     }
-    const podProxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+)(?::(\d+))?\/proxy(\/.*)?$/.exec(path);
+    const podProxy =
+      /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+)(?::(\d+))?\/proxy(\/.*)?$/.exec(path);
     if (podProxy && options.pods) {
       const [, namespace = "", pod = "", port = "4191", rest = "/"] = podProxy;
-      const answered = await options.pods.proxyRequest(namespace, pod, Number(port), `${rest}${url.search}`, request.method ?? "GET", response);
-      if (!answered) send(response, 503, statusBody(503, "ServiceUnavailable", "error trying to reach service: dial tcp: connect: connection refused"));
+      const answered = await options.pods.proxyRequest(
+        namespace,
+        pod,
+        Number(port),
+        `${rest}${url.search}`,
+        request.method ?? "GET",
+        response,
+      );
+      if (!answered)
+        send(
+          response,
+          503,
+          statusBody(
+            503,
+            "ServiceUnavailable",
+            "error trying to reach service: dial tcp: connect: connection refused",
+          ),
+        );
       return;
     }
-    const serviceProxy = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+)(?::([^/]+))?\/proxy(\/.*)?$/.exec(path);
+    const serviceProxy =
+      /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+)(?::([^/]+))?\/proxy(\/.*)?$/.exec(path);
     if (serviceProxy) {
       const [, namespace = "", service = "", port = "", rest = "/"] = serviceProxy;
       const upstream = options.serviceUpstreams?.get(`${namespace}/${service}:${port}`);
       if (upstream === undefined) {
-        send(response, 503, statusBody(503, "ServiceUnavailable", `no endpoints available for service "${service}"`));
+        send(
+          response,
+          503,
+          statusBody(503, "ServiceUnavailable", `no endpoints available for service "${service}"`),
+        );
         return;
       }
-      const forwarded = httpRequest(new URL(`${rest}${url.search}`, upstream), { method: request.method ?? "GET" }, (upstreamResponse) => {
-        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-        upstreamResponse.pipe(response);
-      });
-      forwarded.on("error", (error) => send(response, 503, statusBody(503, "ServiceUnavailable", `error trying to reach service: ${error.message}`)));
+      const forwarded = httpRequest(
+        new URL(`${rest}${url.search}`, upstream),
+        { method: request.method ?? "GET" },
+        (upstreamResponse) => {
+          response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(response);
+        },
+      );
+      forwarded.on("error", (error) =>
+        send(
+          response,
+          503,
+          statusBody(503, "ServiceUnavailable", `error trying to reach service: ${error.message}`),
+        ),
+      );
       request.pipe(forwarded);
       return;
     }

@@ -213,7 +213,10 @@ export function injectTemplate(
       ? {
           ...template.spec,
           initContainers: [PROXY_INIT, ...(template.spec?.initContainers ?? [])],
-          containers: [{ ...proxy, restartPolicy: undefined }, ...(template.spec?.containers ?? [])],
+          containers: [
+            { ...proxy, restartPolicy: undefined },
+            ...(template.spec?.containers ?? []),
+          ],
         }
       : {
           ...template.spec,

@@ -16,9 +16,13 @@ afterAll(async () => {
   await Promise.all(sims.map((s) => s.close()));
 });
 
-const checkProxy = (s: Sim, ...args: string[]) => runCli(["--kubeconfig", s.kubeconfigPath, "check", "--proxy", "--wait", "0s", ...args]);
+const checkProxy = (s: Sim, ...args: string[]) =>
+  runCli(["--kubeconfig", s.kubeconfigPath, "check", "--proxy", "--wait", "0s", ...args]);
 const podsOf = (s: Sim, namespace: string, app: string) =>
-  s.store.list({ apiVersion: "v1", kind: "Pod" }, namespace).filter((p) => p.metadata.labels?.app === app).map((p) => p.metadata.name);
+  s.store
+    .list({ apiVersion: "v1", kind: "Pod" }, namespace)
+    .filter((p) => p.metadata.labels?.app === app)
+    .map((p) => p.metadata.name);
 
 describe("check --proxy on each data-plane scenario", () => {
   it("healthy: every data-plane check passes, in Linkerd's order", async () => {
@@ -26,18 +30,28 @@ describe("check --proxy on each data-plane scenario", () => {
     const run = await checkProxy(s);
     expect(run.code).toBe(0);
     expect(problemLines(run.stdout)).toEqual([]);
-    const headers = run.stdout.split("\n").filter((line, i, lines) => /^-+$/.test(lines[i + 1] ?? ""));
+    const headers = run.stdout
+      .split("\n")
+      .filter((_line, i, lines) => /^-+$/.test(lines[i + 1] ?? ""));
     expect(headers.slice(-2)).toEqual(["linkerd-identity-data-plane", "linkerd-data-plane"]);
-    expect(run.stdout).toContain("linkerd-identity-data-plane\n---------------------------\n√ data plane proxies certificate match CA\n");
-    expect(run.stdout).toContain("linkerd-data-plane\n------------------\n√ data plane proxies are ready\n");
+    expect(run.stdout).toContain(
+      "linkerd-identity-data-plane\n---------------------------\n√ data plane proxies certificate match CA\n",
+    );
+    expect(run.stdout).toContain(
+      "linkerd-data-plane\n------------------\n√ data plane proxies are ready\n",
+    );
   });
 
   it("stale-trust-bundle: names the pods to restart, as a warning (exit 0, 1 with --fail-on warning)", async () => {
     const s = await sim({ scenario: "stale-trust-bundle" });
     const run = await checkProxy(s);
     expect(problemLines(run.stdout)).toEqual(["‼ data plane proxies certificate match CA"]);
-    const stale = [...podsOf(s, "emojivoto", "voting-svc"), ...podsOf(s, "emojivoto", "web-svc")].map((p) => `\t* emojivoto/${p}`).sort();
-    expect(run.stdout).toContain(`    Some pods do not have the current trust bundle and must be restarted:\n${stale.join("\n")}\n`);
+    const stale = [...podsOf(s, "emojivoto", "voting-svc"), ...podsOf(s, "emojivoto", "web-svc")]
+      .map((p) => `\t* emojivoto/${p}`)
+      .sort();
+    expect(run.stdout).toContain(
+      `    Some pods do not have the current trust bundle and must be restarted:\n${stale.join("\n")}\n`,
+    );
     expect(run.code).toBe(0);
     expect((await checkProxy(s, "--fail-on", "warning")).code).toBe(1);
     // With -n, pod names lose their namespace, as in Linkerd.
@@ -55,17 +69,30 @@ describe("check --proxy on each data-plane scenario", () => {
   it("issuer-drift: leaves from an issuer that is no longer the Secret's are errors, by pod (linkerd/linkerd2#15109)", async () => {
     const s = await sim({ scenario: "issuer-drift" });
     const run = await checkProxy(s, "-n", "emojivoto");
-    expect(problemLines(run.stdout)).toEqual(["× data plane proxies serve a certificate issued by the current issuer"]);
-    for (const pod of podsOf(s, "emojivoto", "web-svc")) expect(run.stdout).toMatch(new RegExp(`\\t\\* ${pod}: issued by "CN=identity.linkerd.cluster.local" \\(serial \\d+\\), not by the current issuer`));
+    expect(problemLines(run.stdout)).toEqual([
+      "× data plane proxies serve a certificate issued by the current issuer",
+    ]);
+    for (const pod of podsOf(s, "emojivoto", "web-svc"))
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `\\t\\* ${pod}: issued by "CN=identity.linkerd.cluster.local" \\(serial \\d+\\), not by the current issuer`,
+        ),
+      );
     expect(run.code).toBe(1);
   });
 
   it("expired-leaf: the proxy that could not renew is named, with its failed refreshes", async () => {
     const s = await sim({ scenario: "expired-leaf" });
     const run = await checkProxy(s);
-    expect(problemLines(run.stdout)).toEqual(["× data plane proxy certificates are within their validity period"]);
+    expect(problemLines(run.stdout)).toEqual([
+      "× data plane proxy certificates are within their validity period",
+    ]);
     const [voting] = podsOf(s, "emojivoto", "voting-svc");
-    expect(run.stdout).toMatch(new RegExp(`\\t\\* emojivoto/${voting}: not valid anymore\\. Expired on \\S+Z \\(the proxy counts \\d+ failed refreshes\\)`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `\\t\\* emojivoto/${voting}: not valid anymore\\. Expired on \\S+Z \\(the proxy counts \\d+ failed refreshes\\)`,
+      ),
+    );
     expect(run.code).toBe(1);
   });
 
@@ -73,8 +100,12 @@ describe("check --proxy on each data-plane scenario", () => {
     const s = await sim({ scenario: "proxies-not-ready" });
     const run = await checkProxy(s);
     expect(problemLines(run.stdout)).toEqual(["× data plane proxies are ready"]);
-    expect(run.stdout).toContain(`\t* pod "${podsOf(s, "emojivoto", "emoji-svc")[0]}" status is Pending\n`);
-    expect(run.stdout).toContain(`\t* container "linkerd-proxy" in pod "${podsOf(s, "emojivoto", "web-svc")[0]}" is not ready\n`);
+    expect(run.stdout).toContain(
+      `\t* pod "${podsOf(s, "emojivoto", "emoji-svc")[0]}" status is Pending\n`,
+    );
+    expect(run.stdout).toContain(
+      `\t* container "linkerd-proxy" in pod "${podsOf(s, "emojivoto", "web-svc")[0]}" is not ready\n`,
+    );
     expect(run.code).toBe(1);
   });
 
@@ -84,8 +115,12 @@ describe("check --proxy on each data-plane scenario", () => {
     expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
     const [emoji] = podsOf(s, "emojivoto", "emoji-svc");
     const [voting] = podsOf(s, "emojivoto", "voting-svc");
-    expect(run.stdout).toContain(`\t* emojivoto/${emoji}: port-forward: error forwarding port 4191 to pod emojivoto/${emoji}: dial tcp4 127.0.0.1:4191: connect: connection refused\n`);
-    expect(run.stdout).toContain(`\t* emojivoto/${voting}: no answer from the proxy admin port within 1s\n`);
+    expect(run.stdout).toContain(
+      `\t* emojivoto/${emoji}: port-forward: error forwarding port 4191 to pod emojivoto/${emoji}: dial tcp4 127.0.0.1:4191: connect: connection refused\n`,
+    );
+    expect(run.stdout).toContain(
+      `\t* emojivoto/${voting}: no answer from the proxy admin port within 1s\n`,
+    );
     expect(run.code).toBe(1);
   });
 });
@@ -98,7 +133,13 @@ describe("check --proxy details", () => {
     expect(doc.proxies).toHaveLength(4);
     const [voting] = podsOf(s, "emojivoto", "voting-svc");
     const expired = doc.proxies.find((p: { pod: string }) => p.pod === voting);
-    expect(expired).toMatchObject({ namespace: "emojivoto", identity: "voting.emojivoto.serviceaccount.identity.linkerd.cluster.local", source: "live", result: "error", issuer: "CN=identity.linkerd.cluster.local" });
+    expect(expired).toMatchObject({
+      namespace: "emojivoto",
+      identity: "voting.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+      source: "live",
+      result: "error",
+      issuer: "CN=identity.linkerd.cluster.local",
+    });
     expect(expired.secondsLeft).toBeLessThan(0);
     const healthy = doc.proxies.find((p: { pod: string }) => p.pod !== voting);
     expect(healthy.result).toBe("ok");
@@ -109,14 +150,18 @@ describe("check --proxy details", () => {
   it("-l limits the pods checked", async () => {
     const s = await sim({ scenario: "expired-leaf" });
     const run = await checkProxy(s, "-n", "emojivoto", "-l", "app=web-svc", "-o", "json");
-    expect(JSON.parse(run.stdout).proxies.map((p: { pod: string }) => p.pod)).toEqual(podsOf(s, "emojivoto", "web-svc"));
+    expect(JSON.parse(run.stdout).proxies.map((p: { pod: string }) => p.pod)).toEqual(
+      podsOf(s, "emojivoto", "web-svc"),
+    );
     expect(run.code).toBe(0);
   });
 
   it("a namespace that does not exist fails Linkerd's check", async () => {
     const s = await sim();
     const run = await checkProxy(s, "-n", "nope");
-    expect(run.stdout).toContain('× data plane namespace exists\n    The "nope" namespace does not exist\n');
+    expect(run.stdout).toContain(
+      '× data plane namespace exists\n    The "nope" namespace does not exist\n',
+    );
     expect(run.code).toBe(1);
   });
 
@@ -132,11 +177,20 @@ describe("check --proxy details", () => {
   });
 
   it("resolves valueFrom trust anchors and reads classic sidecars in containers", async () => {
-    const stale = "-----BEGIN CERTIFICATE-----\nnot the current bundle\n-----END CERTIFICATE-----\n";
-    const pod = (name: string, anchors: Record<string, unknown>, where: "containers" | "initContainers"): KubeObject => ({
+    const stale =
+      "-----BEGIN CERTIFICATE-----\nnot the current bundle\n-----END CERTIFICATE-----\n";
+    const pod = (
+      name: string,
+      anchors: Record<string, unknown>,
+      where: "containers" | "initContainers",
+    ): KubeObject => ({
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name, namespace: "emojivoto", labels: { "linkerd.io/control-plane-ns": "linkerd", app: name } },
+      metadata: {
+        name,
+        namespace: "emojivoto",
+        labels: { "linkerd.io/control-plane-ns": "linkerd", app: name },
+      },
       spec: {
         serviceAccountName: "default",
         [where]: [
@@ -144,7 +198,13 @@ describe("check --proxy details", () => {
             name: "linkerd-proxy",
             image: "cr.l5d.io/linkerd/proxy:edge-26.8.3",
             ...(where === "initContainers" ? { restartPolicy: "Always" } : {}),
-            env: [{ name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", ...anchors }, { name: "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", value: "$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local" }],
+            env: [
+              { name: "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", ...anchors },
+              {
+                name: "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+                value: "$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local",
+              },
+            ],
             ports: [{ name: "linkerd-admin", containerPort: 4191 }],
           },
         ],
@@ -153,22 +213,49 @@ describe("check --proxy details", () => {
     });
     const s = await sim({
       objects: [
-        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "anchors", namespace: "emojivoto" }, data: { good: "", old: stale } },
-        pod("from-cm-current", { valueFrom: { configMapKeyRef: { name: "anchors", key: "good" } } }, "initContainers"),
-        pod("from-cm-stale", { valueFrom: { configMapKeyRef: { name: "anchors", key: "old" } } }, "initContainers"),
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "anchors", namespace: "emojivoto" },
+          data: { good: "", old: stale },
+        },
+        pod(
+          "from-cm-current",
+          { valueFrom: { configMapKeyRef: { name: "anchors", key: "good" } } },
+          "initContainers",
+        ),
+        pod(
+          "from-cm-stale",
+          { valueFrom: { configMapKeyRef: { name: "anchors", key: "old" } } },
+          "initContainers",
+        ),
         pod("classic-stale", { value: stale }, "containers"),
       ],
     });
     // The current bundle is only known once the simulator made it: point "good" at it.
-    s.store.put({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "anchors", namespace: "emojivoto" }, data: { good: s.pki.anchors[0]?.certPem ?? "", old: stale } });
+    s.store.put({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "anchors", namespace: "emojivoto" },
+      data: { good: s.pki.anchors[0]?.certPem ?? "", old: stale },
+    });
     const run = await checkProxy(s, "-n", "emojivoto", "--no-verify-leaves");
-    expect(run.stdout).toContain("Some pods do not have the current trust bundle and must be restarted:\n\t* classic-stale\n\t* from-cm-stale\n");
+    expect(run.stdout).toContain(
+      "Some pods do not have the current trust bundle and must be restarted:\n\t* classic-stale\n\t* from-cm-stale\n",
+    );
   });
 });
 
 function openssl(address: string, servername: string): Promise<string> {
   return new Promise((resolve) => {
-    const child = execFile("sh", ["-c", `echo | openssl s_client -connect ${address} -servername ${servername} 2>/dev/null | openssl x509 -noout -fingerprint -sha256`], (error, stdout) => resolve(error ? "" : stdout));
+    const child = execFile(
+      "sh",
+      [
+        "-c",
+        `echo | openssl s_client -connect ${address} -servername ${servername} 2>/dev/null | openssl x509 -noout -fingerprint -sha256`,
+      ],
+      (error, stdout) => resolve(error ? "" : stdout),
+    );
     child.stdin?.end();
   });
 }
@@ -177,31 +264,70 @@ describe("meshlens identity", () => {
   it("shows the live leaf, the same certificate openssl s_client gets from the proxy's admin port", async () => {
     const s = await sim();
     const [web] = podsOf(s, "emojivoto", "web-svc");
-    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "identity", "-n", "emojivoto", web ?? "", "-o", "json"]);
+    const run = await runCli([
+      "--kubeconfig",
+      s.kubeconfigPath,
+      "identity",
+      "-n",
+      "emojivoto",
+      web ?? "",
+      "-o",
+      "json",
+    ]);
     expect(run.code).toBe(0);
     const [report] = JSON.parse(run.stdout);
-    expect(report).toMatchObject({ pod: web, result: "valid", identity: "web.emojivoto.serviceaccount.identity.linkerd.cluster.local" });
-    expect(report.leaf.sans).toEqual(["web.emojivoto.serviceaccount.identity.linkerd.cluster.local"]);
+    expect(report).toMatchObject({
+      pod: web,
+      result: "valid",
+      identity: "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+    });
+    expect(report.leaf.sans).toEqual([
+      "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+    ]);
     expect(report.leaf.keyAlgorithm).toBe("ECDSA P-256");
     expect(report.leaf.chainsToTrustAnchors).toBe(true);
     const proxy = s.proxies.find("emojivoto", web ?? "");
     const fingerprint = await openssl(`127.0.0.1:${proxy?.port}`, report.identity);
-    expect(fingerprint.trim()).toBe(`sha256 Fingerprint=${(report.leaf.fingerprintSha256.toUpperCase().match(/../g) ?? []).join(":")}`);
+    expect(fingerprint.trim()).toBe(
+      `sha256 Fingerprint=${(report.leaf.fingerprintSha256.toUpperCase().match(/../g) ?? []).join(":")}`,
+    );
   });
 
   it("prints Linkerd's POD header and exits 1 when a pod's certificate cannot be fetched", async () => {
     const s = await sim({ scenario: "proxies-unresponsive" });
     const [emoji] = podsOf(s, "emojivoto", "emoji-svc");
     const [web] = podsOf(s, "emojivoto", "web-svc");
-    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "identity", "-n", "emojivoto", web ?? "", emoji ?? ""]);
-    expect(run.stdout).toContain(`\nPOD ${web} (1 of 2)\n\nIdentity:   web.emojivoto.serviceaccount.identity.linkerd.cluster.local\n`);
-    expect(run.stdout).toContain(`\nPOD ${emoji} (2 of 2)\n\n× port-forward: error forwarding port 4191`);
+    const run = await runCli([
+      "--kubeconfig",
+      s.kubeconfigPath,
+      "identity",
+      "-n",
+      "emojivoto",
+      web ?? "",
+      emoji ?? "",
+    ]);
+    expect(run.stdout).toContain(
+      `\nPOD ${web} (1 of 2)\n\nIdentity:   web.emojivoto.serviceaccount.identity.linkerd.cluster.local\n`,
+    );
+    expect(run.stdout).toContain(
+      `\nPOD ${emoji} (2 of 2)\n\n× port-forward: error forwarding port 4191`,
+    );
     expect(run.code).toBe(1);
   });
 
   it("selects pods by label and flags an expired leaf as invalid", async () => {
     const s = await sim({ scenario: "expired-leaf" });
-    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "identity", "-n", "emojivoto", "-l", "app=voting-svc", "-o", "json"]);
+    const run = await runCli([
+      "--kubeconfig",
+      s.kubeconfigPath,
+      "identity",
+      "-n",
+      "emojivoto",
+      "-l",
+      "app=voting-svc",
+      "-o",
+      "json",
+    ]);
     const [report] = JSON.parse(run.stdout);
     expect(report.result).toBe("invalid");
     expect(report.leaf.chainError).toMatch(/^x509: certificate has expired or is not yet valid/);

@@ -20,7 +20,10 @@ function prometheusAvailable(): boolean {
 }
 const hasPrometheus = prometheusAvailable();
 const inCi = process.env.CI === "true";
-if (!hasPrometheus && !inCi) process.stderr.write("prometheus not found on PATH: skipping the Prometheus tests (they run in CI).\n");
+if (!hasPrometheus && !inCi)
+  process.stderr.write(
+    "prometheus not found on PATH: skipping the Prometheus tests (they run in CI).\n",
+  );
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -39,22 +42,45 @@ interface RunningPrometheus {
 /** Starts Prometheus scraping each simulated proxy's admin port every second, labelled like linkerd-viz does. */
 async function startPrometheus(sim: Simulator): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), "meshlens-prometheus-"));
-  const targets = sim.proxies.all().map((p) => ({ targets: [`127.0.0.1:${p.port}`], labels: { namespace: p.namespace, pod: p.pod } }));
+  const targets = sim.proxies.all().map((p) => ({
+    targets: [`127.0.0.1:${p.port}`],
+    labels: { namespace: p.namespace, pod: p.pod },
+  }));
   writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
   writeFileSync(
     join(dir, "prometheus.yml"),
-    ["global:", "  scrape_interval: 1s", "scrape_configs:", "  - job_name: linkerd-proxy", "    file_sd_configs:", `      - files: ["${join(dir, "targets.json")}"]`, ""].join("\n"),
+    [
+      "global:",
+      "  scrape_interval: 1s",
+      "scrape_configs:",
+      "  - job_name: linkerd-proxy",
+      "    file_sd_configs:",
+      `      - files: ["${join(dir, "targets.json")}"]`,
+      "",
+    ].join("\n"),
   );
   const port = await freePort();
-  const child = spawn("prometheus", [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+  const child = spawn(
+    "prometheus",
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: "ignore" },
+  );
   const url = `http://127.0.0.1:${port}`;
   // Ready when every proxy has been scraped once.
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (Date.now() > deadline) throw new Error("Prometheus did not scrape the proxies within 60s");
     try {
-      const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent("count(control_identity_cert_expiration_timestamp_seconds)")}`);
-      const body = (await response.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
+      const response = await fetch(
+        `${url}/api/v1/query?query=${encodeURIComponent("count(control_identity_cert_expiration_timestamp_seconds)")}`,
+      );
+      const body = (await response.json()) as {
+        data?: { result?: Array<{ value: [number, string] }> };
+      };
       if (Number(body.data?.result?.[0]?.value[1]) === targets.length) break;
     } catch {
       // not up yet
@@ -64,56 +90,118 @@ async function startPrometheus(sim: Simulator): Promise<RunningPrometheus> {
   return { url, process: child };
 }
 
-describe.skipIf(!hasPrometheus && !inCi)("check --proxy --prometheus with a real Prometheus", () => {
-  let sim: Simulator & { kubeconfigPath: string };
-  let prometheus: RunningPrometheus;
-  beforeAll(async () => {
-    sim = await startSim({ scenario: "expired-leaf" });
-    prometheus = await startPrometheus(sim);
-  }, 90_000);
-  afterAll(async () => {
-    prometheus?.process.kill();
-    await sim?.close();
-  });
+describe.skipIf(!hasPrometheus && !inCi)(
+  "check --proxy --prometheus with a real Prometheus",
+  () => {
+    let sim: Simulator & { kubeconfigPath: string };
+    let prometheus: RunningPrometheus;
+    beforeAll(async () => {
+      sim = await startSim({ scenario: "expired-leaf" });
+      prometheus = await startPrometheus(sim);
+    }, 90_000);
+    afterAll(async () => {
+      prometheus?.process.kill();
+      await sim?.close();
+    });
 
-  it("is installed (CI requires it)", () => {
-    expect(hasPrometheus).toBe(true);
-  });
+    it("is installed (CI requires it)", () => {
+      expect(hasPrometheus).toBe(true);
+    });
 
-  it("reads every proxy's leaf expiry in one query and names the expired one", async () => {
-    const run = await runCli(["--kubeconfig", sim.kubeconfigPath, "check", "--proxy", "--wait", "0s", "--prometheus", prometheus.url]);
-    expect(problemLines(run.stdout)).toEqual(["× data plane proxy certificates are within their validity period"]);
-    const voting = sim.store.list({ apiVersion: "v1", kind: "Pod" }, "emojivoto").find((p) => p.metadata.labels?.app === "voting-svc");
-    expect(run.stdout).toMatch(new RegExp(`\\t\\* emojivoto/${voting?.metadata.name}: not valid anymore\\. Expired on \\S+Z\\n`));
-    // No port-forward at all: Prometheus has it all.
-    expect([...sim.api.stats.byPath.keys()].some((k) => k.startsWith("UPGRADE"))).toBe(false);
-    expect(run.code).toBe(1);
-  });
+    it("reads every proxy's leaf expiry in one query and names the expired one", async () => {
+      const run = await runCli([
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        "check",
+        "--proxy",
+        "--wait",
+        "0s",
+        "--prometheus",
+        prometheus.url,
+      ]);
+      expect(problemLines(run.stdout)).toEqual([
+        "× data plane proxy certificates are within their validity period",
+      ]);
+      const voting = sim.store
+        .list({ apiVersion: "v1", kind: "Pod" }, "emojivoto")
+        .find((p) => p.metadata.labels?.app === "voting-svc");
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `\\t\\* emojivoto/${voting?.metadata.name}: not valid anymore\\. Expired on \\S+Z\\n`,
+        ),
+      );
+      // No port-forward at all: Prometheus has it all.
+      expect([...sim.api.stats.byPath.keys()].some((k) => k.startsWith("UPGRADE"))).toBe(false);
+      expect(run.code).toBe(1);
+    });
 
-  it("-o json marks the source of each finding", async () => {
-    const run = await runCli(["--kubeconfig", sim.kubeconfigPath, "check", "--proxy", "--wait", "0s", "--prometheus", prometheus.url, "-o", "json", "-n", "emojivoto"]);
-    const proxies = JSON.parse(run.stdout).proxies;
-    expect(proxies).toHaveLength(4);
-    expect(proxies.every((p: { source: string }) => p.source === "prometheus")).toBe(true);
-    expect(proxies.filter((p: { result: string }) => p.result === "ok")).toHaveLength(3);
-  });
+    it("-o json marks the source of each finding", async () => {
+      const run = await runCli([
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        "check",
+        "--proxy",
+        "--wait",
+        "0s",
+        "--prometheus",
+        prometheus.url,
+        "-o",
+        "json",
+        "-n",
+        "emojivoto",
+      ]);
+      const proxies = JSON.parse(run.stdout).proxies;
+      expect(proxies).toHaveLength(4);
+      expect(proxies.every((p: { source: string }) => p.source === "prometheus")).toBe(true);
+      expect(proxies.filter((p: { result: string }) => p.result === "ok")).toHaveLength(3);
+    });
 
-  it("reaches linkerd-viz's Prometheus through the API server's service proxy (--prometheus viz)", async () => {
-    const viz = await startSim({ scenario: "healthy", serviceUpstreams: { "linkerd-viz/prometheus:9090": prometheus.url } });
-    try {
-      const run = await runCli(["--kubeconfig", viz.kubeconfigPath, "check", "--proxy", "--wait", "0s", "--prometheus", "viz", "-n", "emojivoto"]);
-      // This Prometheus scrapes the other simulator's pods: every pod here is reported missing, by name.
-      expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
-      expect(run.stdout).toContain("Some proxies' certificates are not in Prometheus:\n\t* ");
-      expect([...viz.api.stats.byPath.keys()]).toContain("GET /api/v1/namespaces/linkerd-viz/services/prometheus:9090/proxy/api/v1/query");
-    } finally {
-      await viz.close();
-    }
-  });
+    it("reaches linkerd-viz's Prometheus through the API server's service proxy (--prometheus viz)", async () => {
+      const viz = await startSim({
+        scenario: "healthy",
+        serviceUpstreams: { "linkerd-viz/prometheus:9090": prometheus.url },
+      });
+      try {
+        const run = await runCli([
+          "--kubeconfig",
+          viz.kubeconfigPath,
+          "check",
+          "--proxy",
+          "--wait",
+          "0s",
+          "--prometheus",
+          "viz",
+          "-n",
+          "emojivoto",
+        ]);
+        // This Prometheus scrapes the other simulator's pods: every pod here is reported missing, by name.
+        expect(problemLines(run.stdout)).toEqual([
+          "× data plane proxies answer on their admin port",
+        ]);
+        expect(run.stdout).toContain("Some proxies' certificates are not in Prometheus:\n\t* ");
+        expect([...viz.api.stats.byPath.keys()]).toContain(
+          "GET /api/v1/namespaces/linkerd-viz/services/prometheus:9090/proxy/api/v1/query",
+        );
+      } finally {
+        await viz.close();
+      }
+    });
 
-  it("an unreachable Prometheus is a clear error", async () => {
-    const run = await runCli(["--kubeconfig", sim.kubeconfigPath, "check", "--proxy", "--wait", "0s", "--prometheus", "http://127.0.0.1:9"]);
-    expect(run.stdout).toContain("    cannot query http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n");
-    expect(run.stderr).toBe("");
-  });
-});
+    it("an unreachable Prometheus is a clear error", async () => {
+      const run = await runCli([
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        "check",
+        "--proxy",
+        "--wait",
+        "0s",
+        "--prometheus",
+        "http://127.0.0.1:9",
+      ]);
+      expect(run.stdout).toContain(
+        "    cannot query http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n",
+      );
+      expect(run.stderr).toBe("");
+    });
+  },
+);

@@ -1,20 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { identityMetricsOf, isIdentityMetric, MetricsCollector, parseSampleLine } from "../../src/proxy/metrics.js";
+import {
+  identityMetricsOf,
+  isIdentityMetric,
+  MetricsCollector,
+  parseSampleLine,
+} from "../../src/proxy/metrics.js";
 import { readFixture } from "../fixtures.js";
 
 describe("parseSampleLine", () => {
   it("reads names, labels with escapes, and values in both exposition styles", () => {
-    expect(parseSampleLine('tcp_open_total{direction="outbound",peer="dst",dst_pod="a\\"b\\\\c"} 12')).toEqual({
+    expect(
+      parseSampleLine('tcp_open_total{direction="outbound",peer="dst",dst_pod="a\\"b\\\\c"} 12'),
+    ).toEqual({
       name: "tcp_open_total",
       labels: { direction: "outbound", peer: "dst", dst_pod: 'a"b\\c' },
       value: 12,
     });
-    expect(parseSampleLine("control_identity_cert_expiration_timestamp_seconds 1704500155.0")?.value).toBe(1704500155);
-    expect(parseSampleLine('response_latency_ms_bucket{le="+Inf"} 3 1700000000000')?.labels.le).toBe("+Inf");
+    expect(
+      parseSampleLine("control_identity_cert_expiration_timestamp_seconds 1704500155.0")?.value,
+    ).toBe(1704500155);
+    expect(
+      parseSampleLine('response_latency_ms_bucket{le="+Inf"} 3 1700000000000')?.labels.le,
+    ).toBe("+Inf");
   });
 
   it("ignores comments, # EOF and junk", () => {
-    for (const line of ["# EOF", "# UNIT x seconds", "", "garbage{", 'x{a="b} 1']) expect(parseSampleLine(line)).toBeUndefined();
+    for (const line of ["# EOF", "# UNIT x seconds", "", "garbage{", 'x{a="b} 1'])
+      expect(parseSampleLine(line)).toBeUndefined();
   });
 });
 
@@ -24,9 +36,14 @@ describe("MetricsCollector on real proxy output", () => {
     const collector = new MetricsCollector(isIdentityMetric);
     for (let i = 0; i < text.length; i += 97) collector.push(text.slice(i, i + 97));
     const samples = collector.end();
-    expect(samples.map((s) => s.name)).toEqual(["identity_cert_expiration_timestamp_seconds", "identity_cert_refresh_count"]);
+    expect(samples.map((s) => s.name)).toEqual([
+      "identity_cert_expiration_timestamp_seconds",
+      "identity_cert_refresh_count",
+    ]);
     // The pre-2024 name (proxy < v2.220) still gives the expiry.
-    expect(identityMetricsOf(samples).expiresAt?.toISOString()).toBe(new Date(1651053543 * 1000).toISOString());
+    expect(identityMetricsOf(samples).expiresAt?.toISOString()).toBe(
+      new Date(1651053543 * 1000).toISOString(),
+    );
   });
 
   it("reads every sample of the obfuscation fixture", () => {
@@ -50,6 +67,9 @@ describe("MetricsCollector on real proxy output", () => {
         "",
       ].join("\n"),
     );
-    expect(identityMetricsOf(collector.end())).toEqual({ expiresAt: new Date(1704500155000), refreshErrors: 2 });
+    expect(identityMetricsOf(collector.end())).toEqual({
+      expiresAt: new Date(1704500155000),
+      refreshErrors: 2,
+    });
   });
 });

@@ -133,16 +133,24 @@ describe.skipIf(!hasKubectl && !inCi)("kubectl against the simulator", () => {
   });
 
   it("get --raw reaches a proxy's admin port through the pod proxy subresource", async () => {
-    const pod = sim.store.list({ apiVersion: "v1", kind: "Pod" }, "emojivoto").find((p) => p.metadata.labels?.app === "web-svc");
+    const pod = sim.store
+      .list({ apiVersion: "v1", kind: "Pod" }, "emojivoto")
+      .find((p) => p.metadata.labels?.app === "web-svc");
     const base = `/api/v1/namespaces/emojivoto/pods/${pod?.metadata.name}:4191/proxy`;
     const metrics = await kubectl(sim.kubeconfigPath, "get", "--raw", `${base}/metrics`);
     expect(metrics.code).toBe(0);
-    expect(metrics.stdout).toMatch(/^control_identity_cert_expiration_timestamp_seconds \d+(\.\d+)?$/m);
+    expect(metrics.stdout).toMatch(
+      /^control_identity_cert_expiration_timestamp_seconds \d+(\.\d+)?$/m,
+    );
     expect(metrics.stdout.trimEnd().endsWith("# EOF")).toBe(true);
     const ready = await kubectl(sim.kubeconfigPath, "get", "--raw", `${base}/ready`);
     expect(ready.stdout).toBe("ready\n");
-    const env = JSON.parse((await kubectl(sim.kubeconfigPath, "get", "--raw", `${base}/env.json`)).stdout);
-    expect(env.LINKERD2_PROXY_IDENTITY_LOCAL_NAME).toBe("web.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+    const env = JSON.parse(
+      (await kubectl(sim.kubeconfigPath, "get", "--raw", `${base}/env.json`)).stdout,
+    );
+    expect(env.LINKERD2_PROXY_IDENTITY_LOCAL_NAME).toBe(
+      "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+    );
   });
 
   it("reports NotFound as the API server does", async () => {
