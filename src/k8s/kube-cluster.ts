@@ -40,6 +40,7 @@ import {
   type ListOptions,
   type PodInfo,
   type RequestTarget,
+  type WebhookConfigurationInfo,
 } from "./types.js";
 
 export interface KubeClusterOptions {
@@ -256,6 +257,16 @@ function decodeData(data: Record<string, string> | undefined): Record<string, st
 }
 
 const PAGE_SIZE = 500;
+
+function webhookConfigurationInfo(
+  name: string,
+  webhooks: Array<{ name: string; clientConfig: { caBundle?: string } }>,
+): WebhookConfigurationInfo {
+  return {
+    name,
+    webhooks: webhooks.map((w) => ({ name: w.name, caBundle: w.clientConfig.caBundle })),
+  };
+}
 
 /**
  * The kubeconfig's own authentication (tokens, exec plugins, client certificates), but with one
@@ -522,30 +533,14 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         { verb: "get", resource: "mutatingwebhookconfigurations", name },
         () => admission.readMutatingWebhookConfiguration({ name }),
       );
-      return config === undefined
-        ? undefined
-        : {
-            name,
-            webhooks: (config.webhooks ?? []).map((w) => ({
-              name: w.name,
-              caBundle: w.clientConfig.caBundle,
-            })),
-          };
+      return config && webhookConfigurationInfo(name, config.webhooks ?? []);
     },
     async getValidatingWebhookConfiguration(name) {
       const config = await get(
         { verb: "get", resource: "validatingwebhookconfigurations", name },
         () => admission.readValidatingWebhookConfiguration({ name }),
       );
-      return config === undefined
-        ? undefined
-        : {
-            name,
-            webhooks: (config.webhooks ?? []).map((w) => ({
-              name: w.name,
-              caBundle: w.clientConfig.caBundle,
-            })),
-          };
+      return config && webhookConfigurationInfo(name, config.webhooks ?? []);
     },
     async getAPIService(name) {
       const service = await get({ verb: "get", resource: "apiservices", name }, () =>

@@ -1,23 +1,14 @@
 // Flags, output formats, offline mode and failure handling of `meshlens check`, run as a user would.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCertificateBundle } from "../../src/certs/pem.js";
 import { certTools } from "../../src/certs/x509.js";
-import type { Simulator } from "../../src/sim/simulator.js";
 import { linkerdFixtures, readFixture } from "../fixtures.js";
-import { problemLines, runCli, startSim } from "./helpers.js";
+import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
 
-type Sim = Simulator & { kubeconfigPath: string };
-const sims: Sim[] = [];
-async function sim(options: Parameters<typeof startSim>[0] = {}): Promise<Sim> {
-  const started = await startSim(options);
-  sims.push(started);
-  return started;
-}
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-});
+type Sim = StartedSim;
+const sim = simulatorsForThisFile();
 
 const check = (s: Sim, ...args: string[]) =>
   runCli(["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s", ...args]);

@@ -1,20 +1,11 @@
 // `meshlens check --proxy` and `meshlens identity` against the simulator's proxies, as a user runs them.
 import { execFile } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/sim/simulator.js";
+import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/sim/store.js";
-import { problemLines, runCli, startSim } from "./helpers.js";
+import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
 
-type Sim = Simulator & { kubeconfigPath: string };
-const sims: Sim[] = [];
-async function sim(options: Parameters<typeof startSim>[0] = {}): Promise<Sim> {
-  const started = await startSim(options);
-  sims.push(started);
-  return started;
-}
-afterAll(async () => {
-  await Promise.all(sims.map((s) => s.close()));
-});
+type Sim = StartedSim;
+const sim = simulatorsForThisFile();
 
 const checkProxy = (s: Sim, ...args: string[]) =>
   runCli(["--kubeconfig", s.kubeconfigPath, "check", "--proxy", "--wait", "0s", ...args]);

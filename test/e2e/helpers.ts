@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 import { projectRoot } from "../fixtures.js";
 
@@ -31,10 +32,10 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   });
 }
 
+export type StartedSim = Simulator & { kubeconfigPath: string };
+
 /** Starts a simulator whose kubeconfig is written to a fresh temporary directory. */
-export async function startSim(
-  options: SimulatorOptions = {},
-): Promise<Simulator & { kubeconfigPath: string }> {
+export async function startSim(options: SimulatorOptions = {}): Promise<StartedSim> {
   const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "meshlens-test-")), "kubeconfig");
   const sim = await startSimulator({ ...options, kubeconfigPath });
   return Object.assign(sim, { kubeconfigPath });
@@ -43,4 +44,17 @@ export async function startSim(
 /** The lines of a table output that are not passing checks (×, ‼ and their detail lines). */
 export function problemLines(stdout: string): string[] {
   return stdout.split("\n").filter((line) => line.startsWith("×") || line.startsWith("‼"));
+}
+
+/** A starter of simulators that all close when the calling test file ends. */
+export function simulatorsForThisFile(): (options?: SimulatorOptions) => Promise<StartedSim> {
+  const started: StartedSim[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.close()));
+  });
+  return async (options = {}) => {
+    const sim = await startSim(options);
+    started.push(sim);
+    return sim;
+  };
 }
