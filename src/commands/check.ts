@@ -1,7 +1,7 @@
 // `meshlens check [--proxy]`: parse flags -> gather -> run the checks -> render -> exit code.
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
-import type { DataPlaneOptions } from "../checks/data-plane.js";
+import type { DataPlaneOptions, ProxyAssessment } from "../checks/data-plane.js";
 import { type ExpiryThreshold, parseExpiryThreshold } from "../checks/expiry.js";
 import type { IdentityInput } from "../checks/facts.js";
 import type { RunEvent } from "../checks/runner.js";
@@ -255,12 +255,7 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
 }
 
 /** Per-pod findings for `-o json`. */
-function proxyReports(
-  assessments: Awaited<
-    ReturnType<Awaited<typeof import("../checks/index.js")>["proxyAssessments"]>
-  >,
-  now: Date,
-): ProxyReport[] {
+function proxyReports(assessments: ProxyAssessment[], now: Date): ProxyReport[] {
   return assessments.map(({ finding, problems }) => ({
     pod: finding.pod,
     namespace: finding.namespace,
