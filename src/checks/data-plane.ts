@@ -578,7 +578,10 @@ export const dataPlaneCategory: CategoryDefinition = {
       description: "data plane proxies are ready",
       hintAnchor: "l5d-data-plane-ready",
       severity: "fatal",
+      // Retried under --wait as Linkerd does; the spinner names the pod being waited for (Linkerd
+      // only says "waiting for check to complete"). Nothing else waits on Pending pods.
       retry: true,
+      surfaceErrorOnRetry: true,
       requires: [API_QUERY],
       async run(context) {
         const facts = dataPlaneOf(context);
