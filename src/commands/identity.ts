@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
-import { probeProxy } from "../proxy/admin-client.js";
+import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import {
   type PodIdentityReport,
   renderIdentityJson,
@@ -55,68 +55,68 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   const decoded = decodeCertificateBundle(roots?.data["ca-bundle.crt"] ?? "");
   const anchors = decoded.ok ? decoded.value.map((der) => certs.parseCertificate(der)) : [];
 
-  const reports: PodIdentityReport[] = [];
-  for (const { name, pod } of targets) {
-    const base = { pod: name, namespace, identity: pod ? (podIdentity(pod) ?? "") : "" };
-    if (pod === undefined) {
-      reports.push({
-        ...base,
-        result: "error",
-        error: `pod "${name}" not found in namespace "${namespace}"`,
+  // Several pods at once, reported in the order asked.
+  const reports: PodIdentityReport[] = await mapBounded(
+    targets,
+    8,
+    async ({ name, pod }): Promise<PodIdentityReport> => {
+      const base = { pod: name, namespace, identity: pod ? (podIdentity(pod) ?? "") : "" };
+      if (pod === undefined) {
+        return {
+          ...base,
+          result: "error",
+          error: `pod "${name}" not found in namespace "${namespace}"`,
+        };
+      }
+      if (pod.phase !== "Running") {
+        return { ...base, result: "error", error: `pod not running: ${name}` };
+      }
+      const proxy = proxyContainerOf(pod);
+      if (proxy === undefined || !proxy.ports.some((p) => p.name === "linkerd-admin")) {
+        return {
+          ...base,
+          result: "error",
+          error: "failed to find linkerd-admin port in linkerd-proxy container for given pod spec",
+        };
+      }
+      const probe = await probeProxy(
+        cluster,
+        { namespace, pod: name, identity: base.identity },
+        timeoutMs,
+      );
+      if (!probe.ok) {
+        return { ...base, result: "error", error: probe.reason };
+      }
+      const [leaf, ...intermediates] = probe.chain.map((der) => certs.parseCertificate(der));
+      if (leaf === undefined)
+        return { ...base, result: "error", error: "the admin port presented no certificate" };
+      const verification = await certs.verifyChain(leaf, intermediates, anchors, {
+        now: ctx.clock(),
       });
-      continue;
-    }
-    if (pod.phase !== "Running") {
-      reports.push({ ...base, result: "error", error: `pod not running: ${name}` });
-      continue;
-    }
-    const proxy = proxyContainerOf(pod);
-    if (proxy === undefined || !proxy.ports.some((p) => p.name === "linkerd-admin")) {
-      reports.push({
+      const secondsLeft = Math.floor((leaf.notAfter.getTime() - ctx.clock().getTime()) / 1000);
+      return {
         ...base,
-        result: "error",
-        error: "failed to find linkerd-admin port in linkerd-proxy container for given pod spec",
-      });
-      continue;
-    }
-    const probe = await probeProxy(
-      cluster,
-      { namespace, pod: name, identity: base.identity },
-      timeoutMs,
-    );
-    if (!probe.ok) {
-      reports.push({ ...base, result: "error", error: probe.reason });
-      continue;
-    }
-    const [leaf, ...intermediates] = probe.chain.map((der) => certs.parseCertificate(der));
-    if (leaf === undefined) continue;
-    const verification = await certs.verifyChain(leaf, intermediates, anchors, {
-      now: ctx.clock(),
-    });
-    const secondsLeft = Math.floor((leaf.notAfter.getTime() - ctx.clock().getTime()) / 1000);
-    reports.push({
-      ...base,
-      result: verification.ok ? "valid" : "invalid",
-      leaf: {
-        subject: leaf.subject,
-        sans: leaf.dnsNames,
-        issuer: leaf.issuer,
-        issuerSerial: intermediates[0]?.serial,
-        serial: leaf.serial,
-        fingerprintSha256: leaf.fingerprintSha256,
-        keyAlgorithm: describeKey(
-          leaf.publicKey as { algorithm: string; curve?: string; bits?: number },
-        ),
-        signatureAlgorithm: leaf.signatureAlgorithm,
-        notBefore: leaf.notBefore.toISOString().replace(/\.\d{3}Z$/, "Z"),
-        notAfter: leaf.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
-        secondsLeft,
-        chainsToTrustAnchors: verification.ok,
-        ...(verification.ok ? {} : { chainError: verification.error }),
-      },
-    });
-  }
-
+        result: verification.ok ? "valid" : "invalid",
+        leaf: {
+          subject: leaf.subject,
+          sans: leaf.dnsNames,
+          issuer: leaf.issuer,
+          issuerSerial: intermediates[0]?.serial,
+          serial: leaf.serial,
+          fingerprintSha256: leaf.fingerprintSha256,
+          keyAlgorithm: describeKey(
+            leaf.publicKey as { algorithm: string; curve?: string; bits?: number },
+          ),
+          signatureAlgorithm: leaf.signatureAlgorithm,
+          notBefore: leaf.notBefore.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          notAfter: leaf.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          secondsLeft,
+          chainsToTrustAnchors: verification.ok,
+          ...(verification.ok ? {} : { chainError: verification.error }),
+        },
+      };
+    },
+  );
   if (reports.length === 0) {
     ctx.err.write(
       "Could not fetch Certificate. Ensure that the pod(s) are meshed by running `linkerd inject`\n",
