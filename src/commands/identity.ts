@@ -1,12 +1,10 @@
 // `meshlens identity [POD...]`: the leaf each proxy really serves, like `linkerd identity` but with
 // SANs, fingerprint, time left and a trust verdict, and an exit code that says when one is bad.
 import { Command } from "commander";
-import { decodeCertificateBundle } from "../certs/pem.js";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
-import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import {
   type PodIdentityReport,
   renderIdentityJson,
@@ -35,6 +33,11 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
     throw usageError(`invalid --timeout "${flags.timeout}"`);
+  // TLS and HTTP clients load only when a command needs them, not for --help.
+  const [{ mapBounded, probeProxy }, { decodeCertificateBundle }] = await Promise.all([
+    import("../proxy/admin-client.js"),
+    import("../certs/pem.js"),
+  ]);
   const [cluster, certs] = await Promise.all([ctx.loadCluster(), ctx.loadCertTools()]);
   const namespace = flags.namespace ?? cluster.defaultNamespace;
 
