@@ -252,6 +252,18 @@ function containerStatus(container: Container, ready: boolean, startedAt: string
   };
 }
 
+function waitingStatus(container: Container) {
+  return {
+    name: container.name,
+    image: container.image ?? "",
+    imageID: "",
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { waiting: { reason: "PodInitializing" } },
+  };
+}
+
 /** The status the kubelet would report for a pod spec, with the simulation knobs applied. */
 export function podStatus(
   spec: PodSpec,
@@ -274,24 +286,8 @@ export function podStatus(
         condition("Initialized", false),
         condition("Ready", false),
       ],
-      initContainerStatuses: (spec.initContainers ?? []).map((c) => ({
-        name: c.name,
-        image: c.image ?? "",
-        imageID: "",
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: { waiting: { reason: "PodInitializing" } },
-      })),
-      containerStatuses: (spec.containers ?? []).map((c) => ({
-        name: c.name,
-        image: c.image ?? "",
-        imageID: "",
-        ready: false,
-        started: false,
-        restartCount: 0,
-        state: { waiting: { reason: "PodInitializing" } },
-      })),
+      initContainerStatuses: (spec.initContainers ?? []).map(waitingStatus),
+      containerStatuses: (spec.containers ?? []).map(waitingStatus),
     };
   }
   return {

@@ -104,12 +104,8 @@ describe.skipIf(!hasPrometheus && !inCi)(
       await sim?.close();
     });
 
-    it("is installed (CI requires it)", () => {
-      expect(hasPrometheus).toBe(true);
-    });
-
-    it("reads every proxy's leaf expiry in one query and names the expired one", async () => {
-      const run = await runCli([
+    const checkWithPrometheus = (...args: string[]) =>
+      runCli([
         "--kubeconfig",
         sim.kubeconfigPath,
         "check",
@@ -118,7 +114,15 @@ describe.skipIf(!hasPrometheus && !inCi)(
         "0s",
         "--prometheus",
         prometheus.url,
+        ...args,
       ]);
+
+    it("is installed (CI requires it)", () => {
+      expect(hasPrometheus).toBe(true);
+    });
+
+    it("reads every proxy's leaf expiry in one query and names the expired one", async () => {
+      const run = await checkWithPrometheus();
       expect(problemLines(run.stdout)).toEqual([
         "× data plane proxy certificates are within their validity period",
       ]);
@@ -136,20 +140,7 @@ describe.skipIf(!hasPrometheus && !inCi)(
     });
 
     it("-o json marks the source of each finding", async () => {
-      const run = await runCli([
-        "--kubeconfig",
-        sim.kubeconfigPath,
-        "check",
-        "--proxy",
-        "--wait",
-        "0s",
-        "--prometheus",
-        prometheus.url,
-        "-o",
-        "json",
-        "-n",
-        "emojivoto",
-      ]);
+      const run = await checkWithPrometheus("-o", "json", "-n", "emojivoto");
       const proxies = JSON.parse(run.stdout).proxies;
       expect(proxies).toHaveLength(4);
       expect(proxies.every((p: { source: string }) => p.source === "prometheus")).toBe(true);
