@@ -389,8 +389,9 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     contextName,
     defaultNamespace,
     async portForward(namespace, pod, port) {
+      // Port-forwarding is RBAC verb "create" on pods/portforward.
       const target: RequestTarget = {
-        verb: "get",
+        verb: "create",
         resource: "pods/portforward",
         namespace,
         name: pod,
@@ -404,9 +405,17 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
           done();
         },
       });
-      const socket = await call(target, () =>
-        portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod),
-      );
+      const socket = await call(target, async () => {
+        try {
+          return await portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod);
+        } catch (error) {
+          // The WebSocket upgrade was answered with an HTTP status: treat it as the API call it is.
+          const status = /Unexpected server response: (\d+)/.exec(firstLine(error))?.[1];
+          throw status === undefined
+            ? error
+            : new ApiException(Number(status), "upgrade refused", "", {});
+        }
+      });
       const stream = Duplex.from({ readable: fromPod, writable: toPod });
       const ws = socket as unknown as {
         on?(event: string, listener: () => void): void;

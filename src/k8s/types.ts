@@ -119,7 +119,7 @@ export interface Cluster {
 
 /** What a request was for, so errors can name the permission it needed. */
 export interface RequestTarget {
-  verb: "get" | "list";
+  verb: "get" | "list" | "create";
   resource: string;
   namespace?: string;
   name?: string;

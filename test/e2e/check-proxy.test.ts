@@ -147,6 +147,24 @@ describe("check --proxy details", () => {
     expect(run.code).toBe(0);
   });
 
+  it("a forbidden port-forward names the RBAC permission and is not a mesh problem (exit 3)", async () => {
+    const s = await sim({
+      faults: [
+        {
+          pathPrefix: "/api/v1/namespaces/emojivoto/pods/",
+          fault: { kind: "status", status: 403 },
+        },
+      ],
+    });
+    const run = await checkProxy(s);
+    expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    expect(run.stdout).toContain(
+      `\t* emojivoto/${web}: port-forward failed: forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n`,
+    );
+    expect(run.code).toBe(3);
+  });
+
   it("a namespace that does not exist fails Linkerd's check", async () => {
     const s = await sim();
     const run = await checkProxy(s, "-n", "nope");
