@@ -20,6 +20,7 @@ import {
   KeyUsageFlags,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+import { rfc3339 } from "../time.js";
 import { decodeFirstBlock } from "./pem.js";
 import type {
   CertificateInfo,
@@ -156,11 +157,6 @@ function parseCertificate(der: Uint8Array): CertificateInfo {
   } satisfies CertificateInfo;
   native.set(info, cert);
   return info;
-}
-
-/** Go `time.RFC3339` in UTC: `2030-08-26T07:12:47Z`. */
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 function validityError(cert: CertificateInfo, now: Date): string | undefined {

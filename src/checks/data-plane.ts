@@ -1,6 +1,7 @@
 // `check --proxy`: Linkerd's data-plane checks (linkerd-facts.md 1.7, 1.9), done on parsed
 // certificates instead of strings, plus what Linkerd never looks at: the leaf every proxy really
 // serves (linkerd/linkerd2#15109, #7449, #7484).
+
 import { createHash } from "node:crypto";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
@@ -9,9 +10,11 @@ import type { Cluster, PodInfo } from "../k8s/types.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
+import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
-import { type ExpiryThreshold, isExpiringSoon, rfc3339, thresholdPhrase } from "./expiry.js";
+import { type ExpiryThreshold, isExpiringSoon, thresholdPhrase } from "./expiry.js";
 import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
+import { memoize } from "./memoize.js";
 import {
   type CategoryDefinition,
   type CheckContext,
@@ -61,14 +64,6 @@ export interface DataPlaneFacts {
   listMeshedPods(): Promise<PodInfo[]>;
   /** Findings for the Running meshed pods (others are the readiness check's business). */
   proxies(): Promise<ProxyFinding[]>;
-}
-
-function memoize<T>(load: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => {
-    promise ??= load();
-    return promise;
-  };
 }
 
 export function createDataPlaneFacts(
@@ -183,7 +178,6 @@ function listing(heading: string, lines: string[]): string {
   return `${heading}${lines.map((line) => `\n\t* ${line}`).join("")}`;
 }
 
-/** The fingerprints of the certificates in a PEM bundle; undefined when it does not parse. */
 /**
  * The certificates of a PEM bundle as a set of SHA-256 digests of their DER (so order, whitespace
  * and layout do not matter); undefined when it is not a PEM bundle. Thousands of pods share a few

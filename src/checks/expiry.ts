@@ -1,4 +1,5 @@
 import type { CertificateInfo } from "../certs/types.js";
+import { rfc3339 } from "../time.js";
 import type { CertificateReport } from "./types.js";
 
 /**
@@ -67,11 +68,6 @@ export function isExpiringSoon(
   if (threshold.kind === "duration") return remaining < threshold.ms;
   const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
   return remaining < (lifetime * threshold.percent) / 100;
-}
-
-/** Go `time.RFC3339` in UTC, as Linkerd's messages print times. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export function certificateReport(

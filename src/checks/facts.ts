@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import type { Cluster } from "../k8s/types.js";
+import { memoize } from "./memoize.js";
 import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
 
 export const ISSUER_SECRET = "linkerd-identity-issuer";
@@ -109,14 +110,6 @@ export function parseIdentityInput(input: IdentityInput, certs: CertTools): Iden
     anchors: anchorBlocks.value.map((der) => parse(der, "trust anchor")),
     issuer,
     issuerChain: chainDer.map((der) => parse(der, "issuer certificate chain")),
-  };
-}
-
-function memoize<T>(load: () => Promise<T>): () => Promise<T> {
-  let promise: Promise<T> | undefined;
-  return () => {
-    promise ??= load();
-    return promise;
   };
 }
 

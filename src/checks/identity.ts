@@ -1,11 +1,12 @@
 // The linkerd-identity category: Linkerd's eight checks with its descriptions, severities, hint
 // anchors and messages (linkerd2 pkg/healthcheck, pkg/issuercerts; linkerd-facts.md 1.6).
+
 import type { CertificateInfo } from "../certs/types.js";
+import { rfc3339 } from "../time.js";
 import {
   certificateReport,
   type ExpiryThreshold,
   isExpiringSoon,
-  rfc3339,
   thresholdPhrase,
 } from "./expiry.js";
 import type { CategoryDefinition, CertificateReport, CheckContext, CheckOutcome } from "./types.js";

@@ -1,14 +1,15 @@
 // linkerd-webhooks-and-apisvc-tls: each Linkerd webhook's serving certificate is valid, chains to
 // the webhook configuration's caBundle for its service name, and is not about to expire
 // (linkerd2 pkg/healthcheck; linkerd-facts.md 1.8).
+
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo } from "../certs/types.js";
+import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import {
   certificateReport,
   type ExpiryThreshold,
   isExpiringSoon,
-  rfc3339,
   thresholdPhrase,
 } from "./expiry.js";
 import { listProblems, validityError } from "./identity.js";

@@ -21,6 +21,7 @@ import {
   renderShort,
   renderTableSummary,
 } from "../render/check.js";
+import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
 import { statusLine } from "./status-line.js";
 
@@ -263,7 +264,7 @@ function proxyReports(assessments: ProxyAssessment[], now: Date): ProxyReport[] 
     source: finding.status === "reported" ? "prometheus" : "live",
     ...(finding.notAfter
       ? {
-          leafNotAfter: finding.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          leafNotAfter: rfc3339(finding.notAfter),
           secondsLeft: Math.floor((finding.notAfter.getTime() - now.getTime()) / 1000),
         }
       : {}),

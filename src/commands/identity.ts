@@ -10,6 +10,7 @@ import {
   renderIdentityJson,
   renderIdentityText,
 } from "../render/identity.js";
+import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
 
 interface IdentityFlags {
@@ -111,8 +112,8 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
             leaf.publicKey as { algorithm: string; curve?: string; bits?: number },
           ),
           signatureAlgorithm: leaf.signatureAlgorithm,
-          notBefore: leaf.notBefore.toISOString().replace(/\.\d{3}Z$/, "Z"),
-          notAfter: leaf.notAfter.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          notBefore: rfc3339(leaf.notBefore),
+          notAfter: rfc3339(leaf.notAfter),
           secondsLeft,
           chainsToTrustAnchors: verification.ok,
           ...(verification.ok ? {} : { chainError: verification.error }),

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseAllDocuments, stringify as toYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
+import { rfc3339 } from "../time.js";
 import { type ApiServer, type PodNetwork, SIM_USER, startApiServer } from "./api-server.js";
 import { reconcileWorkloads } from "./controllers.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
@@ -204,7 +205,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   for (const object of options.objects ?? []) store.put(withDefaultNamespace(object));
   provideExternalWebhookCerts(store, scenario.pki);
-  reconcileWorkloads(store, now.toISOString().replace(/\.\d{3}Z$/, "Z"));
+  reconcileWorkloads(store, rfc3339(now));
 
   // The identity service signs with the Secret's issuer as it stands now, or, when the scenario
   // says so, with an earlier issuer it never stopped using.

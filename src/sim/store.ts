@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { rfc3339 } from "../time.js";
 import { type ResourceType, resourceTypeByKind } from "./resources.js";
 
 export interface ObjectMeta {
@@ -45,7 +46,7 @@ export class ObjectStore {
   private readonly created: string;
 
   constructor(now: Date) {
-    this.created = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+    this.created = rfc3339(now);
   }
 
   get resourceVersion(): string {
