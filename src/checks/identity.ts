@@ -100,6 +100,19 @@ export function identityCategory(threshold: ExpiryThreshold): CategoryDefinition
         context.now(),
       ),
     );
+  /** Linkerd's per-anchor checks: every anchor that breaks `rule`, listed under `heading`. */
+  const anchorsOutcome = async (
+    context: CheckContext,
+    heading: string,
+    rule: (cert: CertificateInfo) => string | undefined,
+  ): Promise<CheckOutcome> => {
+    const { anchors } = await context.facts.identity();
+    const problems = anchorProblems(anchors, rule);
+    return outcome(
+      problems.length ? listProblems(heading, problems) : undefined,
+      anchorReports(context, anchors),
+    );
+  };
   const issuerReport = (context: CheckContext, issuer: CertificateInfo) => [
     certificateReport("issuer", issuer, context.now()),
   ];
@@ -130,12 +143,7 @@ export function identityCategory(threshold: ExpiryThreshold): CategoryDefinition
         severity: "fatal",
         requires: [ids.certConfig],
         async run(context) {
-          const { anchors } = await context.facts.identity();
-          const problems = anchorProblems(anchors, trustAnchorAlgorithmError);
-          return outcome(
-            problems.length ? listProblems("Invalid trustAnchors:", problems) : undefined,
-            anchorReports(context, anchors),
-          );
+          return anchorsOutcome(context, "Invalid trustAnchors:", trustAnchorAlgorithmError);
         },
       },
       {
@@ -145,11 +153,8 @@ export function identityCategory(threshold: ExpiryThreshold): CategoryDefinition
         severity: "fatal",
         requires: [ids.certConfig],
         async run(context) {
-          const { anchors } = await context.facts.identity();
-          const problems = anchorProblems(anchors, (cert) => validityError(cert, context.now()));
-          return outcome(
-            problems.length ? listProblems("Invalid anchors:", problems) : undefined,
-            anchorReports(context, anchors),
+          return anchorsOutcome(context, "Invalid anchors:", (cert) =>
+            validityError(cert, context.now()),
           );
         },
       },
@@ -160,15 +165,10 @@ export function identityCategory(threshold: ExpiryThreshold): CategoryDefinition
         severity: "warning",
         requires: [ids.anchorsValidity],
         async run(context) {
-          const { anchors } = await context.facts.identity();
-          const problems = anchorProblems(anchors, (cert) =>
+          return anchorsOutcome(context, "Anchors expiring soon:", (cert) =>
             isExpiringSoon(cert, context.expiryThreshold, context.now())
               ? `will expire on ${rfc3339(cert.notAfter)}`
               : undefined,
-          );
-          return outcome(
-            problems.length ? listProblems("Anchors expiring soon:", problems) : undefined,
-            anchorReports(context, anchors),
           );
         },
       },
