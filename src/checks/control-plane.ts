@@ -110,10 +110,8 @@ export const linkerdExistenceCategory: CategoryDefinition = {
       severity: "fatal",
       requires: [API_QUERY],
       async run(context) {
-        const config = await clusterOf(context).getConfigMap(
-          context.controlPlaneNamespace,
-          LINKERD_CONFIG,
-        );
+        clusterOf(context);
+        const config = await context.facts.linkerdConfig();
         if (config === undefined)
           return { status: "fail", message: `configmaps "${LINKERD_CONFIG}" not found` };
         try {

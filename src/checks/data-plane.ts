@@ -6,14 +6,14 @@ import { createHash } from "node:crypto";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
-import type { Cluster, PodInfo } from "../k8s/types.js";
+import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
 import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import { type ExpiryThreshold, isExpiringSoon, thresholdPhrase } from "./expiry.js";
-import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
+import { parseLinkerdValues } from "./facts.js";
 import { memoize } from "./memoize.js";
 import {
   type CategoryDefinition,
@@ -70,6 +70,7 @@ export function createDataPlaneFacts(
   cluster: Cluster,
   certs: CertTools,
   controlPlaneNamespace: string,
+  linkerdConfig: () => Promise<ConfigMapInfo | undefined>,
   options: DataPlaneOptions,
 ): DataPlaneFacts {
   const listMeshedPods = async () => {
@@ -81,7 +82,7 @@ export function createDataPlaneFacts(
   };
   const meshedPods = memoize(listMeshedPods);
   const trustDomain = memoize(async () => {
-    const config = await cluster.getConfigMap(controlPlaneNamespace, LINKERD_CONFIG);
+    const config = await linkerdConfig();
     const values = config === undefined ? {} : parseLinkerdValues(config.data.values ?? "");
     return String(values.identityTrustDomain ?? "cluster.local");
   });

@@ -3,7 +3,7 @@
 import { parse as parseYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import type { Cluster } from "../k8s/types.js";
+import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import { memoize } from "./memoize.js";
 import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
 
@@ -43,8 +43,9 @@ function keyMissing(key: string, what: string, external: boolean): CheckFailure 
 export async function readClusterIdentityInput(
   cluster: Cluster,
   namespace: string,
+  linkerdConfig: () => Promise<ConfigMapInfo | undefined>,
 ): Promise<IdentityInput> {
-  const config = await cluster.getConfigMap(namespace, LINKERD_CONFIG);
+  const config = await linkerdConfig();
   if (config === undefined) throw new CheckFailure(`configmaps "${LINKERD_CONFIG}" not found`);
   let values: Record<string, unknown>;
   try {
@@ -113,6 +114,21 @@ export function parseIdentityInput(input: IdentityInput, certs: CertTools): Iden
   };
 }
 
-export function createFacts(loadInput: () => Promise<IdentityInput>, certs: CertTools): Facts {
-  return { identity: memoize(async () => parseIdentityInput(await loadInput(), certs)) };
+/** The run's one read of linkerd-config: the existence, identity and data-plane checks share it. */
+export function linkerdConfigReader(
+  cluster: Cluster,
+  namespace: string,
+): () => Promise<ConfigMapInfo | undefined> {
+  return memoize(() => cluster.getConfigMap(namespace, LINKERD_CONFIG));
+}
+
+export function createFacts(
+  loadInput: () => Promise<IdentityInput>,
+  certs: CertTools,
+  linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined,
+): Facts {
+  return {
+    identity: memoize(async () => parseIdentityInput(await loadInput(), certs)),
+    linkerdConfig,
+  };
 }

@@ -1,5 +1,5 @@
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import type { Cluster } from "../k8s/types.js";
+import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import type { DataPlaneFacts } from "./data-plane.js";
 import type { ExpiryThreshold } from "./expiry.js";
 
@@ -46,6 +46,8 @@ export interface CheckContext {
 /** Data several checks share, loaded once and memoized (see facts.ts). */
 export interface Facts {
   identity(): Promise<IdentityMaterial>;
+  /** The linkerd-config ConfigMap, read once per run (undefined: not found, or offline). */
+  linkerdConfig(): Promise<ConfigMapInfo | undefined>;
 }
 
 /** The identity PKI as Linkerd reads it (linkerd-facts.md 1.6 check 1). */

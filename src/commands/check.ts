@@ -8,7 +8,7 @@ import type { RunEvent } from "../checks/runner.js";
 import type { CheckContext, CheckReport } from "../checks/types.js";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
-import type { Cluster } from "../k8s/types.js";
+import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
 import {
   type CheckOutputFormat,
@@ -179,19 +179,23 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
   const checks = await import("../checks/index.js");
   let cluster: Cluster | undefined;
   let loadInput: () => Promise<IdentityInput>;
+  let linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined;
   if (options.offline !== undefined) {
     const input = await offlineInput(options.offline);
     loadInput = async () => input;
   } else {
     cluster = await ctx.loadCluster();
     const target = cluster;
-    loadInput = () => checks.readClusterIdentityInput(target, ctx.global.linkerdNamespace);
+    const readConfig = checks.linkerdConfigReader(target, ctx.global.linkerdNamespace);
+    linkerdConfig = readConfig;
+    loadInput = () =>
+      checks.readClusterIdentityInput(target, ctx.global.linkerdNamespace, readConfig);
   }
   const certs = await certsPromise;
   const status = statusLine(ctx);
   const dataPlane =
     options.proxy && cluster
-      ? checks.createDataPlaneFacts(cluster, certs, ctx.global.linkerdNamespace, {
+      ? checks.createDataPlaneFacts(cluster, certs, ctx.global.linkerdNamespace, linkerdConfig, {
           ...options.proxy,
           onProgress: (done, total) =>
             status.show(`verifying proxy certificates: ${done}/${total}`),
@@ -200,7 +204,7 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
   const context: CheckContext = {
     cluster,
     certs,
-    facts: checks.createFacts(loadInput, certs),
+    facts: checks.createFacts(loadInput, certs, linkerdConfig),
     now: ctx.clock,
     controlPlaneNamespace: ctx.global.linkerdNamespace,
     expiryThreshold: options.expiryThreshold,

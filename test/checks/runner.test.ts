@@ -14,7 +14,10 @@ function context(now = new Date("2026-01-01T00:00:00Z")): CheckContext {
   return {
     cluster: undefined,
     certs: {} as CertTools,
-    facts: { identity: () => Promise.reject(new Error("unused")) },
+    facts: {
+      identity: () => Promise.reject(new Error("unused")),
+      linkerdConfig: async () => undefined,
+    },
     now: () => now,
     controlPlaneNamespace: "linkerd",
     expiryThreshold: DEFAULT_EXPIRY_THRESHOLD,

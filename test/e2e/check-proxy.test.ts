@@ -183,6 +183,10 @@ describe("check --proxy details", () => {
     const portForwards = [...s.api.stats.byPath.keys()].filter((k) => k.startsWith("UPGRADE"));
     expect(portForwards).toEqual([]);
     expect(s.api.stats.total - before).toBeLessThan(40);
+    // linkerd-config is read once and shared by the existence, identity and data-plane checks.
+    expect(s.api.stats.byPath.get("GET /api/v1/namespaces/linkerd/configmaps/linkerd-config")).toBe(
+      1,
+    );
   });
 
   it("resolves valueFrom trust anchors and reads classic sidecars in containers", async () => {
