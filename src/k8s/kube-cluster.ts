@@ -1,12 +1,7 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
 import { existsSync } from "node:fs";
-import {
-  type AgentOptions,
-  Agent as HttpsAgent,
-  request as httpsRequest,
-  type RequestOptions,
-} from "node:https";
+import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Duplex, PassThrough, Writable } from "node:stream";
@@ -32,6 +27,7 @@ import {
 import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
 import WebSocket from "ws";
 import { CliError, ExitCode } from "../errors.js";
+import { getText } from "../http-text.js";
 import {
   type Cluster,
   type ContainerInfo,
@@ -438,34 +434,14 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         await config.applyToHTTPSOptions(
           options as Parameters<typeof config.applyToHTTPSOptions>[0],
         );
-        return new Promise<string>((resolve, reject) => {
-          const request = httpsRequest(
-            new URL(pathAndQuery, server),
-            { ...options, method: "GET" },
-            (response) => {
-              let body = "";
-              response.setEncoding("utf8");
-              response.on("data", (chunk: string) => {
-                body += chunk;
-              });
-              response.on("end", () => {
-                const code = response.statusCode ?? 0;
-                if (code >= 200 && code < 300) resolve(body);
-                else
-                  reject(
-                    new ApiException(
-                      code,
-                      "raw GET failed",
-                      body,
-                      response.headers as Record<string, string>,
-                    ),
-                  );
-              });
-            },
-          );
-          request.on("error", reject);
-          request.end();
-        });
+        const response = await getText(new URL(pathAndQuery, server), options);
+        if (response.status >= 200 && response.status < 300) return response.body;
+        throw new ApiException(
+          response.status,
+          "raw GET failed",
+          response.body,
+          response.headers as Record<string, string>,
+        );
       });
     },
     async version() {

@@ -2,8 +2,7 @@
 // pod: the proxies report `control_identity_cert_expiration_timestamp_seconds` (older proxies
 // `identity_cert_expiration_timestamp_seconds`), and linkerd-viz's scrape config labels each series
 // with `namespace` and `pod`.
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { getText } from "../http-text.js";
 import type { Cluster } from "../k8s/types.js";
 
 export type PrometheusSource =
@@ -20,28 +19,11 @@ export interface ReportedExpiry {
   expiresAt: Date;
 }
 
-function get(url: URL): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(
-      url,
-      { method: "GET", timeout: 30_000 },
-      (response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => {
-          if ((response.statusCode ?? 0) >= 400)
-            reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 200)}`));
-          else resolve(body);
-        });
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("timed out after 30s")));
-    request.on("error", reject);
-    request.end();
-  });
+async function get(url: URL): Promise<string> {
+  const response = await getText(url, { timeout: 30_000 });
+  if (response.status >= 400)
+    throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 200)}`);
+  return response.body;
 }
 
 /** Parses a Prometheus instant-query answer into per-pod expiries. */
