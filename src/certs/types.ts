@@ -1,3 +1,5 @@
+import type { X509Certificate } from "node:crypto";
+
 /** What meshlens knows about one X.509 certificate; no library type leaks past src/certs. */
 export interface CertificateInfo {
   /** RFC 4514-ish distinguished names, e.g. `CN=identity.linkerd.cluster.local`. */
@@ -43,7 +45,8 @@ export interface VerifyOptions {
 
 /** The certificate operations the checks need, loaded behind one lazy boundary (src/certs/load.ts). */
 export interface CertTools {
-  parseCertificate(der: Uint8Array): CertificateInfo;
+  /** From DER, or from a certificate Node's TLS layer already parsed (TLSSocket.getPeerX509Certificate). */
+  parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo;
   /** Go crypto/x509 `Verify` semantics, as Linkerd relies on them (linkerd-facts.md 1.6, check 8). */
   verifyChain(
     leaf: CertificateInfo,

@@ -2,7 +2,7 @@
 // certificates instead of strings, plus what Linkerd never looks at: the leaf every proxy really
 // serves (linkerd/linkerd2#15109, #7449, #7484).
 
-import { createHash } from "node:crypto";
+import { createHash, type X509Certificate } from "node:crypto";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
@@ -108,16 +108,15 @@ export function createDataPlaneFacts(
           : { namespace: pod.namespace, pod: pod.name, identity, status: "reported", notAfter };
       });
     }
-    // Every proxy presents the same issuer after its leaf: parse each distinct certificate once.
-    const parsed = new Map<string, CertificateInfo>();
-    const parse = (der: Uint8Array): CertificateInfo => {
-      const digest = createHash("sha256").update(der).digest("hex");
-      let cert = parsed.get(digest);
-      if (cert === undefined) {
-        cert = certs.parseCertificate(der);
-        parsed.set(digest, cert);
+    // Every proxy presents the same issuer after its leaf: describe each distinct certificate once.
+    const described = new Map<string, CertificateInfo>();
+    const describe = (cert: X509Certificate): CertificateInfo => {
+      let info = described.get(cert.fingerprint256);
+      if (info === undefined) {
+        info = certs.parseCertificate(cert);
+        described.set(cert.fingerprint256, info);
       }
-      return cert;
+      return info;
     };
     return mapBounded(
       targets,
@@ -137,9 +136,9 @@ export function createDataPlaneFacts(
         );
         if (!probe.ok) return { ...base, status: "unreachable", reason: probe.reason };
         try {
-          const [leafDer, ...rest] = probe.chain;
-          const leaf = leafDer === undefined ? undefined : certs.parseCertificate(leafDer);
-          const intermediates = rest.map(parse);
+          const [presented, ...rest] = probe.chain;
+          const leaf = presented === undefined ? undefined : certs.parseCertificate(presented);
+          const intermediates = rest.map(describe);
           if (leaf === undefined)
             return { ...base, status: "unreachable", reason: "no certificate presented" };
           return {

@@ -4,8 +4,7 @@ import { existsSync } from "node:fs";
 import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Duplex, PassThrough, Writable } from "node:stream";
-import { createSecureContext, type SecureContext } from "node:tls";
+import { createSecureContext } from "node:tls";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -14,7 +13,6 @@ import {
   CoreV1Api,
   createConfiguration,
   KubeConfig,
-  PortForward,
   RbacAuthorizationV1Api,
   type RequestContext,
   ServerConfiguration,
@@ -23,11 +21,10 @@ import {
   type V1Pod,
   VersionApi,
 } from "@kubernetes/client-node";
-// Not re-exported by the package index; PortForward takes one to customise its sockets.
-import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { CliError, ExitCode } from "../errors.js";
 import { getText } from "../http-text.js";
+import { openPortForward, UpgradeRefused } from "./port-forward.js";
 import {
   type Cluster,
   type ContainerInfo,
@@ -358,33 +355,37 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     return items;
   };
 
-  // One TLS context for every port-forward WebSocket: by default each connection builds its own
-  // from the kubeconfig's CA and client certificate (~1 ms each, thousands of times with --proxy).
-  let tunnelContext: SecureContext | undefined;
+  // One TLS context and one session-resuming agent for every port-forward WebSocket: by default
+  // each connection builds its own context from the kubeconfig's CA and client certificate
+  // (~1 ms each, thousands of times with --proxy) and does a full TLS handshake.
   let tunnelAgent: HttpsAgent | undefined;
-  const portForwarder = new PortForward(
-    config,
-    true,
-    new WebSocketHandler(config, (uri, protocols, options) => {
-      tunnelContext ??= createSecureContext({
-        ca: options.ca,
-        cert: options.cert,
-        key: options.key,
+  const tunnelOptions = async (): Promise<WebSocket.ClientOptions> => {
+    const options: RequestOptions = {};
+    // Tokens and exec plugins are the kubeconfig's business, asked afresh for each tunnel.
+    await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
+    // client-node gives each call a new agent; proxy agents (socks, http proxies) are left as the
+    // kubeconfig asks.
+    if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
+      tunnelAgent ??= new HttpsAgent({
+        maxCachedSessions: 64,
+        secureContext: createSecureContext({
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+        }),
       });
-      // The agent resumes TLS sessions with the API server instead of full handshakes each time.
-      tunnelAgent ??= new HttpsAgent({ maxCachedSessions: 64, secureContext: tunnelContext });
-      return new WebSocket(uri, protocols, {
-        ...options,
-        agent: tunnelAgent,
-      } as WebSocket.ClientOptions);
-    }),
-  );
+      options.agent = tunnelAgent;
+    }
+    return options as WebSocket.ClientOptions;
+  };
+  const podUrl = (namespace: string, pod: string) =>
+    `${server.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
 
   return {
     server,
     contextName,
     defaultNamespace,
-    async portForward(namespace, pod, port) {
+    portForward(namespace, pod, port) {
       // Port-forwarding is RBAC verb "create" on pods/portforward.
       const target: RequestTarget = {
         verb: "create",
@@ -392,37 +393,15 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         namespace,
         name: pod,
       };
-      const fromPod = new PassThrough();
-      const toPod = new PassThrough();
-      let errorText = "";
-      const errors = new Writable({
-        write(chunk: Buffer, _encoding: BufferEncoding, done: () => void) {
-          errorText += chunk.toString("utf8");
-          done();
-        },
-      });
-      const socket = await call(target, async () => {
+      return call(target, async () => {
         try {
-          return await portForwarder.portForward(namespace, pod, [port], fromPod, errors, toPod);
+          return await openPortForward(podUrl(namespace, pod), port, await tunnelOptions());
         } catch (error) {
-          // The WebSocket upgrade was answered with an HTTP status: treat it as the API call it is.
-          const status = /Unexpected server response: (\d+)/.exec(firstLine(error))?.[1];
-          throw status === undefined
-            ? error
-            : new ApiException(Number(status), "upgrade refused", "", {});
+          // The upgrade was answered with an HTTP status: treat it as the API call it is.
+          if (!(error instanceof UpgradeRefused)) throw error;
+          throw new ApiException(error.status, "upgrade refused", error.body, {});
         }
       });
-      const stream = Duplex.from({ readable: fromPod, writable: toPod });
-      const ws = socket as unknown as {
-        on?(event: string, listener: () => void): void;
-        close(): void;
-      };
-      ws.on?.("close", () => {
-        if (errorText !== "") stream.destroy(new Error(errorText.trim()));
-        else fromPod.end();
-      });
-      stream.on("close", () => ws.close());
-      return stream;
     },
     getRaw(pathAndQuery) {
       const target: RequestTarget = {

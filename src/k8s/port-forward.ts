@@ -1,0 +1,112 @@
+// A port-forward to one pod over the API server's WebSocket subprotocol v4.channel.k8s.io (what
+// @kubernetes/client-node's PortForward speaks): channel 0 carries the port's data, channel 1 its
+// errors, and the first frame on each channel starts with the port number (2 bytes, little endian).
+//
+// Hand-written instead of client-node's PortForward because of speed, measured on `check --proxy`
+// against 5,011 simulated proxies: client-node pipes every frame through PassThrough streams and
+// Duplex.from, and creates an Error per closed tunnel; with this one stream the CLI spends 3.9
+// instead of 5.8 ms of CPU per proxy. Authentication stays with client-node (the caller passes the
+// options KubeConfig.applyToHTTPSOptions produced).
+
+import type { IncomingMessage } from "node:http";
+import { Duplex } from "node:stream";
+import WebSocket from "ws";
+
+const PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
+const DATA_CHANNEL = 0;
+const ERROR_CHANNEL = 1;
+
+/** The API server answered the upgrade with an HTTP status instead of switching protocols. */
+export class UpgradeRefused extends Error {
+  readonly status: number;
+  readonly body: string;
+
+  constructor(status: number, body: string) {
+    super(`the API server refused the port-forward: HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** One forwarded connection: bytes written reach the pod's port, bytes read come from it. */
+class PortForwardStream extends Duplex {
+  /** Whether each channel's leading port number has been consumed yet. */
+  private readonly portSeen = [false, false];
+  private errorText = "";
+  private readonly socket: WebSocket;
+
+  constructor(socket: WebSocket) {
+    super();
+    this.socket = socket;
+    socket.on("message", (data: Buffer, isBinary: boolean) => {
+      if (isBinary && data.length > 0) this.receive(data);
+    });
+    socket.on("close", () => {
+      // The error channel says why the kubelet could not connect (e.g. nothing listens there).
+      if (this.errorText !== "") this.destroy(new Error(this.errorText.trim()));
+      else this.push(null);
+    });
+    socket.on("error", (error) => this.destroy(error));
+  }
+
+  private receive(frame: Buffer): void {
+    const channel = frame[0] as number;
+    if (channel !== DATA_CHANNEL && channel !== ERROR_CHANNEL) return;
+    let payload = frame.subarray(1);
+    if (!this.portSeen[channel]) {
+      this.portSeen[channel] = true;
+      payload = payload.subarray(2);
+    }
+    if (payload.length === 0) return;
+    if (channel === DATA_CHANNEL) this.push(payload);
+    else this.errorText += payload.toString("utf8");
+  }
+
+  override _read(): void {
+    // Frames are pushed as they arrive; a WebSocket cannot be paused per channel.
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
+    const frame = Buffer.allocUnsafe(chunk.length + 1);
+    frame[0] = DATA_CHANNEL;
+    chunk.copy(frame, 1);
+    this.socket.send(frame, done);
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    // Done with the tunnel: drop the connection rather than wait for a closing handshake.
+    this.socket.terminate();
+    done(error);
+  }
+}
+
+/**
+ * Opens a port-forward to `port` of the pod at `podUrl` (…/api/v1/namespaces/NS/pods/NAME).
+ * Rejects with UpgradeRefused when the API server answers with a status (403, 404, …), or with the
+ * connection's error.
+ */
+export function openPortForward(
+  podUrl: string,
+  port: number,
+  options: WebSocket.ClientOptions,
+): Promise<Duplex> {
+  const url = `${podUrl.replace(/^http/, "ws")}/portforward?ports=${port}`;
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, [PORT_FORWARD_PROTOCOL], options);
+    socket.once("open", () => {
+      socket.removeAllListeners("error");
+      resolve(new PortForwardStream(socket));
+    });
+    socket.once("unexpected-response", (_request, response: IncomingMessage) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => reject(new UpgradeRefused(response.statusCode ?? 0, body)));
+      response.on("error", () => reject(new UpgradeRefused(response.statusCode ?? 0, body)));
+    });
+    // `on`, not `once`: a failed handshake may report more than one error before it is over.
+    socket.on("error", reject);
+  });
+}
