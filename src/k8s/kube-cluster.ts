@@ -4,7 +4,6 @@ import { existsSync } from "node:fs";
 import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createSecureContext } from "node:tls";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -21,10 +20,10 @@ import {
   type V1Pod,
   VersionApi,
 } from "@kubernetes/client-node";
-import type WebSocket from "ws";
 import { CliError, ExitCode } from "../errors.js";
 import { getText } from "../http-text.js";
-import { openPortForward, UpgradeRefused } from "./port-forward.js";
+import { firstLine, statusError, unreachableError } from "./api-errors.js";
+import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
   type Cluster,
   type ContainerInfo,
@@ -96,65 +95,10 @@ function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
   return config;
 }
 
-function firstLine(error: unknown): string {
-  // WebSocket failures arrive as ErrorEvents: objects with a message, not Errors.
-  const message =
-    typeof (error as { message?: unknown })?.message === "string"
-      ? (error as { message: string }).message
-      : String(error);
-  return message.split("\n")[0] ?? "";
-}
-
-function statusMessage(body: unknown): string | undefined {
-  const parsed = typeof body === "string" ? safeJson(body) : body;
-  const message = (parsed as { message?: unknown } | undefined)?.message;
-  return typeof message === "string" ? message : undefined;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function toKubeApiError(error: unknown, target: RequestTarget, server: string): KubeApiError {
   if (error instanceof KubeApiError) return error;
-  if (error instanceof ApiException) {
-    const code = error.code;
-    const detail = statusMessage(error.body);
-    if (code === 401) {
-      return new KubeApiError(
-        "unauthorized",
-        `the API server at ${server} rejected the kubeconfig's credentials (401 Unauthorized)`,
-        target,
-        code,
-      );
-    }
-    if (code === 403) {
-      const scope =
-        target.namespace === undefined ? "cluster-wide" : `in namespace "${target.namespace}"`;
-      return new KubeApiError(
-        "forbidden",
-        `forbidden: cannot ${target.verb} ${describeTarget(target)}; needs RBAC permission "${target.verb}" on "${target.resource}" ${scope}`,
-        target,
-        code,
-      );
-    }
-    return new KubeApiError(
-      code >= 500 ? "server-error" : "other",
-      `cannot ${target.verb} ${describeTarget(target)}: ${detail ?? `HTTP ${code}`}`,
-      target,
-      code,
-    );
-  }
-  const reason = /reason: (.*)$/.exec(firstLine(error))?.[1] ?? firstLine(error);
-  return new KubeApiError(
-    "unreachable",
-    `cannot reach the Kubernetes API at ${server}: ${reason}`,
-    target,
-  );
+  if (error instanceof ApiException) return statusError(error.code, error.body, target, server);
+  return unreachableError(error, target, server);
 }
 
 function isNotFound(error: unknown): boolean {
@@ -355,54 +299,38 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     return items;
   };
 
-  // One TLS context and one session-resuming agent for every port-forward WebSocket: by default
-  // each connection builds its own context from the kubeconfig's CA and client certificate
-  // (~1 ms each, thousands of times with --proxy) and does a full TLS handshake.
-  let tunnelAgent: HttpsAgent | undefined;
-  const tunnelOptions = async (): Promise<WebSocket.ClientOptions> => {
+  const tunnelSettings = async (): Promise<TunnelSettings> => {
     const options: RequestOptions = {};
     // Tokens and exec plugins are the kubeconfig's business, asked afresh for each tunnel.
     await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
-    // client-node gives each call a new agent; proxy agents (socks, http proxies) are left as the
-    // kubeconfig asks.
-    if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
-      tunnelAgent ??= new HttpsAgent({
-        maxCachedSessions: 64,
-        secureContext: createSecureContext({
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-        }),
-      });
-      options.agent = tunnelAgent;
-    }
-    return options as WebSocket.ClientOptions;
+    // client-node gives each call a new plain agent; proxy agents (socks, http proxies) are kept.
+    const agent = options.agent;
+    return {
+      server,
+      headers: Object.fromEntries(
+        Object.entries(options.headers ?? {}).map(([name, value]) => [name, String(value)]),
+      ),
+      tls: {
+        ...(options.ca === undefined ? {} : { ca: options.ca as string | Buffer }),
+        ...(options.cert === undefined ? {} : { cert: options.cert as string | Buffer }),
+        ...(options.key === undefined ? {} : { key: options.key as string | Buffer }),
+        ...(options.rejectUnauthorized === undefined
+          ? {}
+          : { rejectUnauthorized: options.rejectUnauthorized }),
+        ...(options.servername === undefined ? {} : { servername: options.servername }),
+      },
+      ...(typeof agent === "object" && agent.constructor !== HttpsAgent
+        ? { proxyAgent: agent }
+        : {}),
+    };
   };
-  const podUrl = (namespace: string, pod: string) =>
-    `${server.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
+  const forwarder = new PortForwarder(tunnelSettings);
 
   return {
     server,
     contextName,
     defaultNamespace,
-    portForward(namespace, pod, port) {
-      // Port-forwarding is RBAC verb "create" on pods/portforward.
-      const target: RequestTarget = {
-        verb: "create",
-        resource: "pods/portforward",
-        namespace,
-        name: pod,
-      };
-      return call(target, async () => {
-        try {
-          return await openPortForward(podUrl(namespace, pod), port, await tunnelOptions());
-        } catch (error) {
-          // The upgrade was answered with an HTTP status: treat it as the API call it is.
-          if (!(error instanceof UpgradeRefused)) throw error;
-          throw new ApiException(error.status, "upgrade refused", error.body, {});
-        }
-      });
-    },
+    portForward: (namespace, pod, port) => forwarder.portForward(namespace, pod, port),
     getRaw(pathAndQuery) {
       const target: RequestTarget = {
         verb: "get",

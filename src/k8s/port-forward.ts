@@ -8,16 +8,20 @@
 // instead of 5.8 ms of CPU per proxy. Authentication stays with client-node (the caller passes the
 // options KubeConfig.applyToHTTPSOptions produced).
 
-import type { IncomingMessage } from "node:http";
+import type { Agent as HttpAgent, IncomingMessage } from "node:http";
+import { Agent } from "node:https";
 import { Duplex } from "node:stream";
+import { createSecureContext } from "node:tls";
 import WebSocket from "ws";
+import { statusError, unreachableError } from "./api-errors.js";
+import type { RequestTarget } from "./types.js";
 
 const PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
 const DATA_CHANNEL = 0;
 const ERROR_CHANNEL = 1;
 
 /** The API server answered the upgrade with an HTTP status instead of switching protocols. */
-export class UpgradeRefused extends Error {
+class UpgradeRefused extends Error {
   readonly status: number;
   readonly body: string;
 
@@ -81,11 +85,24 @@ class PortForwardStream extends Duplex {
 }
 
 /**
- * Opens a port-forward to `port` of the pod at `podUrl` (…/api/v1/namespaces/NS/pods/NAME).
- * Rejects with UpgradeRefused when the API server answers with a status (403, 404, …), or with the
- * connection's error.
+ * What a port-forward needs from the kubeconfig: the server, the TLS material, the auth headers
+ * and, when the kubeconfig routes through a proxy (proxy-url), its agent.
  */
-export function openPortForward(
+export interface TunnelSettings {
+  server: string;
+  headers: Record<string, string>;
+  tls: {
+    ca?: string | Buffer;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    rejectUnauthorized?: boolean;
+    servername?: string;
+  };
+  proxyAgent?: HttpAgent;
+}
+
+/** Opens a port-forward to `port` of the pod at `podUrl` (…/api/v1/namespaces/NS/pods/NAME). */
+function openPortForward(
   podUrl: string,
   port: number,
   options: WebSocket.ClientOptions,
@@ -109,4 +126,50 @@ export function openPortForward(
     // `on`, not `once`: a failed handshake may report more than one error before it is over.
     socket.on("error", reject);
   });
+}
+
+/**
+ * Port-forwards through one API server. All tunnels share one TLS context and one session-resuming
+ * agent: by default each would build its own context from the kubeconfig's CA and client
+ * certificate (~1 ms each, thousands of times with --proxy) and do a full TLS handshake.
+ */
+export class PortForwarder {
+  private readonly settings: () => Promise<TunnelSettings>;
+  private agent: HttpAgent | undefined;
+
+  /** `settings` is asked for each tunnel, so short-lived tokens stay fresh. */
+  constructor(settings: () => Promise<TunnelSettings>) {
+    this.settings = settings;
+  }
+
+  /** A stream to the pod's port; fails with a KubeApiError that says why. */
+  async portForward(namespace: string, pod: string, port: number): Promise<Duplex> {
+    // Port-forwarding is RBAC verb "create" on pods/portforward.
+    const target: RequestTarget = {
+      verb: "create",
+      resource: "pods/portforward",
+      namespace,
+      name: pod,
+    };
+    const settings = await this.settings();
+    this.agent ??=
+      settings.proxyAgent ??
+      new Agent({ maxCachedSessions: 64, secureContext: createSecureContext(settings.tls) });
+    const podUrl = `${settings.server.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
+    try {
+      return await openPortForward(podUrl, port, {
+        ...settings.tls,
+        headers: settings.headers,
+        agent: this.agent,
+      });
+    } catch (error) {
+      throw error instanceof UpgradeRefused
+        ? statusError(error.status, error.body, target, settings.server)
+        : unreachableError(error, target, settings.server);
+    }
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
 }

@@ -81,7 +81,7 @@ function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefine
 
 /** The leaf chain and identity metrics of one proxy, or why they could not be had. */
 export async function probeProxy(
-  cluster: Cluster,
+  cluster: Pick<Cluster, "portForward">,
   target: ProxyTarget,
   timeoutMs: number,
 ): Promise<ProxyProbe> {

@@ -508,7 +508,10 @@ class TunnelEnd extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    if (this.ws.readyState !== this.ws.OPEN) return done();
+    if (this.ws.readyState !== this.ws.OPEN) {
+      done();
+      return;
+    }
     const frame = Buffer.allocUnsafe(chunk.length + 1);
     frame[0] = 0;
     chunk.copy(frame, 1);

@@ -1,0 +1,74 @@
+// Failed API calls as KubeApiErrors whose messages say what to do. Free of @kubernetes/client-node,
+// so the port-forward worker threads name a refused upgrade exactly as the main thread does.
+
+import { describeTarget, KubeApiError, type RequestTarget } from "./types.js";
+
+export function firstLine(error: unknown): string {
+  // WebSocket failures arrive as ErrorEvents: objects with a message, not Errors.
+  const message =
+    typeof (error as { message?: unknown })?.message === "string"
+      ? (error as { message: string }).message
+      : String(error);
+  return message.split("\n")[0] ?? "";
+}
+
+/** The `message` of a Kubernetes Status body, when there is one. */
+function statusMessage(body: unknown): string | undefined {
+  let parsed = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === "string" ? message : undefined;
+}
+
+/** The API server answered with an HTTP error status. */
+export function statusError(
+  code: number,
+  body: unknown,
+  target: RequestTarget,
+  server: string,
+): KubeApiError {
+  if (code === 401) {
+    return new KubeApiError(
+      "unauthorized",
+      `the API server at ${server} rejected the kubeconfig's credentials (401 Unauthorized)`,
+      target,
+      code,
+    );
+  }
+  if (code === 403) {
+    const scope =
+      target.namespace === undefined ? "cluster-wide" : `in namespace "${target.namespace}"`;
+    return new KubeApiError(
+      "forbidden",
+      `forbidden: cannot ${target.verb} ${describeTarget(target)}; needs RBAC permission "${target.verb}" on "${target.resource}" ${scope}`,
+      target,
+      code,
+    );
+  }
+  return new KubeApiError(
+    code >= 500 ? "server-error" : "other",
+    `cannot ${target.verb} ${describeTarget(target)}: ${statusMessage(body) ?? `HTTP ${code}`}`,
+    target,
+    code,
+  );
+}
+
+/** No HTTP answer at all: the connection failed. */
+export function unreachableError(
+  error: unknown,
+  target: RequestTarget,
+  server: string,
+): KubeApiError {
+  const reason = /reason: (.*)$/.exec(firstLine(error))?.[1] ?? firstLine(error);
+  return new KubeApiError(
+    "unreachable",
+    `cannot reach the Kubernetes API at ${server}: ${reason}`,
+    target,
+  );
+}
