@@ -54,6 +54,11 @@ export interface CertTools {
     roots: CertificateInfo[],
     options: VerifyOptions,
   ): Promise<ChainVerification>;
+  /**
+   * Lets go of the native certificate behind `info` once it has been verified, to bound memory
+   * over thousands of leaves: its fields still answer, but it can no longer be verified.
+   */
+  release(info: CertificateInfo): void;
   /** Checks a private key PEM against a certificate the way linkerd2 pkg/tls/cred.go does. */
   checkKeyPair(
     keyPem: string,

