@@ -114,6 +114,25 @@ function asnFields(der: Uint8Array) {
   };
 }
 
+/** `eager` plus, for each function in `lazy`, a field computed on first read and then kept. */
+function withLazyFields<E extends object, L extends Record<string, () => unknown>>(
+  eager: E,
+  lazy: L,
+): E & { readonly [K in keyof L]: ReturnType<L[K]> } {
+  const target = { ...eager };
+  for (const [name, compute] of Object.entries(lazy)) {
+    let cached: { value: unknown } | undefined;
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      get: () => {
+        cached ??= { value: compute() };
+        return cached.value;
+      },
+    });
+  }
+  return target as E & { readonly [K in keyof L]: ReturnType<L[K]> };
+}
+
 /**
  * Node's native parser gives most fields, each read on first use: measured on `check --proxy`
  * against 5,011 proxies, a full ASN.1 parse per leaf was once the largest cost on the CLI side,
@@ -123,77 +142,44 @@ function asnFields(der: Uint8Array) {
 function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo {
   let cert: X509Certificate | undefined =
     source instanceof X509Certificate ? source : new X509Certificate(source);
-  // After release(), asked again from the DER (which release() kept).
-  const parsed = (): X509Certificate => cert ?? new X509Certificate(der());
-  const once = <T>(compute: () => T): (() => T) => {
-    let value: { v: T } | undefined;
-    return () => {
-      value ??= { v: compute() };
-      return value.v;
-    };
+  // After release(), parsed again from the DER (which release() keeps).
+  const parsed = (): X509Certificate => cert ?? new X509Certificate(info.der);
+  // The ASN.1-only fields come from one parse, the first time any of them is read.
+  let asnCache: ReturnType<typeof asnFields> | undefined;
+  const asn = () => {
+    asnCache ??= asnFields(info.der);
+    return asnCache;
   };
-  const der: () => Uint8Array = once(() =>
-    source instanceof X509Certificate ? new Uint8Array(parsed().raw) : source,
+  const info: CertificateInfo = withLazyFields(
+    {
+      notBefore: new Date(Date.parse(cert.validFrom)),
+      notAfter: new Date(Date.parse(cert.validTo)),
+      isCA: cert.ca,
+      // Node's `keyUsage` is the extended key usage list.
+      extKeyUsages: cert.keyUsage,
+    },
+    {
+      der: () => (source instanceof X509Certificate ? new Uint8Array(parsed().raw) : source),
+      // Node prints one RDN per line; meshlens shows them comma-separated.
+      subject: () => parsed().subject.split("\n").join(", "),
+      issuer: () => parsed().issuer.split("\n").join(", "),
+      commonName: () => /^CN=(.*)$/m.exec(parsed().subject)?.[1] ?? "",
+      serial: () => BigInt(`0x${parsed().serialNumber || "0"}`).toString(10),
+      publicKey: () => describePublicKey(parsed().publicKey),
+      dnsNames: () =>
+        (parsed().subjectAltName ?? "")
+          .split(", ")
+          .flatMap((name) => (name.startsWith("DNS:") ? [name.slice(4)] : [])),
+      fingerprintSha256: () => createHash("sha256").update(info.der).digest("hex"),
+      signatureAlgorithm: () => asn().signatureAlgorithm,
+      keyUsages: () => asn().keyUsages,
+      subjectKeyId: () => asn().subjectKeyId,
+      authorityKeyId: () => asn().authorityKeyId,
+    },
   );
-  const fields = once(() => asnFields(der()));
-  // Node prints one RDN per line; meshlens shows them comma-separated.
-  const subject = once(() => parsed().subject.split("\n").join(", "));
-  const issuer = once(() => parsed().issuer.split("\n").join(", "));
-  const commonName = once(() => /^CN=(.*)$/m.exec(parsed().subject)?.[1] ?? "");
-  const serial = once(() => BigInt(`0x${parsed().serialNumber || "0"}`).toString(10));
-  const publicKey = once(() => describePublicKey(parsed().publicKey));
-  const dnsNames = once(() =>
-    (parsed().subjectAltName ?? "")
-      .split(", ")
-      .flatMap((name) => (name.startsWith("DNS:") ? [name.slice(4)] : [])),
-  );
-  const fingerprint = once(() => createHash("sha256").update(der()).digest("hex"));
-  const info = {
-    notBefore: new Date(Date.parse(cert.validFrom)),
-    notAfter: new Date(Date.parse(cert.validTo)),
-    isCA: cert.ca,
-    // Node's `keyUsage` is the extended key usage list.
-    extKeyUsages: cert.keyUsage,
-    get subject() {
-      return subject();
-    },
-    get issuer() {
-      return issuer();
-    },
-    get commonName() {
-      return commonName();
-    },
-    get serial() {
-      return serial();
-    },
-    get publicKey() {
-      return publicKey();
-    },
-    get dnsNames() {
-      return dnsNames();
-    },
-    get fingerprintSha256() {
-      return fingerprint();
-    },
-    get der() {
-      return der();
-    },
-    get signatureAlgorithm() {
-      return fields().signatureAlgorithm;
-    },
-    get keyUsages() {
-      return fields().keyUsages;
-    },
-    get subjectKeyId() {
-      return fields().subjectKeyId;
-    },
-    get authorityKeyId() {
-      return fields().authorityKeyId;
-    },
-  } satisfies CertificateInfo;
   native.set(info, cert);
   released.set(info, () => {
-    der();
+    void info.der;
     cert = undefined;
     native.delete(info);
   });
