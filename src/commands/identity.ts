@@ -91,7 +91,7 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
       if (!probe.ok) {
         return { ...base, result: "error", error: probe.reason };
       }
-      const [leaf, ...intermediates] = probe.chain.map((der) => certs.parseCertificate(der));
+      const [leaf, ...intermediates] = probe.chain.map((cert) => certs.parseCertificate(cert));
       if (leaf === undefined)
         return { ...base, result: "error", error: "the admin port presented no certificate" };
       const verification = await certs.verifyChain(leaf, intermediates, anchors, {
