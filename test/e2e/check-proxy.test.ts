@@ -1,5 +1,6 @@
 // `meshlens check --proxy` and `meshlens identity` against the simulator's proxies, as a user runs them.
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/sim/store.js";
 import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
@@ -136,6 +137,29 @@ describe("check --proxy details", () => {
     expect(healthy.result).toBe("ok");
     expect(healthy.secondsLeft).toBeGreaterThan(0);
     expect(healthy.fingerprintSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("at scale, every proxy's reported leaf is the one it serves (leaves are released as they are judged)", async () => {
+    const s = await sim({ scenario: "scale", scale: { pods: 400, namespaces: 8 } });
+    const run = await checkProxy(s, "-o", "json");
+    expect(run.code).toBe(0);
+    const reported = new Map<string, { result: string; fingerprintSha256: string; issuer: string }>(
+      JSON.parse(run.stdout).proxies.map((p: { namespace: string; pod: string }) => [
+        `${p.namespace}/${p.pod}`,
+        p,
+      ]),
+    );
+    const proxies = s.proxies.all();
+    expect(reported.size).toBe(proxies.length);
+    for (const proxy of proxies) {
+      const served = await s.proxies.leafOf(proxy);
+      const der = Buffer.from(served.leaf.certPem.replace(/-----[A-Z ]+-----|\s/g, ""), "base64");
+      expect(reported.get(`${proxy.namespace}/${proxy.pod}`)).toMatchObject({
+        result: "ok",
+        issuer: "CN=identity.linkerd.cluster.local",
+        fingerprintSha256: createHash("sha256").update(der).digest("hex"),
+      });
+    }
   });
 
   it("-l limits the pods checked", async () => {
