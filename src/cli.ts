@@ -5,7 +5,7 @@ import { checkCommand } from "./commands/check.js";
 import { demoCommand } from "./commands/demo.js";
 import { identityCommand } from "./commands/identity.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
-import { CliError, ExitCode } from "./errors.js";
+import { CliError, ExitCode, firstLine } from "./errors.js";
 
 interface RawGlobalFlags {
   kubeconfig?: string;
@@ -82,8 +82,7 @@ async function main(argv: string[]): Promise<number> {
       if (error.hint) process.stderr.write(`  ${error.hint}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`meshlens: unexpected error: ${message.split("\n")[0]}\n`);
+    process.stderr.write(`meshlens: unexpected error: ${firstLine(error)}\n`);
     if (process.env.DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
     else process.stderr.write("  re-run with DEBUG=1 for details, and please report it\n");
     return ExitCode.CouldNotRun;

@@ -1,5 +1,6 @@
 // kubernetes-api, linkerd-existence and linkerd-config: can we talk to the cluster, and is the
 // control plane there (linkerd2 pkg/healthcheck; linkerd-facts.md 1.2, 1.3).
+import { firstLine } from "../errors.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
 import {
@@ -119,7 +120,7 @@ export const linkerdExistenceCategory: CategoryDefinition = {
         } catch (error) {
           return {
             status: "fail",
-            message: `cannot parse linkerd-config values: ${(error as Error).message.split("\n")[0]}`,
+            message: `cannot parse linkerd-config values: ${firstLine(error)}`,
           };
         }
         return pass;

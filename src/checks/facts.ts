@@ -1,8 +1,10 @@
 // Where the identity checks get their certificates: the cluster, as Linkerd reads it, or PEM files
 // for offline checks. Loaded once per run and shared by every check that needs them.
+
 import { parse as parseYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
+import { firstLine } from "../errors.js";
 import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import { memoize } from "./memoize.js";
 import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
@@ -53,9 +55,7 @@ export async function readClusterIdentityInput(
   } catch (error) {
     throw error instanceof CheckFailure
       ? error
-      : new CheckFailure(
-          `cannot parse linkerd-config values: ${(error as Error).message.split("\n")[0]}`,
-        );
+      : new CheckFailure(`cannot parse linkerd-config values: ${firstLine(error)}`);
   }
   const issuer = (values.identity as { issuer?: { scheme?: string } } | undefined)?.issuer;
   const scheme = issuer?.scheme ?? "";
@@ -96,7 +96,7 @@ export function parseIdentityInput(input: IdentityInput, certs: CertTools): Iden
     try {
       return certs.parseCertificate(der);
     } catch (error) {
-      throw new CheckFailure(`could not parse ${what}: ${(error as Error).message.split("\n")[0]}`);
+      throw new CheckFailure(`could not parse ${what}: ${firstLine(error)}`);
     }
   };
   const issuer = parse(leafDer, "issuer certificate");

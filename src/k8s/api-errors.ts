@@ -1,16 +1,8 @@
 // Failed API calls as KubeApiErrors whose messages say what to do. Free of @kubernetes/client-node,
 // so the port-forward worker threads name a refused upgrade exactly as the main thread does.
 
+import { firstLine } from "../errors.js";
 import { describeTarget, KubeApiError, type RequestTarget } from "./types.js";
-
-export function firstLine(error: unknown): string {
-  // WebSocket failures arrive as ErrorEvents: objects with a message, not Errors.
-  const message =
-    typeof (error as { message?: unknown })?.message === "string"
-      ? (error as { message: string }).message
-      : String(error);
-  return message.split("\n")[0] ?? "";
-}
 
 /** The `message` of a Kubernetes Status body, when there is one. */
 function statusMessage(body: unknown): string | undefined {

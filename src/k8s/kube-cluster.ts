@@ -20,9 +20,9 @@ import {
   type V1Pod,
   VersionApi,
 } from "@kubernetes/client-node";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, ExitCode, firstLine } from "../errors.js";
 import { getText } from "../http-text.js";
-import { firstLine, statusError, unreachableError } from "./api-errors.js";
+import { statusError, unreachableError } from "./api-errors.js";
 import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
   type Cluster,

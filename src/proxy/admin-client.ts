@@ -11,6 +11,7 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
+import { firstLine } from "../errors.js";
 import type { Cluster } from "../k8s/types.js";
 import {
   identityMetricsOf,
@@ -104,7 +105,7 @@ export async function probeProxy(
     } catch (error) {
       return {
         ok: false,
-        reason: `port-forward failed: ${(error as Error).message.split("\n")[0]}`,
+        reason: `port-forward failed: ${firstLine(error)}`,
       };
     }
     proxyContext ??= createSecureContext();
@@ -118,14 +119,14 @@ export async function probeProxy(
     const handshake = await new Promise<string | undefined>((resolve) => {
       tls.once("secureConnect", () => resolve(undefined));
       // The tunnel's error channel: the kubelet could not connect to the port (nothing listens).
-      stream.once("error", (error) => resolve(`port-forward: ${error.message.split("\n")[0]}`));
+      stream.once("error", (error) => resolve(`port-forward: ${firstLine(error)}`));
       tls.once("error", (error) => {
         // An error of the tunnel reaches the TLS socket too, sometimes first.
         const tunnel = (stream as { errored?: Error | null }).errored;
         resolve(
           tunnel
-            ? `port-forward: ${tunnel.message.split("\n")[0]}`
-            : `TLS handshake with the admin port failed: ${error.message.split("\n")[0]}`,
+            ? `port-forward: ${firstLine(tunnel)}`
+            : `TLS handshake with the admin port failed: ${firstLine(error)}`,
         );
       });
       stream.once("end", () =>

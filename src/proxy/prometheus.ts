@@ -2,6 +2,7 @@
 // pod: the proxies report `control_identity_cert_expiration_timestamp_seconds` (older proxies
 // `identity_cert_expiration_timestamp_seconds`), and linkerd-viz's scrape config labels each series
 // with `namespace` and `pod`.
+import { firstLine } from "../errors.js";
 import { getText } from "../http-text.js";
 import type { Cluster } from "../k8s/types.js";
 
@@ -64,6 +65,6 @@ export async function queryLeafExpiries(
           );
     return parseExpiryAnswer(body);
   } catch (error) {
-    throw new Error(`cannot query ${where}: ${(error as Error).message.split("\n")[0]}`);
+    throw new Error(`cannot query ${where}: ${firstLine(error)}`);
   }
 }

@@ -1,10 +1,12 @@
 // The simulated Linkerd-meshed cluster: object store + controllers + a real HTTPS API server + a
 // kubeconfig, so the CLI reaches it exactly as it reaches a real cluster.
+
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseAllDocuments, stringify as toYaml } from "yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
+import { firstLine } from "../errors.js";
 import { rfc3339 } from "../time.js";
 import { type ApiServer, type PodNetwork, SIM_USER, startApiServer } from "./api-server.js";
 import { reconcileWorkloads } from "./controllers.js";
@@ -62,9 +64,7 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const document of parseAllDocuments(text)) {
     if (document.errors.length > 0) {
-      throw new SimulatorError(
-        `${source}: invalid YAML: ${document.errors[0]?.message.split("\n")[0]}`,
-      );
+      throw new SimulatorError(`${source}: invalid YAML: ${firstLine(document.errors[0])}`);
     }
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;
