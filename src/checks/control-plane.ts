@@ -2,7 +2,7 @@
 // control plane there (linkerd2 pkg/healthcheck; linkerd-facts.md 1.2, 1.3).
 import { firstLine } from "../errors.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
-import { LINKERD_CONFIG, parseLinkerdValues } from "./facts.js";
+import { LINKERD_CONFIG, linkerdValuesOf } from "./facts.js";
 import {
   type CategoryDefinition,
   type CheckContext,
@@ -116,12 +116,9 @@ export const linkerdExistenceCategory: CategoryDefinition = {
         if (config === undefined)
           return { status: "fail", message: `configmaps "${LINKERD_CONFIG}" not found` };
         try {
-          parseLinkerdValues(config.data.values ?? "");
+          linkerdValuesOf(config);
         } catch (error) {
-          return {
-            status: "fail",
-            message: `cannot parse linkerd-config values: ${firstLine(error)}`,
-          };
+          return { status: "fail", message: firstLine(error) };
         }
         return pass;
       },

@@ -14,7 +14,7 @@ import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js
 import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import { type ExpiryThreshold, isExpiringSoon, thresholdPhrase } from "./expiry.js";
-import { parseLinkerdValues } from "./facts.js";
+import { linkerdValuesOf } from "./facts.js";
 import { memoize } from "./memoize.js";
 import {
   type CategoryDefinition,
@@ -96,7 +96,7 @@ export function createDataPlaneFacts(
   const meshedPods = memoize(listMeshedPods);
   const trustDomain = memoize(async () => {
     const config = await linkerdConfig();
-    const values = config === undefined ? {} : parseLinkerdValues(config.data.values ?? "");
+    const values = config === undefined ? {} : linkerdValuesOf(config);
     return String(values.identityTrustDomain ?? "cluster.local");
   });
 

@@ -22,8 +22,13 @@ export interface IdentityInput {
 }
 
 /** linkerd-config `values`, with any legacy `global:` wrapper folded in (linkerd2 config parsing). */
-export function parseLinkerdValues(text: string): Record<string, unknown> {
-  const parsed: unknown = parseYaml(text);
+function parseLinkerdValues(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new CheckFailure(`cannot parse linkerd-config values: ${firstLine(error)}`);
+  }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new CheckFailure("linkerd-config values are not a YAML map");
   }
@@ -32,6 +37,19 @@ export function parseLinkerdValues(text: string): Record<string, unknown> {
   return global !== null && typeof global === "object"
     ? { ...(global as Record<string, unknown>), ...values }
     : values;
+}
+
+// The ConfigMap is read once per run (linkerdConfigReader); so are its values, for every check.
+const parsedValues = new WeakMap<ConfigMapInfo, Record<string, unknown>>();
+
+/** The linkerd-config ConfigMap's `values`; throws a CheckFailure that says why they are unusable. */
+export function linkerdValuesOf(config: ConfigMapInfo): Record<string, unknown> {
+  let values = parsedValues.get(config);
+  if (values === undefined) {
+    values = parseLinkerdValues(config.data.values ?? "");
+    parsedValues.set(config, values);
+  }
+  return values;
 }
 
 /** linkerd2 pkg/issuercerts keyMissingError. */
@@ -49,14 +67,7 @@ export async function readClusterIdentityInput(
 ): Promise<IdentityInput> {
   const config = await linkerdConfig();
   if (config === undefined) throw new CheckFailure(`configmaps "${LINKERD_CONFIG}" not found`);
-  let values: Record<string, unknown>;
-  try {
-    values = parseLinkerdValues(config.data.values ?? "");
-  } catch (error) {
-    throw error instanceof CheckFailure
-      ? error
-      : new CheckFailure(`cannot parse linkerd-config values: ${firstLine(error)}`);
-  }
+  const values = linkerdValuesOf(config);
   const issuer = (values.identity as { issuer?: { scheme?: string } } | undefined)?.issuer;
   const scheme = issuer?.scheme ?? "";
   const secret = await cluster.getSecret(namespace, ISSUER_SECRET);
