@@ -8,6 +8,7 @@ import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { HeapBudget } from "../heap-budget.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
+import { memoize } from "./memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
@@ -15,7 +16,6 @@ import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import { type ExpiryThreshold, isExpiringSoon, thresholdPhrase } from "./expiry.js";
 import { linkerdValuesOf } from "./facts.js";
-import { memoize } from "./memoize.js";
 import {
   type CategoryDefinition,
   type CheckContext,
@@ -125,10 +125,11 @@ export function createDataPlaneFacts(
     // Every proxy presents the same issuer after its leaf: describe each distinct certificate once.
     const described = new Map<string, CertificateInfo>();
     const describe = (cert: X509Certificate): CertificateInfo => {
-      let info = described.get(cert.fingerprint256);
+      const fingerprint = cert.fingerprint256;
+      let info = described.get(fingerprint);
       if (info === undefined) {
         info = certs.parseCertificate(cert);
-        described.set(cert.fingerprint256, info);
+        described.set(fingerprint, info);
       }
       return info;
     };

@@ -168,8 +168,4 @@ export class PortForwarder {
         : unreachableError(error, target, settings.server);
     }
   }
-
-  close(): void {
-    this.agent?.destroy();
-  }
 }
