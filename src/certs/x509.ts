@@ -2,6 +2,7 @@
 // does not expose (signature algorithm, key usage bits, key identifiers). Measured here: loading
 // @peculiar/x509 (with reflect-metadata and tsyringe) adds ~70 ms to a run, @peculiar/asn1-x509
 // ~20 ms; and Node's native signature check is what makes verifying thousands of proxy leaves cheap.
+
 import {
   createHash,
   createPrivateKey,
@@ -20,6 +21,7 @@ import {
   KeyUsageFlags,
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
+import { memoize } from "../memoize.js";
 import { rfc3339 } from "../time.js";
 import { decodeFirstBlock } from "./pem.js";
 import type {
@@ -121,14 +123,7 @@ function withLazyFields<E extends object, L extends Record<string, () => unknown
 ): E & { readonly [K in keyof L]: ReturnType<L[K]> } {
   const target = { ...eager };
   for (const [name, compute] of Object.entries(lazy)) {
-    let cached: { value: unknown } | undefined;
-    Object.defineProperty(target, name, {
-      enumerable: true,
-      get: () => {
-        cached ??= { value: compute() };
-        return cached.value;
-      },
-    });
+    Object.defineProperty(target, name, { enumerable: true, get: memoize(compute) });
   }
   return target as E & { readonly [K in keyof L]: ReturnType<L[K]> };
 }
@@ -145,11 +140,7 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
   // After release(), parsed again from the DER (which release() keeps).
   const parsed = (): X509Certificate => cert ?? new X509Certificate(info.der);
   // The ASN.1-only fields come from one parse, the first time any of them is read.
-  let asnCache: ReturnType<typeof asnFields> | undefined;
-  const asn = () => {
-    asnCache ??= asnFields(info.der);
-    return asnCache;
-  };
+  const asn = memoize(() => asnFields(info.der));
   const info: CertificateInfo = withLazyFields(
     {
       notBefore: new Date(Date.parse(cert.validFrom)),

@@ -8,7 +8,7 @@ import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { HeapBudget } from "../heap-budget.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
-import { memoize } from "./memoize.js";
+import { memoize } from "../memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";

@@ -6,7 +6,7 @@ import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { firstLine } from "../errors.js";
 import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
-import { memoize } from "./memoize.js";
+import { memoize } from "../memoize.js";
 import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
 
 export const ISSUER_SECRET = "linkerd-identity-issuer";
