@@ -10,6 +10,8 @@ const sim = simulatorsForThisFile();
 
 const checkProxy = (s: Sim, ...args: string[]) =>
   runCli(["--kubeconfig", s.kubeconfigPath, "check", "--proxy", "--wait", "0s", ...args]);
+const identity = (s: Sim, ...args: string[]) =>
+  runCli(["--kubeconfig", s.kubeconfigPath, "identity", ...args]);
 const podsOf = (s: Sim, namespace: string, app: string) =>
   s.store
     .list({ apiVersion: "v1", kind: "Pod" }, namespace)
@@ -301,16 +303,7 @@ describe("meshlens identity", () => {
   it("shows the live leaf, the same certificate openssl s_client gets from the proxy's admin port", async () => {
     const s = await sim();
     const [web] = podsOf(s, "emojivoto", "web-svc");
-    const run = await runCli([
-      "--kubeconfig",
-      s.kubeconfigPath,
-      "identity",
-      "-n",
-      "emojivoto",
-      web ?? "",
-      "-o",
-      "json",
-    ]);
+    const run = await identity(s, "-n", "emojivoto", web ?? "", "-o", "json");
     expect(run.code).toBe(0);
     const [report] = JSON.parse(run.stdout);
     expect(report).toMatchObject({
@@ -334,15 +327,7 @@ describe("meshlens identity", () => {
     const s = await sim({ scenario: "proxies-unresponsive" });
     const [emoji] = podsOf(s, "emojivoto", "emoji-svc");
     const [web] = podsOf(s, "emojivoto", "web-svc");
-    const run = await runCli([
-      "--kubeconfig",
-      s.kubeconfigPath,
-      "identity",
-      "-n",
-      "emojivoto",
-      web ?? "",
-      emoji ?? "",
-    ]);
+    const run = await identity(s, "-n", "emojivoto", web ?? "", emoji ?? "");
     expect(run.stdout).toContain(
       `\nPOD ${web} (1 of 2)\n\nIdentity:   web.emojivoto.serviceaccount.identity.linkerd.cluster.local\n`,
     );
@@ -354,17 +339,7 @@ describe("meshlens identity", () => {
 
   it("selects pods by label and flags an expired leaf as invalid", async () => {
     const s = await sim({ scenario: "expired-leaf" });
-    const run = await runCli([
-      "--kubeconfig",
-      s.kubeconfigPath,
-      "identity",
-      "-n",
-      "emojivoto",
-      "-l",
-      "app=voting-svc",
-      "-o",
-      "json",
-    ]);
+    const run = await identity(s, "-n", "emojivoto", "-l", "app=voting-svc", "-o", "json");
     const [report] = JSON.parse(run.stdout);
     expect(report.result).toBe("invalid");
     expect(report.leaf.chainError).toMatch(/^x509: certificate has expired or is not yet valid/);
@@ -373,7 +348,7 @@ describe("meshlens identity", () => {
 
   it("needs a pod name or a selector", async () => {
     const s = await sim();
-    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "identity"]);
+    const run = await identity(s);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("meshlens: Provide the pod name argument or use the selector flag\n");
   });

@@ -25,6 +25,16 @@ if (!hasPrometheus && !inCi)
     "prometheus not found on PATH: skipping the Prometheus tests (they run in CI).\n",
   );
 
+/** `check --proxy` with the leaves' expiry from Prometheus (`source`: a URL or `viz`). */
+function checkProxyFrom(sim: { kubeconfigPath: string }, source: string, ...args: string[]) {
+  return runCli([
+    "--kubeconfig",
+    sim.kubeconfigPath,
+    ...["check", "--proxy", "--wait", "0s", "--prometheus", source],
+    ...args,
+  ]);
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
@@ -104,18 +114,7 @@ describe.skipIf(!hasPrometheus && !inCi)(
       await sim?.close();
     });
 
-    const checkWithPrometheus = (...args: string[]) =>
-      runCli([
-        "--kubeconfig",
-        sim.kubeconfigPath,
-        "check",
-        "--proxy",
-        "--wait",
-        "0s",
-        "--prometheus",
-        prometheus.url,
-        ...args,
-      ]);
+    const checkWithPrometheus = (...args: string[]) => checkProxyFrom(sim, prometheus.url, ...args);
 
     it("is installed (CI requires it)", () => {
       expect(hasPrometheus).toBe(true);
@@ -153,18 +152,7 @@ describe.skipIf(!hasPrometheus && !inCi)(
         serviceUpstreams: { "linkerd-viz/prometheus:9090": prometheus.url },
       });
       try {
-        const run = await runCli([
-          "--kubeconfig",
-          viz.kubeconfigPath,
-          "check",
-          "--proxy",
-          "--wait",
-          "0s",
-          "--prometheus",
-          "viz",
-          "-n",
-          "emojivoto",
-        ]);
+        const run = await checkProxyFrom(viz, "viz", "-n", "emojivoto");
         // This Prometheus scrapes the other simulator's pods: every pod here is reported missing, by name.
         expect(problemLines(run.stdout)).toEqual([
           "× data plane proxies answer on their admin port",
@@ -179,16 +167,7 @@ describe.skipIf(!hasPrometheus && !inCi)(
     });
 
     it("an unreachable Prometheus is a clear error", async () => {
-      const run = await runCli([
-        "--kubeconfig",
-        sim.kubeconfigPath,
-        "check",
-        "--proxy",
-        "--wait",
-        "0s",
-        "--prometheus",
-        "http://127.0.0.1:9",
-      ]);
+      const run = await checkProxyFrom(sim, "http://127.0.0.1:9");
       expect(run.stdout).toContain(
         "    cannot query http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n",
       );
