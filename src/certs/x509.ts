@@ -135,12 +135,13 @@ function withLazyFields<E extends object, L extends Record<string, () => unknown
  * by the TLS layer is taken as it is instead of being parsed again.
  */
 function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo {
-  let cert: X509Certificate | undefined =
-    source instanceof X509Certificate ? source : new X509Certificate(source);
-  // After release(), parsed again from the DER (which release() keeps).
-  const parsed = (): X509Certificate => cert ?? new X509Certificate(info.der);
+  const cert = source instanceof X509Certificate ? source : new X509Certificate(source);
+  // The closures below hold the DER, never `cert`: release() must be able to let it go.
+  const der = source instanceof X509Certificate ? new Uint8Array(source.raw) : source;
+  // After release(), parsed again from the DER.
+  const parsed = (): X509Certificate => native.get(info) ?? new X509Certificate(der);
   // The ASN.1-only fields come from one parse, the first time any of them is read.
-  const asn = memoize(() => asnFields(info.der));
+  const asn = memoize(() => asnFields(der));
   const info: CertificateInfo = withLazyFields(
     {
       notBefore: new Date(Date.parse(cert.validFrom)),
@@ -148,9 +149,9 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
       isCA: cert.ca,
       // Node's `keyUsage` is the extended key usage list.
       extKeyUsages: cert.keyUsage,
+      der,
     },
     {
-      der: () => (source instanceof X509Certificate ? new Uint8Array(parsed().raw) : source),
       // Node prints one RDN per line; meshlens shows them comma-separated.
       subject: () => parsed().subject.split("\n").join(", "),
       issuer: () => parsed().issuer.split("\n").join(", "),
@@ -161,7 +162,7 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
         (parsed().subjectAltName ?? "")
           .split(", ")
           .flatMap((name) => (name.startsWith("DNS:") ? [name.slice(4)] : [])),
-      fingerprintSha256: () => createHash("sha256").update(info.der).digest("hex"),
+      fingerprintSha256: () => createHash("sha256").update(der).digest("hex"),
       signatureAlgorithm: () => asn().signatureAlgorithm,
       keyUsages: () => asn().keyUsages,
       subjectKeyId: () => asn().subjectKeyId,
@@ -169,24 +170,15 @@ function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo
     },
   );
   native.set(info, cert);
-  released.set(info, () => {
-    void info.der;
-    cert = undefined;
-    native.delete(info);
-  });
   return info;
 }
-
-// How each CertificateInfo lets go of its native certificate (release()).
-const released = new WeakMap<CertificateInfo, () => void>();
 
 /**
  * Lets go of the native certificate behind `info`: its fields still answer (from the DER, parsed
  * again when first asked), but it can no longer be verified or be a verifier.
  */
 function release(info: CertificateInfo): void {
-  released.get(info)?.();
-  released.delete(info);
+  native.delete(info);
 }
 
 function validityError(cert: CertificateInfo, now: Date): string | undefined {
