@@ -26,8 +26,8 @@ import {
 
 /**
  * The JS heap `check --proxy` lets itself grow to while it talks to thousands of proxies (see
- * heap-budget.ts). Measured on 5,011 simulated proxies, A/B in one run: V8's own schedule peaked at
- * 330-347 MB RSS; with this budget 264-272 MB, for ~10% more CPU (128 MB: ~300 MB).
+ * heap-budget.ts). Measured on 5,011 simulated proxies, A/B in one run, leaves released as judged:
+ * V8's own schedule peaked at 288-293 MB RSS; with this budget 211-224 MB, for ~3% more CPU.
  */
 const HEAP_BUDGET_BYTES = 100 * 1024 * 1024;
 
