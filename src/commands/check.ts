@@ -23,6 +23,7 @@ import {
 } from "../render/check.js";
 import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
+import { checkSelectorFlag } from "./selector-flag.js";
 import { statusLine } from "./status-line.js";
 
 export interface ProxyCheckOptions {
@@ -69,6 +70,7 @@ function parseProxyOptions(flags: RawCheckFlags): ProxyCheckOptions | undefined 
     if (proxyOnly) throw usageError("-n, -l, --prometheus and --no-verify-leaves go with --proxy");
     return undefined;
   }
+  checkSelectorFlag(flags.selector);
   const leafThreshold = parseExpiryThreshold(flags.leafExpiryThreshold);
   if (leafThreshold === undefined)
     throw usageError(

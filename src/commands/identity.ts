@@ -12,6 +12,7 @@ import {
 } from "../render/identity.js";
 import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
+import { checkSelectorFlag } from "./selector-flag.js";
 
 interface IdentityFlags {
   namespace?: string;
@@ -29,6 +30,7 @@ function describeKey(key: { algorithm: string; curve?: string; bits?: number }):
 async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): Promise<number> {
   if (pods.length === 0 && flags.selector === undefined)
     throw usageError("Provide the pod name argument or use the selector flag");
+  checkSelectorFlag(flags.selector);
   if (flags.output !== "text" && flags.output !== "json")
     throw usageError(`invalid --output "${flags.output}": use text or json`);
   const timeoutMs = parseDuration(flags.timeout);

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { matchesSelector, parseLabelSelector, SelectorError } from "../k8s/label-selector.js";
 import { toTable } from "./api-tables.js";
 import type { FaultInjector } from "./faults.js";
 import {
@@ -14,12 +15,7 @@ import {
   type ResourceType,
   resourceTypeByPlural,
 } from "./resources.js";
-import {
-  matchesSelector,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from "./selectors.js";
+import { parseFieldSelector } from "./selectors.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 
 export const SIM_USER = "meshlens-sim-user";

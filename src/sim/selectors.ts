@@ -1,16 +1,7 @@
-/**
- * Kubernetes label and field selectors, as the API server parses them
- * (k8s.io/apimachinery/pkg/labels/selector.go): `a=b`, `a==b`, `a!=b`, `a`, `!a`,
- * `a in (x,y)`, `a notin (x,y)`, joined by commas.
- */
-export type Requirement =
-  | { key: string; op: "=" | "!="; value: string }
-  | { key: string; op: "in" | "notin"; values: string[] }
-  | { key: string; op: "exists" | "!exists" };
+// Field selectors as the API server parses them; label selectors live in src/k8s/label-selector.ts,
+// which the CLI shares.
 
-export type Selector = Requirement[];
-
-export class SelectorError extends Error {}
+import { SelectorError } from "../k8s/label-selector.js";
 
 /** Splits on commas that are not inside parentheses. */
 function splitTerms(text: string): string[] {
@@ -29,60 +20,6 @@ function splitTerms(text: string): string[] {
   }
   terms.push(current);
   return terms.map((term) => term.trim()).filter((term) => term !== "");
-}
-
-const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
-
-function checkKey(key: string): string {
-  if (!KEY.test(key)) throw new SelectorError(`invalid label key "${key}"`);
-  return key;
-}
-
-export function parseLabelSelector(text: string): Selector {
-  return splitTerms(text).map((term): Requirement => {
-    const setMatch = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(term);
-    if (setMatch) {
-      const [, key = "", op, values = ""] = setMatch;
-      return {
-        key: checkKey(key),
-        op: op === "in" ? "in" : "notin",
-        values: values.split(",").map((value) => value.trim()),
-      };
-    }
-    const equality = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
-    if (equality) {
-      const [, key = "", op, value = ""] = equality;
-      return { key: checkKey(key), op: op === "!=" ? "!=" : "=", value };
-    }
-    if (term.startsWith("!")) return { key: checkKey(term.slice(1).trim()), op: "!exists" };
-    return { key: checkKey(term), op: "exists" };
-  });
-}
-
-function matchesRequirement(requirement: Requirement, value: string | undefined): boolean {
-  switch (requirement.op) {
-    case "=":
-      return value === requirement.value;
-    case "!=":
-      return value !== requirement.value;
-    case "in":
-      return value !== undefined && requirement.values.includes(value);
-    case "notin":
-      return value === undefined || !requirement.values.includes(value);
-    case "exists":
-      return value !== undefined;
-    case "!exists":
-      return value === undefined;
-  }
-}
-
-export function matchesSelector(
-  selector: Selector,
-  labels: Readonly<Record<string, string>> | undefined,
-): boolean {
-  return selector.every((requirement) =>
-    matchesRequirement(requirement, labels?.[requirement.key]),
-  );
 }
 
 /** Field selectors the simulator supports, as fields of the object. */

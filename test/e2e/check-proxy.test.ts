@@ -173,6 +173,16 @@ describe("check --proxy details", () => {
     expect(run.code).toBe(0);
   });
 
+  it("a malformed -l is a usage error (exit 2), not a failed check", async () => {
+    const s = await sim();
+    const run = await checkProxy(s, "-l", "app=web tier=front");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `meshlens: invalid --selector "app=web tier=front": found 'tier', expected: ',' or end of selector\n`,
+    );
+    expect(run.stdout).toBe("");
+  });
+
   it("a forbidden port-forward names the RBAC permission and is not a mesh problem (exit 3)", async () => {
     const s = await sim({
       faults: [
@@ -351,5 +361,16 @@ describe("meshlens identity", () => {
     const run = await identity(s);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe("meshlens: Provide the pod name argument or use the selector flag\n");
+  });
+
+  it("rejects a malformed selector before it asks the cluster", async () => {
+    const s = await sim();
+    const before = s.api.stats.total;
+    const run = await identity(s, "-n", "emojivoto", "-l", "app in (");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `meshlens: invalid --selector "app in (": found '', expected: ',' or ')'\n`,
+    );
+    expect(s.api.stats.total).toBe(before);
   });
 });
