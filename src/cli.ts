@@ -6,6 +6,7 @@ import { demoCommand } from "./commands/demo.js";
 import { identityCommand } from "./commands/identity.js";
 import { type Context, createContext, type GlobalOptions } from "./context.js";
 import { CliError, ExitCode, firstLine } from "./errors.js";
+import { KubeApiError } from "./k8s/types.js";
 
 interface RawGlobalFlags {
   kubeconfig?: string;
@@ -81,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`meshlens: ${error.message}\n`);
       if (error.hint) process.stderr.write(`  ${error.hint}\n`);
       return error.exitCode;
+    }
+    if (error instanceof KubeApiError) {
+      // The cluster said no or could not be reached: already a message that says what to do.
+      process.stderr.write(`meshlens: ${firstLine(error)}\n`);
+      return ExitCode.CouldNotRun;
     }
     process.stderr.write(`meshlens: unexpected error: ${firstLine(error)}\n`);
     if (process.env.DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);

@@ -363,6 +363,19 @@ describe("meshlens identity", () => {
     expect(run.stderr).toBe("meshlens: Provide the pod name argument or use the selector flag\n");
   });
 
+  it("a pod LIST the cluster forbids is a one-line error with exit 3, not an unexpected error", async () => {
+    const s = await sim({
+      faults: [
+        { pathPrefix: "/api/v1/namespaces/emojivoto/pods", fault: { kind: "status", status: 403 } },
+      ],
+    });
+    const run = await identity(s, "-n", "emojivoto", "-l", "app=web-svc");
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      'meshlens: forbidden: cannot list pods in namespace "emojivoto"; needs RBAC permission "list" on "pods" in namespace "emojivoto"\n',
+    );
+  });
+
   it("rejects a malformed selector before it asks the cluster", async () => {
     const s = await sim();
     const before = s.api.stats.total;
