@@ -8,6 +8,7 @@ import type { PodInfo } from "../k8s/types.js";
 import {
   type PodIdentityReport,
   renderIdentityJson,
+  renderIdentityPem,
   renderIdentityText,
 } from "../render/identity.js";
 import { rfc3339 } from "../time.js";
@@ -31,13 +32,13 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   if (pods.length === 0 && flags.selector === undefined)
     throw usageError("Provide the pod name argument or use the selector flag");
   checkSelectorFlag(flags.selector);
-  if (flags.output !== "text" && flags.output !== "json")
-    throw usageError(`invalid --output "${flags.output}": use text or json`);
+  if (!["text", "json", "pem"].includes(flags.output))
+    throw usageError(`invalid --output "${flags.output}": use text, json or pem`);
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
     throw usageError(`invalid --timeout "${flags.timeout}"`);
   // TLS and HTTP clients load only when a command needs them, not for --help.
-  const [{ mapBounded, probeProxy }, { decodeCertificateBundle }] = await Promise.all([
+  const [{ mapBounded, probeProxy }, { decodeCertificateBundle, encodePem }] = await Promise.all([
     import("../proxy/admin-client.js"),
     import("../certs/pem.js"),
   ]);
@@ -119,6 +120,7 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
           secondsLeft,
           chainsToTrustAnchors: verification.ok,
           ...(verification.ok ? {} : { chainError: verification.error }),
+          pem: encodePem("CERTIFICATE", leaf.der),
         },
       };
     },
@@ -129,9 +131,18 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
     );
     return ExitCode.ChecksFailed;
   }
-  ctx.out.write(
-    flags.output === "json" ? renderIdentityJson(reports) : renderIdentityText(reports, ctx.theme),
-  );
+  if (flags.output === "pem") {
+    // Only certificates on stdout, for `| openssl x509 -text`; what could not be fetched, on stderr.
+    ctx.out.write(renderIdentityPem(reports));
+    for (const report of reports)
+      if (report.result === "error") ctx.err.write(`meshlens: ${report.pod}: ${report.error}\n`);
+  } else {
+    ctx.out.write(
+      flags.output === "json"
+        ? renderIdentityJson(reports)
+        : renderIdentityText(reports, ctx.theme),
+    );
+  }
   // Linkerd always exits 0; meshlens says when a certificate is bad or could not be fetched.
   return reports.every((r) => r.result === "valid") ? ExitCode.Ok : ExitCode.ChecksFailed;
 }
@@ -146,7 +157,7 @@ export function identityCommand(
     .argument("[pods...]", "pod names")
     .option("-n, --namespace <namespace>", "namespace of the pods (default: the kubeconfig's)")
     .option("-l, --selector <selector>", "pods with these labels")
-    .option("-o, --output <format>", "text or json", "text")
+    .option("-o, --output <format>", "text, json, or pem (the leaf certificates only)", "text")
     .option("--timeout <duration>", "how long to wait for each proxy", "5s")
     .addHelpText(
       "after",

@@ -16,6 +16,8 @@ export interface LeafDetails {
   secondsLeft: number;
   chainsToTrustAnchors: boolean;
   chainError?: string;
+  /** The leaf as the proxy served it, PEM-encoded. */
+  pem: string;
 }
 
 export type PodIdentityReport =
@@ -72,6 +74,11 @@ export function renderIdentityText(reports: PodIdentityReport[], theme: Theme): 
       return `${header}${rows.map(([k, v]) => `${`${k}:`.padEnd(12)}${escapeControl(v)}\n`).join("")}${"Trust:".padEnd(12)}${trust}\n`;
     })
     .join("");
+}
+
+/** The leaves alone, one PEM block each, in the order the pods were asked for. */
+export function renderIdentityPem(reports: PodIdentityReport[]): string {
+  return reports.map((report) => (report.result === "error" ? "" : report.leaf.pem)).join("");
 }
 
 export function renderIdentityJson(reports: PodIdentityReport[]): string {

@@ -333,6 +333,28 @@ describe("meshlens identity", () => {
     );
   });
 
+  it("-o pem prints only the leaves, the certificate openssl s_client gets; failures go to stderr", async () => {
+    const s = await sim();
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    const run = await identity(s, "-n", "emojivoto", web ?? "", "nosuch", "-o", "pem");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('meshlens: nosuch: pod "nosuch" not found in namespace "emojivoto"\n');
+    expect(run.stdout.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(1);
+    const fromPem = await new Promise<string>((resolve) => {
+      const child = execFile("openssl", ["x509", "-noout", "-fingerprint", "-sha256"], (_e, out) =>
+        resolve(out),
+      );
+      child.stdin?.end(run.stdout);
+    });
+    const proxy = s.proxies.find("emojivoto", web ?? "");
+    const served = await openssl(
+      `127.0.0.1:${proxy?.port}`,
+      "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+    );
+    expect(fromPem).toMatch(/^sha256 Fingerprint=/);
+    expect(fromPem).toBe(served);
+  });
+
   it("prints Linkerd's POD header and exits 1 when a pod's certificate cannot be fetched", async () => {
     const s = await sim({ scenario: "proxies-unresponsive" });
     const [emoji] = podsOf(s, "emojivoto", "emoji-svc");
