@@ -2,7 +2,7 @@
 // `meshlens check` against it once (--run-check) or serve until Ctrl-C.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
@@ -30,16 +30,39 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
   return n;
 }
 
-/** Never overwrite a kubeconfig the simulator did not write itself. */
-function checkKubeconfigTarget(path: string): void {
+/** A file the demo writes, and how to recognise one it wrote before (so it may replace it). */
+interface DemoOutput {
+  path: string;
+  written: (text: string) => boolean;
+}
+
+/** Never overwrite a file the demo did not write itself: the user's kubeconfig, their own JSON. */
+function checkOutputTarget({ path, written }: DemoOutput): void {
   if (!existsSync(path)) return;
-  const text = readFileSync(path, "utf8");
-  if (!text.includes("meshlens-sim")) {
+  if (!written(readFileSync(path, "utf8"))) {
     throw usageError(
-      `${path} exists and is not a meshlens demo kubeconfig; refusing to overwrite it`,
+      `${path} exists and was not written by meshlens demo; refusing to overwrite it`,
       "pass --kubeconfig-out with a new path",
     );
   }
+}
+
+/** Where each simulated proxy's admin port listens, named after the kubeconfig it goes with. */
+function proxiesFileOf(kubeconfigPath: string): DemoOutput {
+  return {
+    path: `${kubeconfigPath}.proxies.json`,
+    written: (text) => {
+      try {
+        const entries: unknown = JSON.parse(text);
+        return (
+          Array.isArray(entries) &&
+          entries.every((entry) => typeof entry?.address === "string" && "identity" in entry)
+        );
+      } catch {
+        return false;
+      }
+    },
+  };
 }
 
 async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
@@ -54,7 +77,9 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
   const kubeconfigPath = resolve(
     flags.kubeconfigOut ?? join(tmpdir(), `meshlens-demo-${process.pid}`, "kubeconfig"),
   );
-  checkKubeconfigTarget(kubeconfigPath);
+  const proxiesFile = proxiesFileOf(kubeconfigPath);
+  checkOutputTarget({ path: kubeconfigPath, written: (text) => text.includes("meshlens-sim") });
+  checkOutputTarget(proxiesFile);
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
     throw usageError(`invalid --port "${flags.port}"`);
@@ -98,9 +123,8 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
   info(`Kubeconfig: ${kubeconfigPath}\n`);
   // Where each simulated proxy's admin port listens on loopback (for openssl s_client, Prometheus).
   const proxies = simulator.proxies.all().filter((p) => p.port !== undefined);
-  const proxiesFile = join(dirname(kubeconfigPath), "proxies.json");
   writeFileSync(
-    proxiesFile,
+    proxiesFile.path,
     `${JSON.stringify(
       proxies.map((p) => ({
         namespace: p.namespace,
@@ -113,7 +137,7 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
     )}\n`,
   );
   info(
-    `Proxy admin ports (${proxies.length} of ${simulator.proxies.all().length} proxies): ${proxiesFile}\n`,
+    `Proxy admin ports (${proxies.length} of ${simulator.proxies.all().length} proxies): ${proxiesFile.path}\n`,
   );
   if (!flags.runCheck && proxies.length <= 20) {
     for (const p of proxies)
