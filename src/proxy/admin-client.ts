@@ -86,20 +86,27 @@ export async function probeProxy(
   target: ProxyTarget,
   timeoutMs: number,
 ): Promise<ProxyProbe> {
+  // The deadline covers the whole probe; it says which side stalled, and whatever the probe opened
+  // is closed when it passes, also a tunnel the API server opens only later.
+  let stage: "port-forward" | "proxy" = "port-forward";
+  let timedOut = false;
+  let stream: Awaited<ReturnType<Cluster["portForward"]>> | undefined;
   let socket: TLSSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const seconds = `${timeoutMs / 1000}s`;
   const timeout = new Promise<ProxyProbe>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          reason: `no answer from the proxy admin port within ${timeoutMs / 1000}s`,
-        }),
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolve({
+        ok: false,
+        reason:
+          stage === "port-forward"
+            ? `port-forward failed: the API server did not open it within ${seconds}`
+            : `no answer from the proxy admin port within ${seconds}`,
+      });
+    }, timeoutMs);
   });
   const attempt = (async (): Promise<ProxyProbe> => {
-    let stream: Awaited<ReturnType<Cluster["portForward"]>>;
     try {
       stream = await cluster.portForward(target.namespace, target.pod, ADMIN_PORT);
     } catch (error) {
@@ -108,9 +115,15 @@ export async function probeProxy(
         reason: `port-forward failed: ${firstLine(error)}`,
       };
     }
+    const tunnel = stream;
+    if (timedOut) {
+      tunnel.destroy();
+      return { ok: false, reason: "timed out" };
+    }
+    stage = "proxy";
     proxyContext ??= createSecureContext();
     const tls = tlsConnect({
-      socket: stream,
+      socket: tunnel,
       servername: target.identity,
       rejectUnauthorized: false,
       secureContext: proxyContext,
@@ -119,17 +132,17 @@ export async function probeProxy(
     const handshake = await new Promise<string | undefined>((resolve) => {
       tls.once("secureConnect", () => resolve(undefined));
       // The tunnel's error channel: the kubelet could not connect to the port (nothing listens).
-      stream.once("error", (error) => resolve(`port-forward: ${firstLine(error)}`));
+      tunnel.once("error", (error) => resolve(`port-forward: ${firstLine(error)}`));
       tls.once("error", (error) => {
         // An error of the tunnel reaches the TLS socket too, sometimes first.
-        const tunnel = (stream as { errored?: Error | null }).errored;
+        const tunnelError = (tunnel as { errored?: Error | null }).errored;
         resolve(
-          tunnel
-            ? `port-forward: ${firstLine(tunnel)}`
+          tunnelError
+            ? `port-forward: ${firstLine(tunnelError)}`
             : `TLS handshake with the admin port failed: ${firstLine(error)}`,
         );
       });
-      stream.once("end", () =>
+      tunnel.once("end", () =>
         resolve("the admin port closed the connection before the TLS handshake"),
       );
     });
@@ -143,6 +156,7 @@ export async function probeProxy(
   } finally {
     clearTimeout(timer);
     socket?.destroy();
+    stream?.destroy();
   }
 }
 

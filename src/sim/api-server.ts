@@ -446,7 +446,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     handleProtocols: (protocols) =>
       protocols.has("v4.channel.k8s.io") ? "v4.channel.k8s.io" : false,
   });
-  server.on("upgrade", (request: IncomingMessage, socket, head) => {
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(request, socket, head).catch(() => socket.destroy());
+  });
+  const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "https://sim.invalid");
     stats.total += 1;
     const key = `UPGRADE ${url.pathname}`;
@@ -457,6 +460,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (request.headers.authorization !== `Bearer ${options.token}`)
       return refuse(401, "Unauthorized");
     for (const fault of options.faults.match(url.pathname)) {
+      if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault.kind === "status") return refuse(fault.status, "Fault");
       if (fault.kind === "drop") return socket.destroy();
     }
@@ -468,10 +472,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (options.store.get({ apiVersion: "v1", kind: "Pod" }, namespace, pod) === undefined)
       return refuse(404, "Not Found");
     const pods = options.pods;
+    if (socket.destroyed) return; // the client gave up while the fault delayed it
     sockets.handleUpgrade(request, socket, head, (ws) =>
       forwardPort(ws, pods, namespace, pod, port),
     );
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());

@@ -183,6 +183,23 @@ describe("check --proxy details", () => {
     expect(run.stdout).toBe("");
   });
 
+  it("a port-forward the API server is slow to open times out as an access problem, named per pod (exit 3)", async () => {
+    const s = await sim({
+      faults: [
+        { pathPrefix: "/api/v1/namespaces/emojivoto/pods/", fault: { kind: "delay", ms: 4000 } },
+      ],
+    });
+    const run = await checkProxy(s, "--proxy-timeout", "1s");
+    expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
+    for (const app of ["emoji-svc", "vote-bot", "voting-svc", "web-svc"]) {
+      const [pod] = podsOf(s, "emojivoto", app);
+      expect(run.stdout).toContain(
+        `\t* emojivoto/${pod}: port-forward failed: the API server did not open it within 1s\n`,
+      );
+    }
+    expect(run.code).toBe(3);
+  });
+
   it("a forbidden port-forward names the RBAC permission and is not a mesh problem (exit 3)", async () => {
     const s = await sim({
       faults: [
