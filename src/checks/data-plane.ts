@@ -5,6 +5,7 @@
 import { createHash, type X509Certificate } from "node:crypto";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
+import { firstLine } from "../errors.js";
 import { HeapBudget } from "../heap-budget.js";
 import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
@@ -106,7 +107,10 @@ export function createDataPlaneFacts(
     const leaves = options.leaves;
     if (leaves.kind === "off") return [];
     if (leaves.kind === "prometheus") {
-      const reported = await queryLeafExpiries(leaves.source, cluster);
+      // Prometheus that cannot be asked is data meshlens could not read, not a mesh problem.
+      const reported = await queryLeafExpiries(leaves.source, cluster).catch((error: unknown) => {
+        throw new CheckFailure(firstLine(error), "access");
+      });
       const byPod = new Map(reported.map((r) => [`${r.namespace}/${r.pod}`, r.expiresAt]));
       const findings = targets.map(({ pod, identity }): ProxyFinding => {
         const notAfter = byPod.get(`${pod.namespace}/${pod.name}`);

@@ -166,12 +166,13 @@ describe.skipIf(!hasPrometheus && !inCi)(
       }
     });
 
-    it("an unreachable Prometheus is a clear error", async () => {
+    it("an unreachable Prometheus is a clear error, and data meshlens could not read (exit 3)", async () => {
       const run = await checkProxyFrom(sim, "http://127.0.0.1:9");
       expect(run.stdout).toContain(
         "    cannot query http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9\n",
       );
       expect(run.stderr).toBe("");
+      expect(run.code).toBe(3);
     });
   },
 );
