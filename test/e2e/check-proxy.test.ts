@@ -1,6 +1,9 @@
 // `meshlens check --proxy` and `meshlens identity` against the simulator's proxies, as a user runs them.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { connect as netConnect } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/sim/store.js";
 import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
@@ -198,6 +201,54 @@ describe("check --proxy details", () => {
       );
     }
     expect(run.code).toBe(3);
+  });
+
+  it("a kubeconfig proxy-url carries the API calls and every port-forward through that proxy", async () => {
+    const s = await sim();
+    // A real HTTP CONNECT proxy on loopback; it notes the local port of each connection it opens.
+    const targets = new Set<string>();
+    const viaProxy = new Set<number>();
+    const proxy = createServer((_request, response) => response.writeHead(405).end());
+    proxy.on("connect", (request, client, head) => {
+      targets.add(request.url ?? "");
+      const [host = "", port = ""] = (request.url ?? "").split(":");
+      const upstream = netConnect(Number(port), host, () => {
+        viaProxy.add(upstream.localPort ?? 0);
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on("error", () => client.destroy());
+      client.on("error", () => upstream.destroy());
+    });
+    // And the API server notes where each connection it accepts comes from.
+    const arrivals: number[] = [];
+    const noteArrival = (socket: { remotePort?: number }) => arrivals.push(socket.remotePort ?? 0);
+    s.api.server.on("connection", noteArrival);
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = proxy.address() as { port: number };
+      const kubeconfig = `${s.kubeconfigPath}-via-proxy`;
+      writeFileSync(
+        kubeconfig,
+        readFileSync(s.kubeconfigPath, "utf8").replace(
+          /^(\s*)server: (.*)$/m,
+          `$1server: $2\n$1proxy-url: http://127.0.0.1:${port}`,
+        ),
+      );
+      const run = await runCli(["--kubeconfig", kubeconfig, "check", "--proxy", "-o", "short"]);
+      expect(run.stdout).toBe("Status check results are √\n");
+      expect(run.code).toBe(0);
+      const forwards = [...s.api.stats.byPath.keys()].filter((k) => k.startsWith("UPGRADE"));
+      expect(forwards).toHaveLength(11);
+      expect(targets).toEqual(new Set([new URL(s.url).host]));
+      // Each port-forward needs its own connection; none of them reached the API server directly.
+      expect(arrivals.length).toBeGreaterThanOrEqual(forwards.length);
+      expect(arrivals.filter((from) => !viaProxy.has(from))).toEqual([]);
+    } finally {
+      s.api.server.off("connection", noteArrival);
+      proxy.close();
+    }
   });
 
   it("a forbidden port-forward names the RBAC permission and is not a mesh problem (exit 3)", async () => {
