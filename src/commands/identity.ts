@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
-import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import { adminPortOf, NO_ADMIN_PORT, podIdentity } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
 import {
   type PodIdentityReport,
@@ -78,17 +78,11 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
       if (pod.phase !== "Running") {
         return { ...base, result: "error", error: `pod not running: ${name}` };
       }
-      const proxy = proxyContainerOf(pod);
-      if (proxy === undefined || !proxy.ports.some((p) => p.name === "linkerd-admin")) {
-        return {
-          ...base,
-          result: "error",
-          error: "failed to find linkerd-admin port in linkerd-proxy container for given pod spec",
-        };
-      }
+      const port = adminPortOf(pod);
+      if (port === undefined) return { ...base, result: "error", error: NO_ADMIN_PORT };
       const probe = await probeProxy(
         cluster,
-        { namespace, pod: name, identity: base.identity },
+        { namespace, pod: name, identity: base.identity, port },
         timeoutMs,
       );
       if (!probe.ok) {

@@ -1,4 +1,5 @@
-// Talks to a proxy's admin port (4191) the way `linkerd identity` does: a port-forward through the
+// Talks to a proxy's admin port (its port named linkerd-admin, 4191 by default) the way
+// `linkerd identity` does: a port-forward through the
 // API server, then a TLS handshake with SNI = the pod's identity to see the leaf the proxy really
 // serves (linkerd-facts.md 5). The same TLS connection then asks for /metrics, for the proxy's own
 // view of its certificate.
@@ -20,13 +21,13 @@ import {
   type ProxyIdentityMetrics,
 } from "./metrics.js";
 
-export const ADMIN_PORT = 4191;
-
 export interface ProxyTarget {
   namespace: string;
   pod: string;
   /** The TLS server name to ask for: the pod's identity. */
   identity: string;
+  /** The proxy's admin port (adminPortOf). */
+  port: number;
 }
 
 export type ProxyProbe =
@@ -108,7 +109,7 @@ export async function probeProxy(
   });
   const attempt = (async (): Promise<ProxyProbe> => {
     try {
-      stream = await cluster.portForward(target.namespace, target.pod, ADMIN_PORT);
+      stream = await cluster.portForward(target.namespace, target.pod, target.port);
     } catch (error) {
       return {
         ok: false,

@@ -97,12 +97,19 @@ function hasProxy(spec: PodSpec | undefined): boolean {
   );
 }
 
+const DEFAULT_ADMIN_PORT = 4191;
+const ADMIN_PORT_ANNOTATION = "config.linkerd.io/admin-port";
+
 /**
  * The sidecar Linkerd's injector adds (shape of linkerd2 cli/cmd/testdata/inject_emojivoto_pod.golden.yml):
  * a native sidecar init container with the trust anchors inline, or, for the control plane, from the
  * linkerd-identity-trust-roots ConfigMap.
  */
-export function proxyContainer(mesh: MeshConfig, anchors: "inline" | "configMap"): Container {
+export function proxyContainer(
+  mesh: MeshConfig,
+  anchors: "inline" | "configMap",
+  adminPort = DEFAULT_ADMIN_PORT,
+): Container {
   const cp = mesh.controlPlaneNamespace;
   const identitySuffix = `serviceaccount.identity.${cp}.${mesh.trustDomain}`;
   const trustAnchors =
@@ -123,7 +130,7 @@ export function proxyContainer(mesh: MeshConfig, anchors: "inline" | "configMap"
       { name: "_pod_name", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "_pod_ns", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
       { name: "_pod_nodeName", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
-      { name: "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", value: "0.0.0.0:4191" },
+      { name: "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", value: `0.0.0.0:${adminPort}` },
       { name: "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", value: "0.0.0.0:4190" },
       { name: "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", value: "0.0.0.0:4143" },
       { name: "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", value: "127.0.0.1:4140" },
@@ -155,12 +162,12 @@ export function proxyContainer(mesh: MeshConfig, anchors: "inline" | "configMap"
     ],
     ports: [
       { containerPort: 4143, name: "linkerd-proxy" },
-      { containerPort: 4191, name: "linkerd-admin" },
+      { containerPort: adminPort, name: "linkerd-admin" },
     ],
-    livenessProbe: { httpGet: { path: "/live", port: 4191 }, initialDelaySeconds: 10 },
-    readinessProbe: { httpGet: { path: "/ready", port: 4191 }, initialDelaySeconds: 2 },
+    livenessProbe: { httpGet: { path: "/live", port: adminPort }, initialDelaySeconds: 10 },
+    readinessProbe: { httpGet: { path: "/ready", port: adminPort }, initialDelaySeconds: 2 },
     startupProbe: {
-      httpGet: { path: "/ready", port: 4191 },
+      httpGet: { path: "/ready", port: adminPort },
       failureThreshold: 120,
       periodSeconds: 1,
     },
@@ -183,9 +190,12 @@ export function injectTemplate(
   if (hasProxy(template.spec)) return template;
   const annotations = template.metadata?.annotations ?? {};
   const pinnedAnchors = annotations[SIM_ANNOTATIONS.trustAnchors];
+  // The injector's override of the admin port (linkerd2 charts/partials/templates/_proxy.tpl).
+  const adminPort = Number(annotations[ADMIN_PORT_ANNOTATION] ?? DEFAULT_ADMIN_PORT);
   const proxy = proxyContainer(
     pinnedAnchors === undefined ? mesh : { ...mesh, trustAnchorsPem: pinnedAnchors },
     anchors,
+    Number.isInteger(adminPort) && adminPort > 0 ? adminPort : DEFAULT_ADMIN_PORT,
   );
   const classic = annotations[SIM_ANNOTATIONS.sidecar] === "classic";
   const labels: Record<string, string> = {

@@ -25,6 +25,7 @@ export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
 interface Container {
   name: string;
   env?: Array<{ name: string; value?: string }>;
+  ports?: Array<{ name?: string; containerPort: number }>;
   restartPolicy?: string;
 }
 
@@ -51,6 +52,12 @@ function proxyContainer(pod: KubeObject): Container | undefined {
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find(
     (c) => c.name === "linkerd-proxy",
   );
+}
+
+/** Where the proxy's admin server listens: its container port named linkerd-admin (4191 unless
+ * the pod asked otherwise with config.linkerd.io/admin-port). */
+export function adminPortOf(pod: KubeObject): number | undefined {
+  return proxyContainer(pod)?.ports?.find((p) => p.name === "linkerd-admin")?.containerPort;
 }
 
 /** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with the pod's service account and namespace. */

@@ -13,7 +13,7 @@ import { reconcileWorkloads } from "./controllers.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
 import { issuerFromStore } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
-import { ProxyFleet } from "./proxies.js";
+import { adminPortOf, ProxyFleet } from "./proxies.js";
 import { resourceTypeByKind } from "./resources.js";
 import {
   buildScenario,
@@ -250,8 +250,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 }
 
-const ADMIN_PORT = 4191;
-
 /** The pod network as the API server reaches it: only the proxies' admin ports answer. */
 function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
   const refused = (namespace: string, pod: string, port: number) =>
@@ -262,7 +260,7 @@ function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
       if ((object?.status as { phase?: string } | undefined)?.phase !== "Running")
         return `pod ${namespace}/${pod} is not running`;
       const proxy = proxies.find(namespace, pod);
-      if (proxy === undefined || port !== ADMIN_PORT || proxy.fault === "refuse")
+      if (proxy === undefined || port !== adminPortOf(proxy.podObject) || proxy.fault === "refuse")
         return refused(namespace, pod, port);
       proxies.serveAdmin(proxy, socket);
       return undefined;
@@ -271,7 +269,7 @@ function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
       const proxy = proxies.find(namespace, pod);
       if (
         proxy === undefined ||
-        port !== ADMIN_PORT ||
+        port !== adminPortOf(proxy.podObject) ||
         proxy.fault === "refuse" ||
         proxy.fault === "garbage"
       )

@@ -293,6 +293,39 @@ describe("check --proxy details", () => {
     );
   });
 
+  it("finds each proxy's admin port by its name, as Linkerd does (config.linkerd.io/admin-port)", async () => {
+    const s = await sim({
+      objects: [
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "moved", namespace: "emojivoto" },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: "moved" } },
+            template: {
+              metadata: {
+                labels: { app: "moved" },
+                annotations: { "config.linkerd.io/admin-port": "4192" },
+              },
+              spec: { serviceAccountName: "default", containers: [{ name: "app", image: "app" }] },
+            },
+          },
+        },
+      ],
+    });
+    const [moved] = podsOf(s, "emojivoto", "moved");
+    const pod = s.store.get({ apiVersion: "v1", kind: "Pod" }, "emojivoto", moved ?? "");
+    expect(JSON.stringify(pod?.spec)).toContain('{"containerPort":4192,"name":"linkerd-admin"}');
+
+    const run = await checkProxy(s, "-n", "emojivoto", "-l", "app=moved", "-o", "json");
+    const [finding] = JSON.parse(run.stdout).proxies;
+    expect(finding).toMatchObject({ pod: moved, source: "live", result: "ok" });
+    expect(run.code).toBe(0);
+    const shown = await identity(s, "-n", "emojivoto", moved ?? "", "-o", "json");
+    expect(JSON.parse(shown.stdout)[0].result).toBe("valid");
+  });
+
   it("resolves valueFrom trust anchors and reads classic sidecars in containers", async () => {
     const stale =
       "-----BEGIN CERTIFICATE-----\nnot the current bundle\n-----END CERTIFICATE-----\n";
