@@ -1,3 +1,4 @@
+import { resolveEnv } from "./env-expansion.js";
 import type { ContainerInfo, PodInfo } from "./types.js";
 
 /** The `linkerd-proxy` container, in `containers` or, as a native sidecar, in `initContainers`. */
@@ -5,12 +6,33 @@ export function proxyContainerOf(pod: PodInfo): ContainerInfo | undefined {
   return pod.containers.find((c) => c.name === "linkerd-proxy");
 }
 
-/** The identity the proxy asks for: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with $(_pod_sa) and $(_pod_ns) filled in. */
+/** What a `fieldRef` in the pod's own spec and status reads (the downward API fields Linkerd uses). */
+function podField(pod: PodInfo, fieldPath: string): string | undefined {
+  switch (fieldPath) {
+    case "metadata.name":
+      return pod.name;
+    case "metadata.namespace":
+      return pod.namespace;
+    case "spec.serviceAccountName":
+      return pod.serviceAccountName;
+    case "status.podIP":
+      return pod.podIP;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The identity the proxy asks for: LINKERD2_PROXY_IDENTITY_LOCAL_NAME as the kubelet expands it, e.g.
+ * `$(_pod_sa).$(_pod_ns).serviceaccount.identity.$(_l5d_ns).$(_l5d_trustdomain)` (linkerd2
+ * cli/cmd/identity.go builds the same name from those variables).
+ */
 export function podIdentity(pod: PodInfo): string | undefined {
-  const local = proxyContainerOf(pod)?.env.find(
-    (e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
-  )?.value;
-  return local?.replace("$(_pod_sa)", pod.serviceAccountName).replace("$(_pod_ns)", pod.namespace);
+  const env = proxyContainerOf(pod)?.env;
+  if (env === undefined) return undefined;
+  return resolveEnv(env, (fieldPath) => podField(pod, fieldPath)).get(
+    "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+  );
 }
 
 /** The port name Linkerd port-forwards to (linkerd2 pkg/k8s ProxyAdminPortName). */

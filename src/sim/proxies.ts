@@ -2,6 +2,7 @@
 // pod's own leaf (SNI = its identity), then the admin HTTP API: /metrics, /ready, /live, /env.json
 // (linkerd-facts.md 4.1-4.3). Reached through port-forward, the pod proxy subresource, or a loopback
 // port per pod.
+
 import { createHash } from "node:crypto";
 import {
   createServer as createHttpServer,
@@ -11,6 +12,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { type ExpandableEnvVar, resolveEnv } from "../k8s/env-expansion.js";
 import { SIM_ANNOTATIONS } from "./controllers.js";
 import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
 import type { Issued } from "./pki.js";
@@ -24,7 +26,7 @@ export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
 
 interface Container {
   name: string;
-  env?: Array<{ name: string; value?: string }>;
+  env?: ExpandableEnvVar[];
   ports?: Array<{ name?: string; containerPort: number }>;
   restartPolicy?: string;
 }
@@ -62,13 +64,19 @@ export function adminPortOf(pod: KubeObject): number | undefined {
 
 /** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with the pod's service account and namespace. */
 export function podIdentity(pod: KubeObject): string | undefined {
-  const local = proxyContainer(pod)?.env?.find(
-    (e) => e.name === "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
-  )?.value;
-  if (local === undefined) return undefined;
-  const sa =
-    (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? "default";
-  return local.replace("$(_pod_sa)", sa).replace("$(_pod_ns)", pod.metadata.namespace ?? "default");
+  const env = proxyContainer(pod)?.env;
+  if (env === undefined) return undefined;
+  // The simulator plays the kubelet: the downward API fields Linkerd's injector uses.
+  const spec = pod.spec as { serviceAccountName?: string; nodeName?: string } | undefined;
+  const fields: Record<string, string | undefined> = {
+    "metadata.name": pod.metadata.name,
+    "metadata.namespace": pod.metadata.namespace ?? "default",
+    "spec.serviceAccountName": spec?.serviceAccountName ?? "default",
+    "spec.nodeName": spec?.nodeName,
+  };
+  return resolveEnv(env, (fieldPath) => fields[fieldPath]).get(
+    "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+  );
 }
 
 function hashFraction(text: string): number {

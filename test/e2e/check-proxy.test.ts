@@ -326,6 +326,54 @@ describe("check --proxy details", () => {
     expect(JSON.parse(shown.stdout)[0].result).toBe("valid");
   });
 
+  it("expands the proxy's identity as the kubelet does, also an older injector's $(_l5d_ns).$(_l5d_trustdomain)", async () => {
+    const s = await sim({
+      objects: [
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: {
+            name: "older-proxy",
+            namespace: "emojivoto",
+            labels: { "linkerd.io/control-plane-ns": "linkerd", app: "older-proxy" },
+          },
+          spec: {
+            serviceAccountName: "web",
+            containers: [
+              { name: "app", image: "app" },
+              {
+                name: "linkerd-proxy",
+                image: "cr.l5d.io/linkerd/proxy:stable-2.11.5",
+                env: [
+                  { name: "_pod_ns", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                  {
+                    name: "_pod_sa",
+                    valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } },
+                  },
+                  { name: "_l5d_ns", value: "linkerd" },
+                  { name: "_l5d_trustdomain", value: "cluster.local" },
+                  {
+                    name: "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+                    value:
+                      "$(_pod_sa).$(_pod_ns).serviceaccount.identity.$(_l5d_ns).$(_l5d_trustdomain)",
+                  },
+                ],
+                ports: [{ name: "linkerd-admin", containerPort: 4191 }],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const run = await checkProxy(s, "-n", "emojivoto", "-l", "app=older-proxy", "-o", "json");
+    expect(JSON.parse(run.stdout).proxies[0]).toMatchObject({
+      pod: "older-proxy",
+      identity: "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+      result: "ok",
+    });
+    expect(run.code).toBe(0);
+  });
+
   it("resolves valueFrom trust anchors and reads classic sidecars in containers", async () => {
     const stale =
       "-----BEGIN CERTIFICATE-----\nnot the current bundle\n-----END CERTIFICATE-----\n";
