@@ -64,7 +64,8 @@ export function renderIdentityText(reports: PodIdentityReport[], theme: Theme): 
         ["Subject", leaf.subject],
         ["SANs", leaf.sans.map((san) => `DNS:${san}`).join(", ") || "(none)"],
         ["Issuer", `${leaf.issuer}${leaf.issuerSerial ? ` (serial ${leaf.issuerSerial})` : ""}`],
-        ["Serial", leaf.serial],
+        // As linkerd identity prints it (certinfo): decimal, then hex as openssl shows it.
+        ["Serial", `${leaf.serial} (0x${BigInt(leaf.serial).toString(16)})`],
         ["SHA-256", colonHex(leaf.fingerprintSha256)],
         ["Key", leaf.keyAlgorithm],
         ["Signature", leaf.signatureAlgorithm],
