@@ -7,7 +7,7 @@ import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { firstLine } from "../errors.js";
 import { HeapBudget } from "../heap-budget.js";
-import { adminPortOf, NO_ADMIN_PORT, podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
 import { memoize } from "../memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
@@ -146,13 +146,7 @@ export function createDataPlaneFacts(
           status: "unreachable",
           reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
         };
-      const port = adminPortOf(pod);
-      if (port === undefined) return { ...base, status: "unreachable", reason: NO_ADMIN_PORT };
-      const probe = await probeProxy(
-        cluster,
-        { namespace: pod.namespace, pod: pod.name, identity, port },
-        leaves.timeoutMs,
-      );
+      const probe = await probeProxy(cluster, pod, identity, leaves.timeoutMs);
       if (!probe.ok) return { ...base, status: "unreachable", reason: probe.reason };
       try {
         const [presented, ...rest] = probe.chain;

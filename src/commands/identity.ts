@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
-import { adminPortOf, NO_ADMIN_PORT, podIdentity } from "../k8s/pods.js";
+import { podIdentity } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
 import {
   type PodIdentityReport,
@@ -78,13 +78,7 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
       if (pod.phase !== "Running") {
         return { ...base, result: "error", error: `pod not running: ${name}` };
       }
-      const port = adminPortOf(pod);
-      if (port === undefined) return { ...base, result: "error", error: NO_ADMIN_PORT };
-      const probe = await probeProxy(
-        cluster,
-        { namespace, pod: name, identity: base.identity, port },
-        timeoutMs,
-      );
+      const probe = await probeProxy(cluster, pod, base.identity, timeoutMs);
       if (!probe.ok) {
         return { ...base, result: "error", error: probe.reason };
       }

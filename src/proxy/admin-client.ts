@@ -1,8 +1,7 @@
 // Talks to a proxy's admin port (its port named linkerd-admin, 4191 by default) the way
-// `linkerd identity` does: a port-forward through the
-// API server, then a TLS handshake with SNI = the pod's identity to see the leaf the proxy really
-// serves (linkerd-facts.md 5). The same TLS connection then asks for /metrics, for the proxy's own
-// view of its certificate.
+// `linkerd identity` does: a port-forward through the API server, then a TLS handshake with SNI =
+// the pod's identity to see the leaf the proxy really serves (linkerd-facts.md 5). The same TLS
+// connection then asks for /metrics, for the proxy's own view of its certificate.
 
 import type { X509Certificate } from "node:crypto";
 import { request as httpRequest } from "node:http";
@@ -13,22 +12,14 @@ import {
   connect as tlsConnect,
 } from "node:tls";
 import { firstLine } from "../errors.js";
-import type { Cluster } from "../k8s/types.js";
+import { adminPortOf, NO_ADMIN_PORT } from "../k8s/pods.js";
+import type { Cluster, PodInfo } from "../k8s/types.js";
 import {
   identityMetricsOf,
   isIdentityMetric,
   MetricsCollector,
   type ProxyIdentityMetrics,
 } from "./metrics.js";
-
-export interface ProxyTarget {
-  namespace: string;
-  pod: string;
-  /** The TLS server name to ask for: the pod's identity. */
-  identity: string;
-  /** The proxy's admin port (adminPortOf). */
-  port: number;
-}
 
 export type ProxyProbe =
   | { ok: true; chain: X509Certificate[]; metrics: ProxyIdentityMetrics | undefined }
@@ -81,12 +72,18 @@ function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefine
   });
 }
 
-/** The leaf chain and identity metrics of one proxy, or why they could not be had. */
+/**
+ * The leaf chain and identity metrics of one pod's proxy, or why they could not be had. `identity`
+ * is the TLS server name to ask for (podIdentity).
+ */
 export async function probeProxy(
   cluster: Pick<Cluster, "portForward">,
-  target: ProxyTarget,
+  pod: PodInfo,
+  identity: string,
   timeoutMs: number,
 ): Promise<ProxyProbe> {
+  const port = adminPortOf(pod);
+  if (port === undefined) return { ok: false, reason: NO_ADMIN_PORT };
   // The deadline covers the whole probe; it says which side stalled, and whatever the probe opened
   // is closed when it passes, also a tunnel the API server opens only later.
   let stage: "port-forward" | "proxy" = "port-forward";
@@ -109,7 +106,7 @@ export async function probeProxy(
   });
   const attempt = (async (): Promise<ProxyProbe> => {
     try {
-      stream = await cluster.portForward(target.namespace, target.pod, target.port);
+      stream = await cluster.portForward(pod.namespace, pod.name, port);
     } catch (error) {
       return {
         ok: false,
@@ -125,7 +122,7 @@ export async function probeProxy(
     proxyContext ??= createSecureContext();
     const tls = tlsConnect({
       socket: tunnel,
-      servername: target.identity,
+      servername: identity,
       rejectUnauthorized: false,
       secureContext: proxyContext,
     });
