@@ -34,6 +34,11 @@ const HEAP_BUDGET_BYTES = 100 * 1024 * 1024;
 
 export const IDENTITY_DATA_PLANE = "linkerd-identity-data-plane";
 export const DATA_PLANE = "linkerd-data-plane";
+/**
+ * Every per-pod check needs the `-n` namespace to exist: in a mistyped one they would all pass on
+ * zero pods. Linkerd stops the whole run at this fatal check; meshlens skips what depends on it.
+ */
+const NAMESPACE_EXISTS = `${DATA_PLANE}/namespace-exists`;
 const CERT_CONFIG = "linkerd-identity/cert-config-valid";
 const TRUST_ROOTS = "linkerd-identity-trust-roots";
 
@@ -411,7 +416,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         description: "data plane proxies certificate match CA",
         hintAnchor: "l5d-identity-data-plane-proxies-certs-match-ca",
         severity: "warning",
-        requires: [API_QUERY],
+        requires: [API_QUERY, NAMESPACE_EXISTS],
         async run(context) {
           const cluster = clusterOf(context);
           const facts = dataPlaneOf(context);
@@ -458,7 +463,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintAnchor: "data-plane-proxies-answer",
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
-        requires: [API_QUERY],
+        requires: [API_QUERY, NAMESPACE_EXISTS],
         async run(context) {
           const reason = needs(context, "any");
           if (reason !== undefined) return { status: "not-applicable", reason };
@@ -489,7 +494,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintAnchor: "data-plane-leaves-issued-by-current-issuer",
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
-        requires: [API_QUERY, CERT_CONFIG],
+        requires: [API_QUERY, CERT_CONFIG, NAMESPACE_EXISTS],
         run: leafCheck(
           "issuer",
           "Some proxies serve a certificate not issued by the current issuer:",
@@ -502,7 +507,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintAnchor: "data-plane-leaves-time-valid",
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
-        requires: [API_QUERY],
+        requires: [API_QUERY, NAMESPACE_EXISTS],
         run: leafCheck(
           "validity",
           "Some proxies serve an expired or not yet valid certificate:",
@@ -528,7 +533,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintAnchor: "data-plane-leaf-identities-match-pods",
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
-        requires: [API_QUERY],
+        requires: [API_QUERY, NAMESPACE_EXISTS],
         run: leafCheck("identity", "Some proxies' certificates name another identity:", "live"),
       },
     ],
@@ -554,7 +559,7 @@ export const dataPlaneCategory: CategoryDefinition = {
   id: DATA_PLANE,
   checks: [
     {
-      id: `${DATA_PLANE}/namespace-exists`,
+      id: NAMESPACE_EXISTS,
       description: "data plane namespace exists",
       hintAnchor: "l5d-data-plane-exists",
       severity: "fatal",
@@ -578,7 +583,7 @@ export const dataPlaneCategory: CategoryDefinition = {
       // only says "waiting for check to complete"). Nothing else waits on Pending pods.
       retry: true,
       surfaceErrorOnRetry: true,
-      requires: [API_QUERY],
+      requires: [API_QUERY, NAMESPACE_EXISTS],
       async run(context) {
         const facts = dataPlaneOf(context);
         // The first attempt shares the run's pod list (one LIST of a big cluster, not two); retries

@@ -276,6 +276,21 @@ describe("check --proxy details", () => {
       '× data plane namespace exists\n    The "nope" namespace does not exist\n',
     );
     expect(run.code).toBe(1);
+    // The per-pod checks would pass on zero pods there: they are skipped, not reported √.
+    expect(run.stdout).not.toContain("data plane proxies certificate match CA");
+    expect(run.stdout).not.toContain("data plane proxies are ready");
+    const json = await checkProxy(s, "-n", "nope", "-o", "json");
+    const checks = (
+      JSON.parse(json.stdout) as {
+        categories: { checks: { description: string; result: string }[] }[];
+      }
+    ).categories.flatMap((c) => c.checks);
+    const skipped = checks.filter((c) => c.result === "skipped").map((c) => c.description);
+    expect(skipped).toContain("data plane proxies are ready");
+    expect(skipped).toContain("data plane proxies certificate match CA");
+    expect(skipped).toContain(
+      "data plane proxies serve a certificate issued by the current issuer",
+    );
   });
 
   it("--no-verify-leaves runs only Linkerd's data-plane checks, with paged pod LISTs and no per-pod calls", async () => {
