@@ -60,7 +60,8 @@ export interface ProxyFinding {
   namespace: string;
   pod: string;
   identity: string;
-  status: "verified" | "reported" | "unreachable";
+  /** skipped: not probed, the pod is terminating or its proxy not ready (`reason` says which). */
+  status: "verified" | "reported" | "unreachable" | "skipped";
   reason?: string;
   leaf?: CertificateInfo;
   /** The certificates presented after the leaf. */
@@ -77,7 +78,8 @@ export interface DataPlaneFacts {
   /** A fresh LIST, for retries. */
   listMeshedPods(): Promise<PodInfo[]>;
   /**
-   * Findings for the Running meshed pods (others are the readiness check's business), each passed
+   * Findings for the Running meshed pods (others are the readiness check's business; terminating
+   * pods and unready proxies are listed as skipped, not asked), each passed
    * to `judge` as soon as it is seen: a leaf's parsed certificate is let go once judged, so 5,000
    * proxies do not keep 5,000 OpenSSL certificates (~11 KB each with the presented chain) alive.
    * Expensive: call once (proxyAssessments does).
@@ -107,10 +109,35 @@ export function createDataPlaneFacts(
   });
 
   const proxies = async <T>(judge: (finding: ProxyFinding) => Promise<T>): Promise<T[]> => {
-    const running = (await meshedPods()).filter((pod) => pod.phase === "Running");
-    const targets = running.map((pod) => ({ pod, identity: podIdentity(pod) ?? "" }));
     const leaves = options.leaves;
     if (leaves.kind === "off") return [];
+    // Only proxies that should answer are asked: a pod being deleted may have stopped its proxy
+    // already, and a proxy that is not ready may have no certificate yet (the proxy reports ready
+    // once it has one). Asking them would fail a check in every rollout, with no retry; readiness
+    // (retried under --wait, as Linkerd does) reports the proxies that stay unready.
+    const running = (await meshedPods()).filter((pod) => pod.phase === "Running");
+    const skipped = running.flatMap((pod): ProxyFinding[] => {
+      const reason = pod.terminating
+        ? "the pod is terminating"
+        : proxyReady(pod)
+          ? undefined
+          : 'its linkerd-proxy container is not ready (see "data plane proxies are ready")';
+      return reason === undefined
+        ? []
+        : [
+            {
+              namespace: pod.namespace,
+              pod: pod.name,
+              identity: podIdentity(pod) ?? "",
+              status: "skipped",
+              reason,
+            },
+          ];
+    });
+    const targets = running
+      .filter((pod) => !pod.terminating && proxyReady(pod))
+      .map((pod) => ({ pod, identity: podIdentity(pod) ?? "" }));
+    const judgedSkipped = await Promise.all(skipped.map(judge));
     if (leaves.kind === "prometheus") {
       // Prometheus that cannot be asked is data meshlens could not read, not a mesh problem.
       const reported = await queryLeafExpiries(leaves.source, cluster).catch((error: unknown) => {
@@ -129,7 +156,7 @@ export function createDataPlaneFacts(
             }
           : { namespace: pod.namespace, pod: pod.name, identity, status: "reported", notAfter };
       });
-      return Promise.all(findings.map(judge));
+      return [...judgedSkipped, ...(await Promise.all(findings.map(judge)))];
     }
     // Every proxy presents the same issuer after its leaf: describe each distinct certificate once.
     const described = new Map<string, CertificateInfo>();
@@ -175,7 +202,7 @@ export function createDataPlaneFacts(
         };
       }
     };
-    return mapBounded(
+    const probed = await mapBounded(
       targets,
       leaves.concurrency,
       async (target) => {
@@ -189,6 +216,7 @@ export function createDataPlaneFacts(
         options.onProgress?.(done, targets.length);
       },
     );
+    return [...judgedSkipped, ...probed];
   };
 
   return { options, meshedPods, listMeshedPods, trustDomain, proxies };
@@ -548,9 +576,13 @@ export function podReadinessProblems(pods: PodInfo[]): string[] {
     if (FINISHED.has(pod.phase) || (pod.reason !== undefined && FINISHED.has(pod.reason)))
       return [];
     if (pod.phase !== "Running") return [`pod "${pod.name}" status is ${pod.phase}`];
-    const proxy = pod.containerStatuses.find((s) => s.name === "linkerd-proxy");
-    return proxy?.ready ? [] : [`container "linkerd-proxy" in pod "${pod.name}" is not ready`];
+    return proxyReady(pod) ? [] : [`container "linkerd-proxy" in pod "${pod.name}" is not ready`];
   });
+}
+
+/** Whether the pod's linkerd-proxy container (a sidecar or a native sidecar) reports ready. */
+function proxyReady(pod: PodInfo): boolean {
+  return pod.containerStatuses.find((s) => s.name === "linkerd-proxy")?.ready ?? false;
 }
 
 const readinessAttempts = new WeakMap<CheckContext, number>();

@@ -282,8 +282,8 @@ function proxyReports(assessments: ProxyAssessment[], now: Date): ProxyReport[] 
         }
       : {}),
     result:
-      finding.status === "unreachable"
-        ? "unreachable"
+      finding.status === "unreachable" || finding.status === "skipped"
+        ? finding.status
         : problems.length === 0
           ? "ok"
           : problems.some((p) => p.kind !== "expiry")

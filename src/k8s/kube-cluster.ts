@@ -185,6 +185,7 @@ function podInfo(pod: V1Pod, intern: Intern): PodInfo {
     annotations: internValues(pod.metadata?.annotations, intern),
     phase: pod.status?.phase ?? "Unknown",
     reason: pod.status?.reason,
+    terminating: pod.metadata?.deletionTimestamp !== undefined,
     podIP: pod.status?.podIP,
     serviceAccountName: intern(pod.spec?.serviceAccountName ?? "default"),
     containers: [

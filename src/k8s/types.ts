@@ -38,6 +38,8 @@ export interface PodInfo {
   phase: string;
   /** `status.reason`, e.g. Evicted, NodeShutdown. */
   reason: string | undefined;
+  /** Deletion was requested (`metadata.deletionTimestamp`): kubectl shows it as Terminating. */
+  terminating: boolean;
   podIP: string | undefined;
   serviceAccountName: string;
   containers: ContainerInfo[];

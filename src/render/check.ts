@@ -101,7 +101,7 @@ export interface ProxyReport {
   issuer?: string;
   serial?: string;
   fingerprintSha256?: string;
-  result: "ok" | "warning" | "error" | "unreachable";
+  result: "ok" | "warning" | "error" | "unreachable" | "skipped";
   reason?: string;
   problems?: string[];
 }

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
 import { describe, expect, it } from "vitest";
+import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
 import type { KubeObject } from "../../src/sim/store.js";
 import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
 
@@ -456,6 +457,50 @@ describe("check --proxy details", () => {
     expect(run.stdout).toContain(
       "Some pods do not have the current trust bundle and must be restarted:\n\t* classic-stale\n\t* from-cm-stale\n",
     );
+  });
+});
+
+describe("check --proxy during a rollout", () => {
+  /** Makes the pod's proxy refuse connections and applies `change` to the pod. */
+  const breakPod = (s: Sim, name: string, change: (pod: KubeObject) => KubeObject) => {
+    const pod = s.store.get({ apiVersion: "v1", kind: "Pod" }, "emojivoto", name) as KubeObject;
+    const annotations = { ...pod.metadata.annotations, [PROXY_FAULT_ANNOTATION]: "refuse" };
+    s.store.put(change({ ...pod, metadata: { ...pod.metadata, annotations } }));
+    s.proxies.refresh();
+  };
+  const proxyResults = async (s: Sim) => {
+    const run = await checkProxy(s, "-n", "emojivoto", "-o", "json");
+    const proxies = (
+      JSON.parse(run.stdout) as { proxies: { pod: string; result: string; reason?: string }[] }
+    ).proxies;
+    return { run, proxies };
+  };
+
+  it("a terminating pod is not asked: its proxy may already be gone", async () => {
+    const s = await sim();
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    breakPod(s, web ?? "", (pod) => ({
+      ...pod,
+      metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString() },
+    }));
+    const { run, proxies } = await proxyResults(s);
+    expect(run.code).toBe(0);
+    expect(proxies.find((p) => p.pod === web)).toMatchObject({
+      result: "skipped",
+      reason: "the pod is terminating",
+    });
+    expect(proxies.filter((p) => p.result === "ok")).toHaveLength(proxies.length - 1);
+  });
+
+  it("a proxy that is not ready is left to the readiness check, not reported unreachable", async () => {
+    const s = await sim({ scenario: "proxies-not-ready" });
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    breakPod(s, web ?? "", (pod) => pod);
+    const run = await checkProxy(s, "-n", "emojivoto");
+    expect(problemLines(run.stdout)).toEqual(["× data plane proxies are ready"]);
+    const { proxies } = await proxyResults(s);
+    expect(proxies.find((p) => p.pod === web)).toMatchObject({ result: "skipped" });
+    expect(proxies.find((p) => p.pod === web)?.reason).toContain("not ready");
   });
 });
 
