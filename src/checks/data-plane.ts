@@ -232,6 +232,18 @@ const podName = (context: CheckContext, finding: { namespace: string; pod: strin
     ? `${finding.namespace}/${finding.pod}`
     : finding.pod;
 
+/** Names the pods a passing check did not ask (terminating, proxy not ready), the first few. */
+function notAskedNote(context: CheckContext, skipped: ProxyFinding[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  const shown = 5;
+  const more =
+    skipped.length > shown ? [`and ${skipped.length - shown} more (-o json lists them)`] : [];
+  return listing(`${skipped.length} ${skipped.length === 1 ? "pod was" : "pods were"} not asked:`, [
+    ...skipped.slice(0, shown).map((f) => `${podName(context, f)}: ${f.reason ?? "skipped"}`),
+    ...more,
+  ]);
+}
+
 function listing(heading: string, lines: string[]): string {
   return `${heading}${lines.map((line) => `\n\t* ${line}`).join("")}`;
 }
@@ -496,10 +508,17 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
           const reason = needs(context, "any");
           if (reason !== undefined) return { status: "not-applicable", reason };
           const facts = dataPlaneOf(context);
-          const silent = (await proxyAssessments(context))
-            .map((assessment) => assessment.finding)
-            .filter((f) => f.status === "unreachable");
-          if (silent.length === 0) return { status: "pass" };
+          const findings = (await proxyAssessments(context)).map(
+            (assessment) => assessment.finding,
+          );
+          const silent = findings.filter((f) => f.status === "unreachable");
+          if (silent.length === 0) {
+            const note = notAskedNote(
+              context,
+              findings.filter((f) => f.status === "skipped"),
+            );
+            return note === undefined ? { status: "pass" } : { status: "pass", note };
+          }
           const heading =
             facts.options.leaves.kind === "prometheus"
               ? "Some proxies' certificates are not in Prometheus:"

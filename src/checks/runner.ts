@@ -64,6 +64,7 @@ function toResult(
     return {
       ...base,
       status: "success",
+      ...(outcome.note ? { note: outcome.note } : {}),
       ...(outcome.certificates ? { certificates: outcome.certificates } : {}),
     };
   }

@@ -20,7 +20,12 @@ export interface CertificateReport {
 }
 
 export type CheckOutcome =
-  | { status: "pass"; certificates?: CertificateReport[] }
+  | {
+      status: "pass";
+      /** What a passing check left out on purpose, printed under its √ (Linkerd has none). */
+      note?: string;
+      certificates?: CertificateReport[];
+    }
   | {
       status: "fail";
       message: string;
@@ -93,6 +98,8 @@ export interface CheckResult {
   error?: string;
   cause?: "finding" | "access";
   skipReason?: string;
+  /** See CheckOutcome: only on a passed check. */
+  note?: string;
   certificates?: CertificateReport[];
 }
 

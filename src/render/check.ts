@@ -45,6 +45,7 @@ export function renderResultChunk(
     text += `    ${escapeControl(result.error, true)}\n`;
     if (result.hint !== "") text += `    see ${result.hint} for hints\n`;
   }
+  if (result.note !== undefined) text += `    ${escapeControl(result.note, true)}\n`;
   return text;
 }
 
@@ -125,6 +126,7 @@ export function renderJson(
       id: result.id,
       severity: result.severity,
       ...(result.skipReason === undefined ? {} : { skipReason: result.skipReason }),
+      ...(result.note === undefined ? {} : { note: result.note }),
       ...(result.certificates === undefined ? {} : { certificates: result.certificates }),
     });
   }
@@ -186,6 +188,12 @@ export function renderJunit(
         lines.push(
           `${open}>`,
           `      <system-out>${xmlEscape(`warning: ${result.error ?? ""}`)}</system-out>`,
+          "    </testcase>",
+        );
+      } else if (result.note !== undefined) {
+        lines.push(
+          `${open}>`,
+          `      <system-out>${xmlEscape(result.note)}</system-out>`,
           "    </testcase>",
         );
       } else {

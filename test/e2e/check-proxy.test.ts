@@ -498,6 +498,10 @@ describe("check --proxy during a rollout", () => {
     breakPod(s, web ?? "", (pod) => pod);
     const run = await checkProxy(s, "-n", "emojivoto");
     expect(problemLines(run.stdout)).toEqual(["× data plane proxies are ready"]);
+    // Not silently: the passing check names what it did not ask.
+    expect(run.stdout).toContain(
+      `√ data plane proxies answer on their admin port\n    1 pod was not asked:\n\t* ${web}: its linkerd-proxy container is not ready`,
+    );
     const { proxies } = await proxyResults(s);
     expect(proxies.find((p) => p.pod === web)).toMatchObject({ result: "skipped" });
     expect(proxies.find((p) => p.pod === web)?.reason).toContain("not ready");

@@ -108,6 +108,25 @@ describe("check renderers against Linkerd's goldens", () => {
     expect(xml).toContain('message="a &lt;b&gt; &amp; &quot;c&quot;"');
   });
 
+  it("a note of a passed check shows under its √, in json and in junit's system-out", () => {
+    const noted: CheckResult = {
+      ...(results[0] as CheckResult),
+      note: "1 pod was not asked:\n\t* ns/p: the pod is terminating",
+    };
+    expect(renderTableBody([noted], plainTheme)).toBe(
+      "category\n--------\n√ check1\n    1 pod was not asked:\n\t* ns/p: the pod is terminating\n",
+    );
+    const json = JSON.parse(renderJson({ ...report, results: [noted] }, options));
+    expect(json.categories[0].checks[0].note).toBe(noted.note);
+    expect(renderJunit({ ...report, results: [noted] }, options)).toContain(
+      "<system-out>1 pod was not asked:\n\t* ns/p: the pod is terminating</system-out>",
+    );
+    // -o short stays quiet about passed checks.
+    expect(renderShort({ ...report, results: [noted], success: true }, options)).toBe(
+      "Status check results are √\n",
+    );
+  });
+
   it("junit reports warnings as failures only under --fail-on warning", () => {
     const warned: CheckReport = {
       ...report,
