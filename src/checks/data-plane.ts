@@ -84,7 +84,7 @@ export interface DataPlaneFacts {
    * proxies do not keep 5,000 OpenSSL certificates (~11 KB each with the presented chain) alive.
    * Expensive: call once (proxyAssessments does).
    */
-  proxies<T>(judge: (finding: ProxyFinding) => Promise<T>): Promise<T[]>;
+  proxies<T>(now: Date, judge: (finding: ProxyFinding) => Promise<T>): Promise<T[]>;
 }
 
 export function createDataPlaneFacts(
@@ -108,7 +108,10 @@ export function createDataPlaneFacts(
     return String(values.identityTrustDomain ?? "cluster.local");
   });
 
-  const proxies = async <T>(judge: (finding: ProxyFinding) => Promise<T>): Promise<T[]> => {
+  const proxies = async <T>(
+    now: Date,
+    judge: (finding: ProxyFinding) => Promise<T>,
+  ): Promise<T[]> => {
     const leaves = options.leaves;
     if (leaves.kind === "off") return [];
     // Only proxies that should answer are asked: a pod being deleted may have stopped its proxy
@@ -145,16 +148,22 @@ export function createDataPlaneFacts(
       });
       const byPod = new Map(reported.map((r) => [`${r.namespace}/${r.pod}`, r.expiresAt]));
       const findings = targets.map(({ pod, identity }): ProxyFinding => {
+        const base = { namespace: pod.namespace, pod: pod.name, identity };
         const notAfter = byPod.get(`${pod.namespace}/${pod.name}`);
-        return notAfter === undefined
+        if (notAfter !== undefined) return { ...base, status: "reported", notAfter };
+        // A proxy that started moments ago has not been scraped yet: not a fault (yet).
+        const runningFor = proxyRunningFor(pod, now);
+        return runningFor !== undefined && runningFor < FIRST_SCRAPE_GRACE_MS
           ? {
-              namespace: pod.namespace,
-              pod: pod.name,
-              identity,
+              ...base,
+              status: "skipped",
+              reason: `its proxy started ${Math.max(0, Math.round(runningFor / 1000))}s ago, before Prometheus could scrape it`,
+            }
+          : {
+              ...base,
               status: "unreachable",
               reason: "no certificate expiry reported to Prometheus for this pod",
-            }
-          : { namespace: pod.namespace, pod: pod.name, identity, status: "reported", notAfter };
+            };
       });
       return [...judgedSkipped, ...(await Promise.all(findings.map(judge)))];
     }
@@ -396,7 +405,7 @@ export function proxyAssessments(context: CheckContext): Promise<ProxyAssessment
         context.facts.identity().catch(() => undefined),
       ]);
       const byName = new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p]));
-      return facts.proxies((finding) => {
+      return facts.proxies(context.now(), (finding) => {
         const pod = byName.get(`${finding.namespace}/${finding.pod}`);
         const expected =
           pod &&
@@ -597,6 +606,18 @@ export function podReadinessProblems(pods: PodInfo[]): string[] {
     if (pod.phase !== "Running") return [`pod "${pod.name}" status is ${pod.phase}`];
     return proxyReady(pod) ? [] : [`container "linkerd-proxy" in pod "${pod.name}" is not ready`];
   });
+}
+
+/**
+ * How long a proxy may run before Prometheus is expected to have it: linkerd-viz scrapes every 10 s,
+ * Prometheus' default is every minute; twice the longer one.
+ */
+const FIRST_SCRAPE_GRACE_MS = 120_000;
+
+/** How long the pod's linkerd-proxy container has been running, if the kubelet says. */
+function proxyRunningFor(pod: PodInfo, now: Date): number | undefined {
+  const startedAt = pod.containerStatuses.find((s) => s.name === "linkerd-proxy")?.startedAt;
+  return startedAt === undefined ? undefined : now.getTime() - startedAt.getTime();
 }
 
 /** Whether the pod's linkerd-proxy container (a sidecar or a native sidecar) reports ready. */

@@ -27,6 +27,7 @@ import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
   type Cluster,
   type ContainerInfo,
+  type ContainerStatusInfo,
   describeTarget,
   KubeApiError,
   type ListOptions,
@@ -173,8 +174,18 @@ function containerInfo(container: V1Container, isInit: boolean, intern: Intern):
   };
 }
 
-function statusInfo(status: V1ContainerStatus, isInit: boolean, intern: Intern) {
-  return { name: intern(status.name), ready: status.ready, isInit };
+function statusInfo(
+  status: V1ContainerStatus,
+  isInit: boolean,
+  intern: Intern,
+): ContainerStatusInfo {
+  const startedAt = status.state?.running?.startedAt;
+  return {
+    name: intern(status.name),
+    ready: status.ready,
+    isInit,
+    ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
+  };
 }
 
 function podInfo(pod: V1Pod, intern: Intern): PodInfo {

@@ -28,6 +28,8 @@ export interface ContainerStatusInfo {
   name: string;
   ready: boolean;
   isInit: boolean;
+  /** When the container last started running (`state.running.startedAt`); undefined if not running. */
+  startedAt?: Date;
 }
 
 export interface PodInfo {

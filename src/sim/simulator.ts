@@ -205,7 +205,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
   for (const object of options.objects ?? []) store.put(withDefaultNamespace(object));
   provideExternalWebhookCerts(store, scenario.pki);
-  reconcileWorkloads(store, rfc3339(now));
+  // The cluster has been running for a while: its pods started an hour ago, long enough for any
+  // Prometheus to have scraped them (check --proxy --prometheus gives brand-new proxies a grace).
+  reconcileWorkloads(store, rfc3339(new Date(now.getTime() - 3_600_000)));
 
   // The identity service signs with the Secret's issuer as it stands now, or, when the scenario
   // says so, with an earlier issuer it never stopped using.

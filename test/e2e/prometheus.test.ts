@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/simulator.js";
+import type { KubeObject } from "../../src/sim/store.js";
 import { problemLines, runCli, startSim } from "./helpers.js";
 
 function prometheusAvailable(): boolean {
@@ -163,6 +164,48 @@ describe.skipIf(!hasPrometheus && !inCi)(
         );
       } finally {
         await viz.close();
+      }
+    });
+
+    it("a proxy that started moments ago is not yet expected in Prometheus; one that ran for minutes is", async () => {
+      // Copies of the web pod that this Prometheus never scrapes, one whose proxy started just now.
+      const web = sim.store
+        .list({ apiVersion: "v1", kind: "Pod" }, "emojivoto")
+        .find((p) => p.metadata.labels?.app === "web-svc") as KubeObject;
+      const copy = (name: string, startedAt: Date): KubeObject => {
+        const status = web.status as { initContainerStatuses?: Array<Record<string, unknown>> };
+        return {
+          ...web,
+          metadata: { ...web.metadata, name },
+          status: {
+            ...status,
+            initContainerStatuses: (status.initContainerStatuses ?? []).map((s) =>
+              s.name === "linkerd-proxy"
+                ? { ...s, state: { running: { startedAt: startedAt.toISOString() } } }
+                : s,
+            ),
+          },
+        };
+      };
+      sim.store.put(copy("web-new", new Date()));
+      try {
+        const fresh = await checkWithPrometheus("-n", "emojivoto");
+        expect(problemLines(fresh.stdout)).toEqual([
+          "× data plane proxy certificates are within their validity period",
+        ]);
+        expect(fresh.stdout).toMatch(
+          /√ data plane proxies answer on their admin port\n {4}1 pod was not asked:\n\t\* web-new: its proxy started \d+s ago, before Prometheus could scrape it\n/,
+        );
+        sim.store.put(copy("web-new", new Date(Date.now() - 10 * 60_000)));
+        const stale = await checkWithPrometheus("-n", "emojivoto");
+        expect(problemLines(stale.stdout)).toContain(
+          "× data plane proxies answer on their admin port",
+        );
+        expect(stale.stdout).toContain(
+          "\t* web-new: no certificate expiry reported to Prometheus for this pod\n",
+        );
+      } finally {
+        sim.store.remove("v1", "Pod", "emojivoto", "web-new");
       }
     });
 
