@@ -1,7 +1,8 @@
-// Failed API calls as KubeApiErrors whose messages say what to do. Free of @kubernetes/client-node,
-// so the port-forward worker threads name a refused upgrade exactly as the main thread does.
+// Failed API calls as KubeApiErrors whose messages say what to do. Free of @kubernetes/client-node:
+// the port-forwards (port-forward.ts) name a refused upgrade exactly as the API calls do.
 
 import { firstLine } from "../errors.js";
+import { CredentialPluginError } from "./exec-credentials.js";
 import { describeTarget, KubeApiError, type RequestTarget } from "./types.js";
 
 /** The `message` of a Kubernetes Status body, when there is one. */
@@ -57,6 +58,9 @@ export function unreachableError(
   target: RequestTarget,
   server: string,
 ): KubeApiError {
+  // No request was sent: the kubeconfig's credential plugin failed first.
+  if (error instanceof CredentialPluginError)
+    return new KubeApiError("unauthorized", firstLine(error), target);
   const reason = /reason: (.*)$/.exec(firstLine(error))?.[1] ?? firstLine(error);
   return new KubeApiError(
     "unreachable",

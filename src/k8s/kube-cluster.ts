@@ -23,6 +23,7 @@ import {
 import { CliError, ExitCode, firstLine } from "../errors.js";
 import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
+import { shareExecCredentials } from "./exec-credentials.js";
 import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
   type Cluster,
@@ -47,6 +48,7 @@ export interface KubeClusterOptions {
 /** kubectl's order: --kubeconfig, then $KUBECONFIG, then ~/.kube/config, then in-cluster. */
 function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
   const config = new KubeConfig();
+  shareExecCredentials(config);
   const fromFlag = options.kubeconfig;
   const fromEnv = options.env.KUBECONFIG;
   const home = join(options.env.HOME ?? homedir(), ".kube", "config");

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
 import type { KubeObject } from "../../src/sim/store.js";
@@ -457,6 +458,56 @@ describe("check --proxy details", () => {
     expect(run.stdout).toContain(
       "Some pods do not have the current trust bundle and must be restarted:\n\t* classic-stale\n\t* from-cm-stale\n",
     );
+  });
+});
+
+describe("kubeconfig exec credential plugins (aws eks get-token, gke-gcloud-auth-plugin, …)", () => {
+  /** A kubeconfig whose user runs `plugin` (a Node script) instead of holding the token. */
+  const withPlugin = (s: Sim, plugin: string) => {
+    const dir = dirname(s.kubeconfigPath);
+    const token = /token: (\S+)/.exec(readFileSync(s.kubeconfigPath, "utf8"))?.[1] ?? "";
+    const script = join(dir, "plugin.cjs");
+    writeFileSync(script, plugin.replaceAll("TOKEN", token).replaceAll("RUNS", join(dir, "runs")));
+    const kubeconfig = readFileSync(s.kubeconfigPath, "utf8").replace(
+      /token: \S+/,
+      [
+        "exec:",
+        "        apiVersion: client.authentication.k8s.io/v1",
+        `        command: ${process.execPath}`,
+        `        args: [${JSON.stringify(script)}]`,
+        "        interactiveMode: Never",
+      ].join("\n"),
+    );
+    const path = join(dir, "exec.kubeconfig");
+    writeFileSync(path, kubeconfig);
+    return { path, runs: () => readFileSync(join(dir, "runs"), "utf8").length };
+  };
+
+  it("runs a plugin without expirationTimestamp once per run, not once per request and pod", async () => {
+    const s = await sim();
+    const { path, runs } = withPlugin(
+      s,
+      `require("fs").appendFileSync("RUNS", "x");
+       console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1",
+         kind: "ExecCredential", status: { token: "TOKEN" } }));`,
+    );
+    const run = await runCli(["--kubeconfig", path, "check", "--proxy", "--wait", "0s"]);
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("Status check results are √");
+    expect(run.stdout).toContain("√ data plane proxies answer on their admin port");
+    expect(runs()).toBe(1);
+  });
+
+  it("a failing plugin is named with its own words, exit 3", async () => {
+    const s = await sim();
+    const { path } = withPlugin(
+      s,
+      `process.stderr.write("error: the SSO session has expired\\n"); process.exit(1);`,
+    );
+    const run = await runCli(["--kubeconfig", path, "check", "--proxy", "--wait", "0s"]);
+    expect(run.stdout).toContain(
+      `× can query the Kubernetes API\n    the kubeconfig's credential plugin "${process.execPath}" failed: error: the SSO session has expired\n`,
+    );
+    expect(run.code).toBe(3);
   });
 });
 
