@@ -52,6 +52,16 @@ export function statusError(
   );
 }
 
+/** OpenSSL's codes for a server certificate the kubeconfig's CA does not vouch for. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_SIGNATURE_FAILURE",
+]);
+
 /** No HTTP answer at all: the connection failed. */
 export function unreachableError(
   error: unknown,
@@ -62,6 +72,20 @@ export function unreachableError(
   if (error instanceof CredentialPluginError)
     return new KubeApiError("unauthorized", firstLine(error), target);
   const reason = /reason: (.*)$/.exec(firstLine(error))?.[1] ?? firstLine(error);
+  // kubectl: "x509: certificate signed by unknown authority"; OpenSSL's words alone do not say whose.
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && UNTRUSTED_CERTIFICATE.has(code))
+    return new KubeApiError(
+      "unreachable",
+      `cannot trust the Kubernetes API at ${server}: its certificate is not signed by the kubeconfig's certificate-authority (${reason})`,
+      target,
+    );
+  if (code === "CERT_HAS_EXPIRED")
+    return new KubeApiError(
+      "unreachable",
+      `cannot trust the Kubernetes API at ${server}: its certificate has expired`,
+      target,
+    );
   return new KubeApiError(
     "unreachable",
     `cannot reach the Kubernetes API at ${server}: ${reason}`,

@@ -1,5 +1,5 @@
 // Flags, output formats, offline mode and failure handling of `meshlens check`, run as a user would.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCertificateBundle } from "../../src/certs/pem.js";
@@ -360,6 +360,22 @@ describe("failures outside the mesh", () => {
       '× \'linkerd-config\' config map exists\n    cannot get configmaps "linkerd-config" in namespace "linkerd": Internal error occurred: simulated fault',
     );
     expect(run.stderr).toBe("");
+  });
+
+  it("an API server the kubeconfig's CA does not vouch for is named as such, exit 3", async () => {
+    const s = await sim();
+    const otherCa = Buffer.from(readFixture("certs/valid-trust-anchors.pem")).toString("base64");
+    const kubeconfig = readFileSync(s.kubeconfigPath, "utf8").replace(
+      /certificate-authority-data: .*/,
+      `certificate-authority-data: ${otherCa}`,
+    );
+    const path = `${s.kubeconfigPath}.other-ca`;
+    writeFileSync(path, kubeconfig);
+    const run = await runCli(["--kubeconfig", path, "check", "--wait", "0s"]);
+    expect(run.stdout).toContain(
+      `× can query the Kubernetes API\n    cannot trust the Kubernetes API at ${s.api.url}: its certificate is not signed by the kubeconfig's certificate-authority (`,
+    );
+    expect(run.code).toBe(3);
   });
 
   it("wrong credentials are exit 3", async () => {
