@@ -118,28 +118,22 @@ export function createDataPlaneFacts(
     // already, and a proxy that is not ready may have no certificate yet (the proxy reports ready
     // once it has one). Asking them would fail a check in every rollout, with no retry; readiness
     // (retried under --wait, as Linkerd does) reports the proxies that stay unready.
-    const running = (await meshedPods()).filter((pod) => pod.phase === "Running");
-    const skipped = running.flatMap((pod): ProxyFinding[] => {
-      const reason = pod.terminating
-        ? "the pod is terminating"
-        : proxyReady(pod)
-          ? undefined
-          : 'its linkerd-proxy container is not ready (see "data plane proxies are ready")';
-      return reason === undefined
-        ? []
-        : [
-            {
-              namespace: pod.namespace,
-              pod: pod.name,
-              identity: podIdentity(pod) ?? "",
-              status: "skipped",
-              reason,
-            },
-          ];
-    });
-    const targets = running
-      .filter((pod) => !pod.terminating && proxyReady(pod))
-      .map((pod) => ({ pod, identity: podIdentity(pod) ?? "" }));
+    const skipped: ProxyFinding[] = [];
+    const targets: Array<{ pod: PodInfo; identity: string }> = [];
+    for (const pod of await meshedPods()) {
+      if (pod.phase !== "Running") continue;
+      const identity = podIdentity(pod) ?? "";
+      const reason = notAskedReason(pod);
+      if (reason === undefined) targets.push({ pod, identity });
+      else
+        skipped.push({
+          namespace: pod.namespace,
+          pod: pod.name,
+          identity,
+          status: "skipped",
+          reason,
+        });
+    }
     const judgedSkipped = await Promise.all(skipped.map(judge));
     if (leaves.kind === "prometheus") {
       // Prometheus that cannot be asked is data meshlens could not read, not a mesh problem.
@@ -618,6 +612,14 @@ const FIRST_SCRAPE_GRACE_MS = 120_000;
 function proxyRunningFor(pod: PodInfo, now: Date): number | undefined {
   const startedAt = pod.containerStatuses.find((s) => s.name === "linkerd-proxy")?.startedAt;
   return startedAt === undefined ? undefined : now.getTime() - startedAt.getTime();
+}
+
+/** Why a Running pod's proxy is not asked for its certificate; undefined when it is. */
+function notAskedReason(pod: PodInfo): string | undefined {
+  if (pod.terminating) return "the pod is terminating";
+  if (!proxyReady(pod))
+    return 'its linkerd-proxy container is not ready (see "data plane proxies are ready")';
+  return undefined;
 }
 
 /** Whether the pod's linkerd-proxy container (a sidecar or a native sidecar) reports ready. */
