@@ -249,7 +249,11 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       break;
     case "json": {
       const proxies = dataPlane
-        ? proxyReports(await checks.proxyAssessments(context), ctx.clock())
+        ? proxyReports(
+            await checks.proxyAssessments(context),
+            dataPlane.options.leaves.kind === "prometheus" ? "prometheus" : "live",
+            ctx.clock(),
+          )
         : undefined;
       ctx.out.write(renderJson(report, renderOptions, proxies));
       break;
@@ -261,13 +265,17 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
   return exitCodeFor(report, options.failOn);
 }
 
-/** Per-pod findings for `-o json`. */
-function proxyReports(assessments: ProxyAssessment[], now: Date): ProxyReport[] {
+/** Per-pod findings for `-o json`; `source`: where the certificates were looked for. */
+function proxyReports(
+  assessments: ProxyAssessment[],
+  source: ProxyReport["source"],
+  now: Date,
+): ProxyReport[] {
   return assessments.map(({ finding, problems }) => ({
     pod: finding.pod,
     namespace: finding.namespace,
     identity: finding.identity,
-    source: finding.status === "reported" ? "prometheus" : "live",
+    source,
     ...(finding.notAfter
       ? {
           leafNotAfter: rfc3339(finding.notAfter),

@@ -154,11 +154,17 @@ describe.skipIf(!hasPrometheus && !inCi)(
       });
       try {
         const run = await checkProxyFrom(viz, "viz", "-n", "emojivoto");
-        // This Prometheus scrapes the other simulator's pods: every pod here is reported missing, by name.
+        // This Prometheus scrapes the other simulator's pods: the ones it has no series for are
+        // reported missing, by name.
         expect(problemLines(run.stdout)).toEqual([
           "× data plane proxies answer on their admin port",
         ]);
         expect(run.stdout).toContain("Some proxies' certificates are not in Prometheus:\n\t* ");
+        // Missing from Prometheus is still a finding of the Prometheus source, not of a live probe.
+        const json = await checkProxyFrom(viz, "viz", "-n", "emojivoto", "-o", "json");
+        const proxies = JSON.parse(json.stdout).proxies as { source: string; result: string }[];
+        expect(proxies.every((p) => p.source === "prometheus")).toBe(true);
+        expect(proxies.some((p) => p.result === "unreachable")).toBe(true);
         expect([...viz.api.stats.byPath.keys()]).toContain(
           "GET /api/v1/namespaces/linkerd-viz/services/prometheus:9090/proxy/api/v1/query",
         );
