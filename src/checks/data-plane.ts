@@ -63,6 +63,8 @@ export interface ProxyFinding {
   /** skipped: not probed, the pod is terminating or its proxy not ready (`reason` says which). */
   status: "verified" | "reported" | "unreachable" | "skipped";
   reason?: string;
+  /** Unreachable because RBAC forbids port-forwarding to it. */
+  forbidden?: true;
   leaf?: CertificateInfo;
   /** The certificates presented after the leaf. */
   intermediates?: CertificateInfo[];
@@ -182,7 +184,13 @@ export function createDataPlaneFacts(
           reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
         };
       const probe = await probeProxy(cluster, pod, identity, leaves.timeoutMs);
-      if (!probe.ok) return { ...base, status: "unreachable", reason: probe.reason };
+      if (!probe.ok)
+        return {
+          ...base,
+          status: "unreachable",
+          reason: probe.reason,
+          ...(probe.forbidden ? { forbidden: probe.forbidden } : {}),
+        };
       try {
         const [presented, ...rest] = probe.chain;
         const leaf = presented === undefined ? undefined : certs.parseCertificate(presented);
@@ -234,6 +242,30 @@ const podName = (context: CheckContext, finding: { namespace: string; pod: strin
   dataPlaneOf(context).options.namespace === undefined
     ? `${finding.namespace}/${finding.pod}`
     : finding.pod;
+
+/**
+ * One line per proxy that could not be asked, except that a namespace where RBAC forbids more than
+ * one port-forward is one line: a user without `create` on `pods/portforward` (the `view` role)
+ * would otherwise get the same denial once per pod, thousands of lines.
+ */
+function unreachableLines(context: CheckContext, silent: ProxyFinding[]): string[] {
+  const forbiddenIn = new Map<string, number>();
+  for (const f of silent)
+    if (f.forbidden) forbiddenIn.set(f.namespace, (forbiddenIn.get(f.namespace) ?? 0) + 1);
+  const lines: string[] = [];
+  const grouped = new Set<string>();
+  for (const f of silent) {
+    const count = f.forbidden ? (forbiddenIn.get(f.namespace) ?? 0) : 0;
+    if (count < 2) lines.push(`${podName(context, f)}: ${f.reason ?? "unknown"}`);
+    else if (!grouped.has(f.namespace)) {
+      grouped.add(f.namespace);
+      lines.push(
+        `${count} pods in namespace "${f.namespace}": port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "${f.namespace}"`,
+      );
+    }
+  }
+  return lines;
+}
 
 /** Names the pods a passing check did not ask (terminating, proxy not ready), the first few. */
 function notAskedNote(context: CheckContext, skipped: ProxyFinding[]): string | undefined {
@@ -530,10 +562,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
           const access = silent.every((f) => f.reason?.startsWith("port-forward failed") ?? false);
           return {
             status: "fail",
-            message: listing(
-              heading,
-              silent.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`),
-            ),
+            message: listing(heading, unreachableLines(context, silent)),
             cause: access ? "access" : "finding",
           };
         },

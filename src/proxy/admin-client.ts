@@ -13,7 +13,7 @@ import {
 } from "node:tls";
 import { firstLine } from "../errors.js";
 import { adminPortOf, NO_ADMIN_PORT } from "../k8s/pods.js";
-import type { Cluster, PodInfo } from "../k8s/types.js";
+import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
 import {
   identityMetricsOf,
   isIdentityMetric,
@@ -23,7 +23,8 @@ import {
 
 export type ProxyProbe =
   | { ok: true; chain: X509Certificate[]; metrics: ProxyIdentityMetrics | undefined }
-  | { ok: false; reason: string };
+  /** `forbidden`: RBAC denied the port-forward (the same for every pod of a namespace, usually). */
+  | { ok: false; reason: string; forbidden?: true };
 
 /**
  * The certificates the peer presented, leaf first, as Node's TLS layer parsed them (parsing them
@@ -108,9 +109,11 @@ export async function probeProxy(
     try {
       stream = await cluster.portForward(pod.namespace, pod.name, port);
     } catch (error) {
+      const forbidden = error instanceof KubeApiError && error.failure === "forbidden";
       return {
         ok: false,
         reason: `port-forward failed: ${firstLine(error)}`,
+        ...(forbidden ? { forbidden } : {}),
       };
     }
     const tunnel = stream;

@@ -264,11 +264,23 @@ describe("check --proxy details", () => {
     });
     const run = await checkProxy(s);
     expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
-    const [web] = podsOf(s, "emojivoto", "web-svc");
+    // One line for the namespace, not the same denial once per pod.
     expect(run.stdout).toContain(
-      `\t* emojivoto/${web}: port-forward failed: forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n`,
+      'Some proxies could not be checked:\n\t* 4 pods in namespace "emojivoto": port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n    see ',
     );
     expect(run.code).toBe(3);
+    // A single pod denied is named with the API server's words.
+    s.faults.clear();
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    s.faults.add({
+      pathPrefix: `/api/v1/namespaces/emojivoto/pods/${web}/`,
+      fault: { kind: "status", status: 403 },
+    });
+    const one = await checkProxy(s);
+    expect(one.stdout).toContain(
+      `\t* emojivoto/${web}: port-forward failed: forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n`,
+    );
+    expect(one.code).toBe(3);
   });
 
   it("a namespace that does not exist fails Linkerd's check", async () => {
