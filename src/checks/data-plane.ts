@@ -243,28 +243,36 @@ const podName = (context: CheckContext, finding: { namespace: string; pod: strin
     ? `${finding.namespace}/${finding.pod}`
     : finding.pod;
 
+/** More pods than this with the same reason are one line (-o json still lists each). */
+const SAME_REASON_LINES = 5;
+
 /**
- * One line per proxy that could not be asked, except that a namespace where RBAC forbids more than
- * one port-forward is one line: a user without `create` on `pods/portforward` (the `view` role)
- * would otherwise get the same denial once per pod, thousands of lines.
+ * One line per proxy that could not be asked, but one line for many with the same cause: a user
+ * without `create` on `pods/portforward` (the built-in `view` role) or a struggling API server would
+ * otherwise get the same words once per pod, thousands of lines. RBAC denials are grouped by
+ * namespace (their text names each pod), other reasons when more than SAME_REASON_LINES pods share
+ * one.
  */
 function unreachableLines(context: CheckContext, silent: ProxyFinding[]): string[] {
-  const forbiddenIn = new Map<string, number>();
-  for (const f of silent)
-    if (f.forbidden) forbiddenIn.set(f.namespace, (forbiddenIn.get(f.namespace) ?? 0) + 1);
-  const lines: string[] = [];
-  const grouped = new Set<string>();
+  const groups = new Map<string, ProxyFinding[]>();
   for (const f of silent) {
-    const count = f.forbidden ? (forbiddenIn.get(f.namespace) ?? 0) : 0;
-    if (count < 2) lines.push(`${podName(context, f)}: ${f.reason ?? "unknown"}`);
-    else if (!grouped.has(f.namespace)) {
-      grouped.add(f.namespace);
-      lines.push(
-        `${count} pods in namespace "${f.namespace}": port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "${f.namespace}"`,
-      );
-    }
+    const key = f.forbidden ? `forbidden in ${f.namespace}` : `reason ${f.reason ?? ""}`;
+    const members = groups.get(key);
+    if (members === undefined) groups.set(key, [f]);
+    else members.push(f);
   }
-  return lines;
+  return [...groups.values()].flatMap((members) => {
+    const first = members[0] as ProxyFinding;
+    if (members.length <= (first.forbidden ? 1 : SAME_REASON_LINES))
+      return members.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`);
+    const names = members.slice(0, 3).map((f) => podName(context, f));
+    const examples = `(${names.join(", ")}${members.length > 3 ? ", …" : ""})`;
+    return first.forbidden
+      ? [
+          `${members.length} pods in namespace "${first.namespace}" ${examples}: port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "${first.namespace}"`,
+        ]
+      : [`${members.length} pods ${examples}: ${first.reason ?? "unknown"}`];
+  });
 }
 
 /** Names the pods a passing check did not ask (terminating, proxy not ready), the first few. */

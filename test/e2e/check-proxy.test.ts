@@ -265,8 +265,8 @@ describe("check --proxy details", () => {
     const run = await checkProxy(s);
     expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
     // One line for the namespace, not the same denial once per pod.
-    expect(run.stdout).toContain(
-      'Some proxies could not be checked:\n\t* 4 pods in namespace "emojivoto": port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n    see ',
+    expect(run.stdout).toMatch(
+      /Some proxies could not be checked:\n\t\* 4 pods in namespace "emojivoto" \(emojivoto\/[a-z0-9-]+, emojivoto\/[a-z0-9-]+, emojivoto\/[a-z0-9-]+, …\): port-forward failed: forbidden; needs RBAC permission "create" on "pods\/portforward" in namespace "emojivoto"\n {4}see /,
     );
     expect(run.code).toBe(3);
     // A single pod denied is named with the API server's words.
@@ -281,6 +281,24 @@ describe("check --proxy details", () => {
       `\t* emojivoto/${web}: port-forward failed: forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n`,
     );
     expect(one.code).toBe(3);
+  });
+
+  it("many proxies failing for the same reason are one line; -o json still lists each", async () => {
+    const s = await sim({
+      scenario: "scale",
+      scale: { pods: 8, namespaces: 1 },
+      faults: [{ pathPrefix: "/api/v1/namespaces/scale-000/pods/", fault: { kind: "drop" } }],
+    });
+    const run = await checkProxy(s, "-n", "scale-000");
+    const lines = run.stdout.split("\n").filter((line) => line.startsWith("\t* "));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\t\* 8 pods \(app-0-[a-z0-9-]+, app-0-[a-z0-9-]+, app-0-[a-z0-9-]+, …\): port-forward failed: cannot reach the Kubernetes API at /,
+    );
+    expect(run.code).toBe(3);
+    const json = await checkProxy(s, "-n", "scale-000", "-o", "json");
+    const proxies = JSON.parse(json.stdout).proxies as { result: string }[];
+    expect(proxies.map((p) => p.result)).toEqual(Array(8).fill("unreachable"));
   });
 
   it("a namespace that does not exist fails Linkerd's check", async () => {
