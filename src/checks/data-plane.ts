@@ -7,7 +7,7 @@ import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { firstLine } from "../errors.js";
 import { HeapBudget } from "../heap-budget.js";
-import { podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import { podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
 import { memoize } from "../memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
@@ -647,7 +647,7 @@ const FIRST_SCRAPE_GRACE_MS = 120_000;
 
 /** How long the pod's linkerd-proxy container has been running, if the kubelet says. */
 function proxyRunningFor(pod: PodInfo, now: Date): number | undefined {
-  const startedAt = pod.containerStatuses.find((s) => s.name === "linkerd-proxy")?.startedAt;
+  const startedAt = proxyStatusOf(pod)?.startedAt;
   return startedAt === undefined ? undefined : now.getTime() - startedAt.getTime();
 }
 
@@ -661,7 +661,7 @@ function notAskedReason(pod: PodInfo): string | undefined {
 
 /** Whether the pod's linkerd-proxy container (a sidecar or a native sidecar) reports ready. */
 function proxyReady(pod: PodInfo): boolean {
-  return pod.containerStatuses.find((s) => s.name === "linkerd-proxy")?.ready ?? false;
+  return proxyStatusOf(pod)?.ready ?? false;
 }
 
 const readinessAttempts = new WeakMap<CheckContext, number>();

@@ -24,6 +24,7 @@ import { CliError, ExitCode, firstLine } from "../errors.js";
 import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
 import { shareExecCredentials } from "./exec-credentials.js";
+import { PROXY_CONTAINER } from "./pods.js";
 import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
   type Cluster,
@@ -134,7 +135,7 @@ function internValues(record: Record<string, string> | undefined, intern: Intern
 
 function containerInfo(container: V1Container, isInit: boolean, intern: Intern): ContainerInfo {
   // Only the proxy's environment is ever read; not keeping the rest saves memory on big clusters.
-  const env = container.name === "linkerd-proxy" ? (container.env ?? []) : [];
+  const env = container.name === PROXY_CONTAINER ? (container.env ?? []) : [];
   return {
     name: intern(container.name),
     image: intern(container.image ?? ""),

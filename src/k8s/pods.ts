@@ -1,9 +1,17 @@
 import { resolveEnv } from "./env-expansion.js";
-import type { ContainerInfo, PodInfo } from "./types.js";
+import type { ContainerInfo, ContainerStatusInfo, PodInfo } from "./types.js";
+
+/** The name of the container Linkerd's injector adds. */
+export const PROXY_CONTAINER = "linkerd-proxy";
 
 /** The `linkerd-proxy` container, in `containers` or, as a native sidecar, in `initContainers`. */
 export function proxyContainerOf(pod: PodInfo): ContainerInfo | undefined {
-  return pod.containers.find((c) => c.name === "linkerd-proxy");
+  return pod.containers.find((c) => c.name === PROXY_CONTAINER);
+}
+
+/** The kubelet's status of the `linkerd-proxy` container (either list, as proxyContainerOf). */
+export function proxyStatusOf(pod: PodInfo): ContainerStatusInfo | undefined {
+  return pod.containerStatuses.find((s) => s.name === PROXY_CONTAINER);
 }
 
 /** What a `fieldRef` in the pod's own spec and status reads (the downward API fields Linkerd uses). */

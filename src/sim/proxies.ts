@@ -62,7 +62,7 @@ export function adminPortOf(pod: KubeObject): number | undefined {
   return proxyContainer(pod)?.ports?.find((p) => p.name === "linkerd-admin")?.containerPort;
 }
 
-/** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME with the pod's service account and namespace. */
+/** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME expanded as the kubelet would. */
 export function podIdentity(pod: KubeObject): string | undefined {
   const env = proxyContainer(pod)?.env;
   if (env === undefined) return undefined;
