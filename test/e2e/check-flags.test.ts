@@ -1,11 +1,16 @@
 // Flags, output formats, offline mode and failure handling of `meshlens check`, run as a user would.
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCertificateBundle } from "../../src/certs/pem.js";
 import { certTools } from "../../src/certs/x509.js";
 import { linkerdFixtures, readFixture } from "../fixtures.js";
-import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
+import {
+  kubeconfigVariant,
+  problemLines,
+  runCli,
+  type StartedSim,
+  simulatorsForThisFile,
+} from "./helpers.js";
 
 type Sim = StartedSim;
 const sim = simulatorsForThisFile();
@@ -365,12 +370,9 @@ describe("failures outside the mesh", () => {
   it("an API server the kubeconfig's CA does not vouch for is named as such, exit 3", async () => {
     const s = await sim();
     const otherCa = Buffer.from(readFixture("certs/valid-trust-anchors.pem")).toString("base64");
-    const kubeconfig = readFileSync(s.kubeconfigPath, "utf8").replace(
-      /certificate-authority-data: .*/,
-      `certificate-authority-data: ${otherCa}`,
+    const path = kubeconfigVariant(s, "other-ca", (text) =>
+      text.replace(/certificate-authority-data: .*/, `certificate-authority-data: ${otherCa}`),
     );
-    const path = `${s.kubeconfigPath}.other-ca`;
-    writeFileSync(path, kubeconfig);
     const run = await runCli(["--kubeconfig", path, "check", "--wait", "0s"]);
     expect(run.stdout).toContain(
       `× can query the Kubernetes API\n    cannot trust the Kubernetes API at ${s.api.url}: its certificate is not signed by the kubeconfig's certificate-authority (`,
@@ -380,9 +382,7 @@ describe("failures outside the mesh", () => {
 
   it("wrong credentials are exit 3", async () => {
     const s = await sim();
-    const kubeconfig = readFileSync(s.kubeconfigPath, "utf8").replace(/token: .*/, "token: wrong");
-    const path = `${s.kubeconfigPath}.bad`;
-    (await import("node:fs")).writeFileSync(path, kubeconfig);
+    const path = kubeconfigVariant(s, "bad", (text) => text.replace(/token: .*/, "token: wrong"));
     const run = await runCli(["--kubeconfig", path, "check", "--wait", "0s"]);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("rejected the kubeconfig's credentials (401 Unauthorized)");

@@ -8,7 +8,13 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
 import type { KubeObject } from "../../src/sim/store.js";
-import { problemLines, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
+import {
+  kubeconfigVariant,
+  problemLines,
+  runCli,
+  type StartedSim,
+  simulatorsForThisFile,
+} from "./helpers.js";
 
 type Sim = StartedSim;
 const sim = simulatorsForThisFile();
@@ -230,13 +236,8 @@ describe("check --proxy details", () => {
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     try {
       const { port } = proxy.address() as { port: number };
-      const kubeconfig = `${s.kubeconfigPath}-via-proxy`;
-      writeFileSync(
-        kubeconfig,
-        readFileSync(s.kubeconfigPath, "utf8").replace(
-          /^(\s*)server: (.*)$/m,
-          `$1server: $2\n$1proxy-url: http://127.0.0.1:${port}`,
-        ),
+      const kubeconfig = kubeconfigVariant(s, "via-proxy", (text) =>
+        text.replace(/^(\s*)server: (.*)$/m, `$1server: $2\n$1proxy-url: http://127.0.0.1:${port}`),
       );
       const run = await runCli(["--kubeconfig", kubeconfig, "check", "--proxy", "-o", "short"]);
       expect(run.stdout).toBe("Status check results are √\n");
@@ -498,18 +499,18 @@ describe("kubeconfig exec credential plugins (aws eks get-token, gke-gcloud-auth
     const token = /token: (\S+)/.exec(readFileSync(s.kubeconfigPath, "utf8"))?.[1] ?? "";
     const script = join(dir, "plugin.cjs");
     writeFileSync(script, plugin.replaceAll("TOKEN", token).replaceAll("RUNS", join(dir, "runs")));
-    const kubeconfig = readFileSync(s.kubeconfigPath, "utf8").replace(
-      /token: \S+/,
-      [
-        "exec:",
-        "        apiVersion: client.authentication.k8s.io/v1",
-        `        command: ${process.execPath}`,
-        `        args: [${JSON.stringify(script)}]`,
-        "        interactiveMode: Never",
-      ].join("\n"),
+    const path = kubeconfigVariant(s, "exec", (text) =>
+      text.replace(
+        /token: \S+/,
+        [
+          "exec:",
+          "        apiVersion: client.authentication.k8s.io/v1",
+          `        command: ${process.execPath}`,
+          `        args: [${JSON.stringify(script)}]`,
+          "        interactiveMode: Never",
+        ].join("\n"),
+      ),
     );
-    const path = join(dir, "exec.kubeconfig");
-    writeFileSync(path, kubeconfig);
     return { path, runs: () => readFileSync(join(dir, "runs"), "utf8").length };
   };
 

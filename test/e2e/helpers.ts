@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
@@ -39,6 +39,20 @@ export async function startSim(options: SimulatorOptions = {}): Promise<StartedS
   const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "meshlens-test-")), "kubeconfig");
   const sim = await startSimulator({ ...options, kubeconfigPath });
   return Object.assign(sim, { kubeconfigPath });
+}
+
+/**
+ * A copy of the simulator's kubeconfig beside it (`<kubeconfig>.<name>`), with `edit` applied to its
+ * text; returns its path.
+ */
+export function kubeconfigVariant(
+  sim: StartedSim,
+  name: string,
+  edit: (text: string) => string,
+): string {
+  const path = `${sim.kubeconfigPath}.${name}`;
+  writeFileSync(path, edit(readFileSync(sim.kubeconfigPath, "utf8")));
+  return path;
 }
 
 /** The lines of a table output that are not passing checks (×, ‼ and their detail lines). */
