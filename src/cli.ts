@@ -2,31 +2,58 @@
 import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { checkCommand } from "./commands/check.js";
+import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
+import { parseDuration } from "./commands/durations.js";
 import { identityCommand } from "./commands/identity.js";
-import { type Context, createContext, type GlobalOptions } from "./context.js";
-import { CliError, ExitCode, firstLine } from "./errors.js";
+import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
+import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "./errors.js";
 import { KubeApiError } from "./k8s/types.js";
+import { type StreamOutput, streamOutput } from "./output.js";
 
 interface RawGlobalFlags {
   kubeconfig?: string;
   context?: string;
   linkerdNamespace: string;
+  requestTimeout: string;
   color: boolean;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  // Ctrl-C: commands that serve (demo) stop on the signal and return; anything else gets a moment
-  // to finish, then ends with the shell's usual 130 instead of hanging on.
-  const interrupt = () => {
-    controller.abort();
-    setTimeout(() => process.exit(130), 1500).unref();
-  };
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
-  let exitCode: number = ExitCode.Ok;
+/** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
+const SIGNAL_EXIT_CODES = {
+  SIGHUP: ExitCode.Hangup,
+  SIGINT: ExitCode.Interrupted,
+  SIGTERM: ExitCode.Terminated,
+} as const;
 
+/** How long a run may take to stop after Ctrl-C or SIGTERM (the demo closes its servers). */
+const STOP_GRACE_MS = 1500;
+
+interface Io {
+  stdout: StreamOutput;
+  stderr: StreamOutput;
+  signal: AbortSignal;
+}
+
+function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
+  const requestTimeoutMs = parseDuration(flags.requestTimeout);
+  if (requestTimeoutMs === undefined || requestTimeoutMs <= 0)
+    throw usageError(
+      `invalid --request-timeout "${flags.requestTimeout}": use a duration such as 30s`,
+    );
+  return {
+    linkerdNamespace: flags.linkerdNamespace,
+    color: flags.color,
+    requestTimeoutMs,
+    ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+    ...(flags.context === undefined ? {} : { context: flags.context }),
+  };
+}
+
+function buildProgram(
+  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+  io: Pick<Io, "stdout" | "stderr">,
+): Command {
   const program = new Command("meshlens")
     .description("See whether a Linkerd service mesh's mTLS identity is healthy")
     .version(packageJson.version, "--version", "print the meshlens version")
@@ -40,35 +67,51 @@ async function main(argv: string[]): Promise<number> {
       "namespace of the Linkerd control plane",
       "linkerd",
     )
+    .option(
+      "--request-timeout <duration>",
+      "how long one Kubernetes API request (or credential plugin) may take",
+      `${REQUEST_TIMEOUT_MS / 1000}s`,
+    )
     .option("--no-color", "turn colour off (also NO_COLOR=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: (text) => process.stderr.write(text),
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`meshlens: ${text.replace(/^error: /, "")}`),
-    });
+    })
+    .addHelpText(
+      "after",
+      `\n${exitCodesHelp("the command found nothing wrong", "it found something wrong (a failed check, an invalid certificate)")}\n`,
+    );
+  for (const command of [
+    checkCommand(run),
+    identityCommand(run),
+    demoCommand(run),
+    completionCommand(run, () => program),
+  ]) {
+    // addCommand() does not pass these on: without them a subcommand's usage error is commander's
+    // own `error:` line and exit 1, which CI cannot tell from a failed check.
+    command.copyInheritedSettings(program);
+    program.addCommand(command);
+  }
+  return program;
+}
 
+async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  let program: Command | undefined;
   const run = async (action: (ctx: Context) => Promise<number>) => {
-    const flags = program.opts<RawGlobalFlags>();
-    const global: GlobalOptions = {
-      linkerdNamespace: flags.linkerdNamespace,
-      color: flags.color,
-      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
-      ...(flags.context === undefined ? {} : { context: flags.context }),
-    };
     const ctx = createContext({
-      global,
-      stdout: process.stdout,
-      stderr: process.stderr,
+      global: globalOptionsOf((program as Command).opts<RawGlobalFlags>()),
+      stdout: io.stdout,
+      stderr: io.stderr,
       env: process.env,
-      signal: controller.signal,
+      signal: io.signal,
     });
     exitCode = await action(ctx);
   };
-  program.addCommand(checkCommand(run));
-  program.addCommand(identityCommand(run));
-  program.addCommand(demoCommand(run));
+  program = buildProgram(run, io);
 
   try {
     await program.parseAsync(argv);
@@ -79,28 +122,47 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     if (error instanceof CliError) {
-      process.stderr.write(`meshlens: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`  ${error.hint}\n`);
+      io.stderr.write(`meshlens: ${error.message}\n`);
+      if (error.hint) io.stderr.write(`  ${error.hint}\n`);
       return error.exitCode;
     }
     if (error instanceof KubeApiError) {
       // The cluster said no or could not be reached: already a message that says what to do.
-      process.stderr.write(`meshlens: ${firstLine(error)}\n`);
+      io.stderr.write(`meshlens: ${firstLine(error)}\n`);
       return ExitCode.CouldNotRun;
     }
-    process.stderr.write(`meshlens: unexpected error: ${firstLine(error)}\n`);
-    if (process.env.DEBUG) process.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
-    else process.stderr.write("  re-run with DEBUG=1 for details, and please report it\n");
+    io.stderr.write(`meshlens: unexpected error: ${firstLine(error)}\n`);
+    if (process.env.DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
+    else io.stderr.write("  re-run with DEBUG=1 for details, and please report it\n");
     return ExitCode.CouldNotRun;
   }
 }
 
-// `meshlens check | head` closes stdout early: end quietly.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(ExitCode.Ok);
-  throw error;
-});
+const stdout = streamOutput(process.stdout);
+const stderr = streamOutput(process.stderr);
+const controller = new AbortController();
+let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | undefined;
+for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
+  process.on(signal, () => {
+    const code = SIGNAL_EXIT_CODES[signal];
+    // A second signal does not wait for the first one's clean-up.
+    if (stoppedBy !== undefined) process.exit(code);
+    stoppedBy = signal;
+    controller.abort();
+    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+  });
+}
 
-const code = await main(process.argv);
+let code = await main(process.argv, { stdout, stderr, signal: controller.signal });
+if (stoppedBy !== undefined) code = SIGNAL_EXIT_CODES[stoppedBy];
 // Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).
-process.stdout.write("", () => process.exit(code));
+await stdout.flush();
+if (stdout.failure !== undefined) {
+  stderr.write(
+    `meshlens: cannot write to standard output: ${stdout.failure.message.replace(/, write$/, "")}\n`,
+  );
+  // The verdict stands when it is already a failure; a passing run whose report was lost is not a pass.
+  if (code === ExitCode.Ok) code = ExitCode.CouldNotRun;
+}
+await stderr.flush();
+process.exit(code);

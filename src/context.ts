@@ -3,20 +3,18 @@
 import { loadCertTools } from "./certs/load.js";
 import type { CertTools } from "./certs/types.js";
 import type { Cluster } from "./k8s/types.js";
+import type { Output } from "./output.js";
 import { colorLevelFor, createTheme, type Theme } from "./render/theme.js";
 
-export interface Output {
-  write(text: string): void;
-  readonly isTTY: boolean;
-  /** Columns of the terminal, when it is one. */
-  readonly columns: number | undefined;
-}
+export type { Output } from "./output.js";
 
 /** Flags every command shares (kubectl's and Linkerd's names). */
 export interface GlobalOptions {
   kubeconfig?: string;
   context?: string;
   linkerdNamespace: string;
+  /** --request-timeout: one API request, or the kubeconfig's credential plugin. */
+  requestTimeoutMs: number;
   /** False with --no-color. */
   color: boolean;
 }
@@ -42,29 +40,19 @@ export interface Context {
 
 export interface ContextInput {
   global: GlobalOptions;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  stdout: Output;
+  stderr: Output;
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   clock?: () => Date;
-}
-
-function outputOf(stream: NodeJS.WriteStream): Output {
-  return {
-    write: (text) => {
-      stream.write(text);
-    },
-    isTTY: stream.isTTY === true,
-    columns: stream.isTTY ? stream.columns : undefined,
-  };
 }
 
 /** Linkerd waits 30 s per API request (pkg/healthcheck RequestTimeout). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 export function createContext(input: ContextInput): Context {
-  const out = outputOf(input.stdout);
-  const err = outputOf(input.stderr);
+  const out = input.stdout;
+  const err = input.stderr;
   const themeFor = (output: Output) =>
     createTheme(
       colorLevelFor({ noColorFlag: !input.global.color, env: input.env, isTTY: output.isTTY }),
@@ -85,7 +73,8 @@ export function createContext(input: ContextInput): Context {
           kubeconfig: input.global.kubeconfig,
           context: input.global.context,
           env: input.env,
-          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          requestTimeoutMs: input.global.requestTimeoutMs,
+          signal: input.signal,
         }),
       );
       return cluster;

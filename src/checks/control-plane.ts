@@ -129,9 +129,16 @@ export const linkerdExistenceCategory: CategoryDefinition = {
       hintAnchor: "l5d-existence-replicasets",
       severity: "fatal",
       retry: true,
-      requires: [API_QUERY],
+      requires: [CONFIG_MAP_EXISTS],
       async run(context) {
         const sets = await clusterOf(context).listReplicaSets(context.controlPlaneNamespace);
+        // Linkerd only looks for failing ones, after its fatal linkerd-config check; none at all is
+        // a control plane that is not there, not a ready one.
+        if (sets.length === 0)
+          return {
+            status: "fail",
+            message: `no replica sets in namespace "${context.controlPlaneNamespace}": the control plane's deployments are missing`,
+          };
         const notReady = sets.find((rs) => rs.desired > 0 && rs.ready < rs.desired);
         return problemOutcome(
           notReady &&
@@ -146,7 +153,7 @@ export const linkerdExistenceCategory: CategoryDefinition = {
       severity: "warning",
       retry: true,
       surfaceErrorOnRetry: true,
-      requires: [API_QUERY],
+      requires: [CONFIG_MAP_EXISTS],
       async run(context) {
         return problemOutcome(
           unschedulableProblem(await clusterOf(context).listPods(context.controlPlaneNamespace)),
@@ -160,7 +167,7 @@ export const linkerdExistenceCategory: CategoryDefinition = {
       severity: "fatal",
       retry: true,
       surfaceErrorOnRetry: true,
-      requires: [API_QUERY],
+      requires: [CONFIG_MAP_EXISTS],
       async run(context) {
         const pods = await clusterOf(context).listPods(context.controlPlaneNamespace, {
           labelSelector: "linkerd.io/control-plane-component",

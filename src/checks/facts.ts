@@ -19,6 +19,8 @@ export interface IdentityInput {
   issuerCertPem: string;
   /** Undefined when not available (offline check without --issuer-key). */
   issuerKeyPem: string | undefined;
+  /** Offline checks: the --anchors file, which must hold at least one certificate. */
+  anchorsFile?: string;
 }
 
 /** linkerd-config `values`, with any legacy `global:` wrapper folded in (linkerd2 config parsing). */
@@ -117,6 +119,10 @@ export function parseIdentityInput(input: IdentityInput, certs: CertTools): Iden
   }
   const anchorBlocks = decodeCertificateBundle(input.anchorsPem);
   if (!anchorBlocks.ok) throw new CheckFailure(anchorBlocks.error);
+  // Linkerd's checks pass on an empty bundle (one check per anchor, none to check); a file given
+  // as the trust anchors that holds none is a mistake to name, not a pass.
+  if (anchorBlocks.value.length === 0 && input.anchorsFile !== undefined)
+    throw new CheckFailure(`no certificates in ${input.anchorsFile}`);
   return {
     scheme: input.scheme,
     anchors: anchorBlocks.value.map((der) => parse(der, "trust anchor")),

@@ -1,13 +1,14 @@
 // `meshlens check [--proxy]`: parse flags -> gather -> run the checks -> render -> exit code.
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
+import { unlessAborted } from "../abort.js";
 import type { DataPlaneOptions, ProxyAssessment } from "../checks/data-plane.js";
 import { type ExpiryThreshold, parseExpiryThreshold } from "../checks/expiry.js";
 import type { IdentityInput } from "../checks/facts.js";
 import type { RunEvent } from "../checks/runner.js";
 import type { CheckContext, CheckReport } from "../checks/types.js";
 import type { Context } from "../context.js";
-import { ExitCode, usageError } from "../errors.js";
+import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
 import {
@@ -21,6 +22,7 @@ import {
   renderShort,
   renderTableSummary,
 } from "../render/check.js";
+import { escapeControl } from "../render/escape.js";
 import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
 import { checkSelectorFlag } from "./selector-flag.js";
@@ -32,6 +34,8 @@ export interface ProxyCheckOptions {
   leaves: DataPlaneOptions["leaves"];
   leafThreshold: ExpiryThreshold;
 }
+
+export const FAIL_ON_LEVELS = ["error", "warning"] as const;
 
 export interface CheckOptions {
   output: CheckOutputFormat;
@@ -173,7 +177,7 @@ async function offlineInput(files: NonNullable<CheckOptions["offline"]>): Promis
       ? Promise.resolve(undefined)
       : readInputFile("--issuer-key", files.issuerKey),
   ]);
-  return { scheme: "files", anchorsPem, issuerCertPem, issuerKeyPem };
+  return { scheme: "files", anchorsPem, issuerCertPem, issuerKeyPem, anchorsFile: files.anchors };
 }
 
 export async function runCheckCommand(ctx: Context, options: CheckOptions): Promise<number> {
@@ -220,9 +224,21 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
   const streaming = options.output === "table";
   let previousCategory: string | undefined;
 
+  const retryDeadline =
+    options.waitMs > 0 ? new Date(ctx.clock().getTime() + options.waitMs) : undefined;
+  // What each retried check last said it waits for: said again on stderr only when it changes.
+  const waitingFor = new Map<string, string>();
   const onEvent = (event: RunEvent) => {
     if (event.type === "retrying") {
-      status.show(`${event.check.description}: ${event.message}`);
+      const until = `until ${rfc3339(retryDeadline ?? ctx.clock())} (--wait)`;
+      status.show(`${event.check.description}: ${event.message} (${until})`);
+      // Without a terminal there is no spinner: a CI log says once what the run is waiting for.
+      if (!ctx.err.isTTY && waitingFor.get(event.check.id) !== event.message) {
+        waitingFor.set(event.check.id, event.message);
+        ctx.err.write(
+          `meshlens: waiting ${until} for "${event.check.description}": ${escapeControl(event.message)}\n`,
+        );
+      }
       return;
     }
     status.clear();
@@ -231,13 +247,12 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       previousCategory = event.result.category;
     }
   };
-  const report = await checks.runChecks(catalog, context, {
-    ...(options.waitMs > 0
-      ? { retryDeadline: new Date(ctx.clock().getTime() + options.waitMs) }
-      : {}),
-    onEvent,
-  });
+  const report = await unlessAborted(
+    checks.runChecks(catalog, context, { ...(retryDeadline ? { retryDeadline } : {}), onEvent }),
+    ctx.signal,
+  );
   status.stop();
+  if (report === undefined) return ExitCode.Interrupted;
 
   const renderOptions = { theme: ctx.theme, warningsFail };
   switch (options.output) {
@@ -359,7 +374,7 @@ export function checkCommand(
     )
     .addHelpText(
       "after",
-      "\nExit codes: 0 healthy (warnings allowed), 1 a check failed, 2 usage error, 3 could not run.\n",
+      `\n${exitCodesHelp("healthy: every check passed (warnings too, unless --fail-on warning)", "a check failed")}\n`,
     )
     .action(async (flags: RawCheckFlags) => {
       const options = parseCheckOptions(flags);

@@ -1,12 +1,13 @@
 // `meshlens demo`: start the simulated Linkerd cluster, write its kubeconfig, and either run
 // `meshlens check` against it once (--run-check) or serve until Ctrl-C.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
-import { ExitCode, usageError } from "../errors.js";
+import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import type { FaultRule } from "../sim/faults.js";
 
 interface DemoFlags {
   scenario: string;
@@ -66,7 +67,6 @@ function proxiesFileOf(kubeconfigPath: string): DemoOutput {
 }
 
 async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
-  const sim = await import("../sim/simulator.js");
   const { SCENARIOS } = await import("../sim/scenarios.js");
   if (flags.listScenarios) {
     const width = Math.max(...SCENARIOS.map((s) => s.name.length));
@@ -74,22 +74,16 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
     return ExitCode.Ok;
   }
   const { parseFaultRule } = await import("../sim/faults.js");
-  const kubeconfigPath = resolve(
-    flags.kubeconfigOut ?? join(tmpdir(), `meshlens-demo-${process.pid}`, "kubeconfig"),
-  );
-  const proxiesFile = proxiesFileOf(kubeconfigPath);
-  checkOutputTarget({ path: kubeconfigPath, written: (text) => text.includes("meshlens-sim") });
-  checkOutputTarget(proxiesFile);
+  if (flags.kubeconfigOut !== undefined) checkParentDirectory(resolve(flags.kubeconfigOut));
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
     throw usageError(`invalid --port "${flags.port}"`);
-  let faults: ReturnType<typeof parseFaultRule>[];
+  let faults: FaultRule[];
   try {
     faults = (flags.fault ?? []).map(parseFaultRule);
   } catch (error) {
     throw usageError((error as Error).message);
   }
-
   const scale = {
     pods: positiveInteger("--pods", flags.pods, 1000),
     namespaces: positiveInteger("--namespaces", flags.namespaces, 20),
@@ -101,20 +95,78 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
       throw usageError(`invalid --service-upstream "${rule}": use NAMESPACE/SERVICE:PORT=URL`);
     serviceUpstreams[rule.slice(0, at)] = rule.slice(at + 1);
   }
+  if (flags.kubeconfigOut !== undefined) {
+    const kubeconfigPath = resolve(flags.kubeconfigOut);
+    checkOutputTarget({ path: kubeconfigPath, written: (text) => text.includes("meshlens-sim") });
+    checkOutputTarget(proxiesFileOf(kubeconfigPath));
+    return serveDemo(ctx, flags, { kubeconfigPath, port, faults, scale, serviceUpstreams });
+  }
+  // The kubeconfig holds the simulator's bearer token: its directory goes when the demo does
+  // (Ctrl-C and SIGTERM included; only SIGKILL can leave it).
+  const directory = mkdtempSync(join(tmpdir(), "meshlens-demo-"));
+  const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
+  ctx.signal.addEventListener("abort", removeDirectory, { once: true });
+  try {
+    return await serveDemo(ctx, flags, {
+      kubeconfigPath: join(directory, "kubeconfig"),
+      port,
+      faults,
+      scale,
+      serviceUpstreams,
+    });
+  } finally {
+    removeDirectory();
+  }
+}
+
+/** Refuses a --kubeconfig-out whose directory is not there, rather than creating directories. */
+function checkParentDirectory(path: string): void {
+  const parent = dirname(path);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(parent).isDirectory();
+  } catch {
+    // Missing or unreadable: said below.
+  }
+  if (!isDirectory)
+    throw usageError(`cannot write --kubeconfig-out ${path}: directory ${parent} does not exist`);
+}
+
+interface ServeSettings {
+  kubeconfigPath: string;
+  port: number | undefined;
+  faults: FaultRule[];
+  scale: { pods: number; namespaces: number };
+  serviceUpstreams: Record<string, string>;
+}
+
+async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings): Promise<number> {
+  const sim = await import("../sim/simulator.js");
+  const { kubeconfigPath, port } = settings;
+  const proxiesFile = proxiesFileOf(kubeconfigPath);
   let simulator: Awaited<ReturnType<typeof sim.startSimulator>>;
   try {
     simulator = await sim.startSimulator({
       scenario: flags.scenario,
       manifestFiles: flags.objects ?? [],
       kubeconfigPath,
-      faults,
-      scale,
-      serviceUpstreams,
+      faults: settings.faults,
+      scale: settings.scale,
+      serviceUpstreams: settings.serviceUpstreams,
       ...(flags.proxyPorts === undefined ? {} : { proxyPorts: flags.proxyPorts }),
       ...(port === undefined ? {} : { port }),
     });
   } catch (error) {
     if (error instanceof sim.SimulatorError) throw usageError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw usageError(
+        `port ${port} is taken: pass another --port, or leave it out for a free one`,
+      );
+    if (code === "EACCES")
+      throw usageError(
+        `cannot listen on port ${port}: permission denied (ports below 1024 need root)`,
+      );
     throw error;
   }
 
@@ -168,7 +220,9 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
       "  meshlens check",
       "  kubectl get pods -A",
       "",
-      "Press Ctrl-C to stop.",
+      flags.kubeconfigOut === undefined
+        ? "Press Ctrl-C to stop (the kubeconfig's directory is removed then)."
+        : "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
   );
@@ -221,6 +275,10 @@ export function demoCommand(
       "--service-upstream <rule>",
       "serve a service proxy from a real server: NAMESPACE/SERVICE:PORT=URL (repeatable)",
       collect,
+    )
+    .addHelpText(
+      "after",
+      `\n${exitCodesHelp("with --run-check: the check passed", "with --run-check: a check failed")}\nServing until Ctrl-C ends with 130 (SIGTERM: 143).\n`,
     )
     .action(async (flags: DemoFlags) => {
       await run((ctx) => runDemo(ctx, flags));

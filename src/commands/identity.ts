@@ -2,7 +2,7 @@
 // SANs, fingerprint, time left and a trust verdict, and an exit code that says when one is bad.
 import { Command } from "commander";
 import type { Context } from "../context.js";
-import { ExitCode, usageError } from "../errors.js";
+import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { podIdentity } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
 import {
@@ -14,6 +14,8 @@ import {
 import { rfc3339 } from "../time.js";
 import { parseDuration } from "./durations.js";
 import { checkSelectorFlag } from "./selector-flag.js";
+
+export const IDENTITY_FORMATS = ["text", "json", "pem"] as const;
 
 interface IdentityFlags {
   namespace?: string;
@@ -32,7 +34,7 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   if (pods.length === 0 && flags.selector === undefined)
     throw usageError("Provide the pod name argument or use the selector flag");
   checkSelectorFlag(flags.selector);
-  if (!["text", "json", "pem"].includes(flags.output))
+  if (!(IDENTITY_FORMATS as readonly string[]).includes(flags.output))
     throw usageError(`invalid --output "${flags.output}": use text, json or pem`);
   const timeoutMs = parseDuration(flags.timeout);
   if (timeoutMs === undefined || timeoutMs <= 0)
@@ -149,7 +151,7 @@ export function identityCommand(
     .option("--timeout <duration>", "how long to wait for each proxy", "5s")
     .addHelpText(
       "after",
-      "\nExit codes: 0 every certificate valid, 1 one is invalid or could not be fetched, 2 usage error, 3 could not run.\n",
+      `\n${exitCodesHelp("every certificate is valid and chains to the trust anchors", "a certificate is invalid or could not be fetched")}\n`,
     )
     .action(async (pods: string[], flags: IdentityFlags) => {
       await run((ctx) => runIdentity(ctx, pods, flags));

@@ -2,7 +2,8 @@ import type { Context } from "../context.js";
 
 /**
  * One line of progress on stderr (an ora spinner), only on a terminal with a width: a pseudo-terminal
- * without one (some CI runners) makes spinners redraw without end. Nothing otherwise.
+ * without one (some CI runners) makes spinners redraw without end. Nothing otherwise. It goes away
+ * (and the cursor comes back) as soon as the run is interrupted.
  */
 export function statusLine(ctx: Context) {
   let spinner: { text: string; stop(): void } | undefined;
@@ -15,7 +16,7 @@ export function statusLine(ctx: Context) {
     const room = (ctx.err.columns ?? 0) - 3;
     return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
   };
-  return {
+  const line = {
     show(text: string): void {
       if (!ctx.err.isTTY || (ctx.err.columns ?? 0) <= 0 || stopped) return;
       latest = fitToLine(text);
@@ -29,7 +30,14 @@ export function statusLine(ctx: Context) {
       void import("ora").then(({ default: ora }) => {
         loading = false;
         if (wanted && !stopped)
-          spinner = ora({ text: latest, stream: process.stderr, color: "yellow" }).start();
+          spinner = ora({
+            text: latest,
+            stream: process.stderr,
+            color: "yellow",
+            // ora's default puts the terminal in raw mode to swallow keystrokes, so Ctrl-C never
+            // became SIGINT: the run could only be killed, leaving the terminal raw.
+            discardStdin: false,
+          }).start();
       });
     },
     /** Removes the line (before a result is printed); a later show() brings it back. */
@@ -40,7 +48,9 @@ export function statusLine(ctx: Context) {
     },
     stop(): void {
       stopped = true;
-      this.clear();
+      line.clear();
     },
   };
+  ctx.signal.addEventListener("abort", () => line.stop(), { once: true });
+  return line;
 }

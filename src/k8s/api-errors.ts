@@ -62,6 +62,17 @@ const UNTRUSTED_CERTIFICATE = new Set([
   "CERT_SIGNATURE_FAILURE",
 ]);
 
+/**
+ * OpenSSL's codes for an answer that is not TLS at all: a plain-HTTP port, or another protocol
+ * (kubectl: "http: server gave HTTP response to HTTPS client").
+ */
+const NOT_TLS = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_UNKNOWN_PROTOCOL",
+  "ERR_SSL_HTTP_REQUEST",
+]);
+
 /** No HTTP answer at all: the connection failed. */
 export function unreachableError(
   error: unknown,
@@ -78,6 +89,12 @@ export function unreachableError(
     return new KubeApiError(
       "unreachable",
       `cannot trust the Kubernetes API at ${server}: its certificate is not signed by the kubeconfig's certificate-authority (${reason})`,
+      target,
+    );
+  if ((typeof code === "string" && NOT_TLS.has(code)) || /wrong version number/.test(reason))
+    return new KubeApiError(
+      "unreachable",
+      `the server at ${server} does not speak HTTPS (its answer is not TLS): is the kubeconfig's server URL right?`,
       target,
     );
   if (code === "CERT_HAS_EXPIRED")

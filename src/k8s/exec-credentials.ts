@@ -7,26 +7,56 @@
 // proxy (its port-forward), so a plugin without expiry ran once per pod: measured on the demo, 30
 // runs for 11 pods and 2.1 s instead of 0.44 s; a 5,000-pod cluster would start it 5,000 times.
 
+// client-go has no deadline for a plugin; one that hangs (a login prompt with no terminal, a stuck
+// network call) would hold the run until the request timeout and then be named as the API call that
+// timed out, with the plugin left running. Here the plugin gets the request timeout, is named when
+// it passes, and is ended then, or when the run is interrupted.
+
+import type { ChildProcess } from "node:child_process";
 import type { KubeConfig, User } from "@kubernetes/client-node";
 
 interface ExecCredential {
   status?: { expirationTimestamp?: string };
 }
 
-type CredentialSource = { getCredential(user: User): Promise<ExecCredential | null> };
+type Spawn = (command: string, args: string[], options: object) => ChildProcess;
+
+type CredentialSource = {
+  getCredential(user: User): Promise<ExecCredential | null>;
+  /** How client-node's ExecAuth starts the plugin (child_process.spawn). */
+  execFn: Spawn;
+};
+
+class PluginTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `did not answer within ${timeoutMs / 1000}s and was stopped (does it wait for a login? run it in a terminal, or raise --request-timeout)`,
+    );
+  }
+}
 
 /** The kubeconfig's credential plugin failed: its own words, not a network problem. */
 export class CredentialPluginError extends Error {
   constructor(command: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     const notFound = (cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+    const plugin = `the kubeconfig's credential plugin "${command}"`;
     super(
       notFound
-        ? `the kubeconfig's credential plugin "${command}" was not found (is it installed, and on PATH?)`
-        : `the kubeconfig's credential plugin "${command}" failed: ${detail.trim() || "no output"}`,
+        ? `${plugin} was not found (is it installed, and on PATH?)`
+        : cause instanceof PluginTimeout
+          ? `${plugin} ${cause.message}`
+          : `${plugin} failed: ${detail.trim() || "no output"}`,
     );
     this.name = "CredentialPluginError";
   }
+}
+
+export interface PluginLimits {
+  /** How long one run of the plugin may take before it is ended. */
+  timeoutMs: number;
+  /** Ends running plugins (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** client-node's exec authenticator among the KubeConfig's (a private field, pinned by the version). */
@@ -45,10 +75,39 @@ function execAuthenticator(config: KubeConfig): CredentialSource | undefined {
  * Makes `config` run each user's exec plugin as client-go does (see above). Call before the first
  * request. Without an exec authenticator (another client-node), it changes nothing.
  */
-export function shareExecCredentials(config: KubeConfig, now = () => Date.now()): void {
+export function shareExecCredentials(
+  config: KubeConfig,
+  limits: PluginLimits = { timeoutMs: 30_000 },
+  now = () => Date.now(),
+): void {
   const source = execAuthenticator(config);
   if (source === undefined) return;
-  const run = source.getCredential.bind(source);
+  // Every plugin process client-node starts, so a late or interrupted one can be ended.
+  const running = new Set<ChildProcess>();
+  const spawn = source.execFn;
+  source.execFn = (command, args, options) => {
+    const child = spawn(command, args, options);
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    return child;
+  };
+  const stopAll = () => {
+    for (const child of running) child.kill("SIGTERM");
+  };
+  limits.signal?.addEventListener("abort", stopAll, { once: true });
+  const withDeadline = (credential: Promise<ExecCredential | null>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        stopAll();
+        reject(new PluginTimeout(limits.timeoutMs));
+      }, limits.timeoutMs);
+      timer.unref();
+    });
+    return Promise.race([credential, late]).finally(() => clearTimeout(timer));
+  };
+  const original = source.getCredential.bind(source);
+  const run = (user: User) => withDeadline(original(user));
   const kept = new Map<string, { credential: Promise<ExecCredential | null>; expiresAt: number }>();
   source.getCredential = (user: User) => {
     const entry = kept.get(user.name);

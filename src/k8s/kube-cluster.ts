@@ -1,9 +1,6 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
-import { existsSync } from "node:fs";
 import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -11,7 +8,7 @@ import {
   AppsV1Api,
   CoreV1Api,
   createConfiguration,
-  KubeConfig,
+  type KubeConfig,
   RbacAuthorizationV1Api,
   type RequestContext,
   ServerConfiguration,
@@ -20,10 +17,10 @@ import {
   type V1Pod,
   VersionApi,
 } from "@kubernetes/client-node";
-import { CliError, ExitCode, firstLine } from "../errors.js";
 import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
 import { shareExecCredentials } from "./exec-credentials.js";
+import { type KubeconfigSource, loadKubeConfig } from "./kubeconfig.js";
 import { PROXY_CONTAINER } from "./pods.js";
 import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
@@ -38,65 +35,11 @@ import {
   type WebhookConfigurationInfo,
 } from "./types.js";
 
-export interface KubeClusterOptions {
-  kubeconfig: string | undefined;
-  context: string | undefined;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Per-request timeout; Linkerd uses 30 s (healthcheck RequestTimeout). */
+export interface KubeClusterOptions extends KubeconfigSource {
+  /** Per-request timeout (and the credential plugin's); Linkerd uses 30 s (RequestTimeout). */
   requestTimeoutMs: number;
-}
-
-/** kubectl's order: --kubeconfig, then $KUBECONFIG, then ~/.kube/config, then in-cluster. */
-function loadKubeConfig(options: KubeClusterOptions): KubeConfig {
-  const config = new KubeConfig();
-  shareExecCredentials(config);
-  const fromFlag = options.kubeconfig;
-  const fromEnv = options.env.KUBECONFIG;
-  const home = join(options.env.HOME ?? homedir(), ".kube", "config");
-  try {
-    if (fromFlag !== undefined) {
-      if (!existsSync(fromFlag))
-        throw new CliError(`kubeconfig ${fromFlag} does not exist`, ExitCode.CouldNotRun);
-      config.loadFromFile(fromFlag);
-    } else if (fromEnv !== undefined && fromEnv !== "") {
-      const files = fromEnv.split(":").filter((file) => file !== "" && existsSync(file));
-      if (files.length === 0)
-        throw new CliError(
-          `no kubeconfig file in KUBECONFIG=${fromEnv} exists`,
-          ExitCode.CouldNotRun,
-        );
-      config.loadFromDefault();
-    } else if (existsSync(home)) {
-      config.loadFromFile(home);
-    } else if (options.env.KUBERNETES_SERVICE_HOST !== undefined) {
-      config.loadFromCluster();
-    } else {
-      throw new CliError(
-        "no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config",
-        ExitCode.CouldNotRun,
-        "try the simulated cluster: meshlens demo",
-      );
-    }
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`cannot load the kubeconfig: ${firstLine(error)}`, ExitCode.CouldNotRun);
-  }
-  if (options.context !== undefined) {
-    if (!config.getContexts().some((context) => context.name === options.context)) {
-      throw new CliError(
-        `context "${options.context}" does not exist in the kubeconfig`,
-        ExitCode.Usage,
-      );
-    }
-    config.setCurrentContext(options.context);
-  }
-  if (config.getCurrentCluster() === null) {
-    throw new CliError(
-      `the kubeconfig has no cluster for context "${config.getCurrentContext()}"`,
-      ExitCode.CouldNotRun,
-    );
-  }
-  return config;
+  /** Aborted on Ctrl-C: a running credential plugin is ended. */
+  signal?: AbortSignal;
 }
 
 function toKubeApiError(error: unknown, target: RequestTarget, server: string): KubeApiError {
@@ -270,6 +213,10 @@ function keepAliveAuthentication(config: KubeConfig) {
 
 export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const config = loadKubeConfig(options);
+  shareExecCredentials(config, {
+    timeoutMs: options.requestTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const server = config.getCurrentCluster()?.server ?? "<unknown>";
   const contextName = config.getCurrentContext();
   const defaultNamespace = config.getContextObject(contextName)?.namespace ?? "default";
@@ -284,8 +231,16 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const registration = new ApiregistrationV1Api(apiConfiguration);
   const versionApi = new VersionApi(apiConfiguration);
 
-  /** Runs one API call under the request timeout, translating failures. */
+  /**
+   * Runs one API call under the request timeout, translating failures. The credential comes first,
+   * under its own deadline, so a plugin that hangs is named as such, not as the call that waited.
+   */
   const call = async <T>(target: RequestTarget, request: () => Promise<T>): Promise<T> => {
+    try {
+      await config.applyToHTTPSOptions({} as Parameters<typeof config.applyToHTTPSOptions>[0]);
+    } catch (error) {
+      throw toKubeApiError(error, target, server);
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -138,11 +138,32 @@ export function renderJson(
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
+const XML_ENTITIES: Record<string, string> = {
+  "<": "&lt;",
+  ">": "&gt;",
+  "&": "&amp;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
+/**
+ * Text for XML 1.0 element content and attribute values. XML 1.0 has no way to carry most control
+ * characters, not even as character references, so a file with ESC or BEL from a pod name or a
+ * credential plugin's message is rejected by CI report publishers: they are written as the table
+ * writes them (`\x1b`), as are unpaired surrogates and U+FFFE/U+FFFF.
+ */
 function xmlEscape(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c] ?? c,
-  );
+  return escapeControl(text, true)
+    .replace(
+      /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16)}`,
+    )
+    .replace(/[<>&"']/g, (c) => XML_ENTITIES[c] ?? c);
+}
+
+/** An attribute value: a parser folds raw line breaks and tabs into spaces; references keep them. */
+function xmlAttribute(text: string): string {
+  return xmlEscape(text).replace(/[\n\t]/g, (c) => (c === "\n" ? "&#10;" : "&#9;"));
 }
 
 /** `-o junit`: one testsuite per category, one testcase per check, for CI test reports. */
@@ -167,21 +188,21 @@ export function renderJunit(
     const results = report.results.filter((r) => r.category === category);
     const c = count(results);
     lines.push(
-      `  <testsuite name="${xmlEscape(category)}" tests="${c.tests}" failures="${c.failures}" skipped="${c.skipped}">`,
+      `  <testsuite name="${xmlAttribute(category)}" tests="${c.tests}" failures="${c.failures}" skipped="${c.skipped}">`,
     );
     for (const result of results) {
-      const open = `    <testcase classname="${xmlEscape(category)}" name="${xmlEscape(result.description)}"`;
+      const open = `    <testcase classname="${xmlAttribute(category)}" name="${xmlAttribute(result.description)}"`;
       if (isFailure(result)) {
         const body = `${result.error ?? ""}\nsee ${result.hint} for hints`;
         lines.push(
           `${open}>`,
-          `      <failure type="${result.status === "warning" ? "warning" : result.severity}" message="${xmlEscape(result.error ?? "")}">${xmlEscape(body)}</failure>`,
+          `      <failure type="${result.status === "warning" ? "warning" : result.severity}" message="${xmlAttribute(result.error ?? "")}">${xmlEscape(body)}</failure>`,
           "    </testcase>",
         );
       } else if (result.status === "skipped") {
         lines.push(
           `${open}>`,
-          `      <skipped message="${xmlEscape(result.skipReason ?? "")}"/>`,
+          `      <skipped message="${xmlAttribute(result.skipReason ?? "")}"/>`,
           "    </testcase>",
         );
       } else if (result.status === "warning") {

@@ -1,40 +1,10 @@
 // `meshlens demo` as a user runs it: a long-lived child process serving the simulated cluster.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { projectRoot } from "../fixtures.js";
-import { runCli } from "./helpers.js";
-
-const bin = join(projectRoot, "bin", "meshlens.js");
-const running: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of running.splice(0)) child.kill("SIGKILL");
-});
-
-/** Starts `meshlens demo`, resolving with what it said on stderr once it serves. */
-function startDemo(args: string[]): Promise<{ child: ChildProcess; said: () => string }> {
-  const child = spawn(process.execPath, [bin, "demo", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(child);
-  let stderr = "";
-  return new Promise((resolve, reject) => {
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes("Press Ctrl-C to stop.")) resolve({ child, said: () => stderr });
-    });
-    child.once("exit", (code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exitOf, runCli, startDemo } from "./helpers.js";
 
 describe("meshlens demo", () => {
   it("serves a cluster meshlens reaches through the kubeconfig it writes, lists the proxies' loopback ports, and stops on Ctrl-C", async () => {
@@ -58,8 +28,48 @@ describe("meshlens demo", () => {
 
     const exited = exitOf(child);
     child.kill("SIGINT");
-    expect(await exited).toBe(0);
+    // The shell's code for a run ended by Ctrl-C, after a clean stop.
+    expect(await exited).toBe(130);
     expect(said()).toContain("Simulated cluster stopped.\n");
+  });
+
+  it("removes its temporary kubeconfig directory, with the bearer token in it, when stopped", async () => {
+    const { child, said } = await startDemo([]);
+    const kubeconfig = /^Kubeconfig: (.*)$/m.exec(said())?.[1] ?? "";
+    expect(kubeconfig).toMatch(/meshlens-demo-[^/]+\/kubeconfig$/);
+    expect(readFileSync(kubeconfig, "utf8")).toContain("token:");
+    const exited = exitOf(child);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    expect(existsSync(dirname(kubeconfig))).toBe(false);
+
+    const once = await runCli(["demo", "--run-check"]);
+    expect(once.code).toBe(0);
+    const used = /^Kubeconfig: (.*)$/m.exec(once.stderr)?.[1] ?? "";
+    expect(used).toMatch(/meshlens-demo-/);
+    expect(existsSync(dirname(used))).toBe(false);
+  });
+
+  it("a port already in use, or a --kubeconfig-out in a missing directory, is a usage error that creates nothing", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const busy = await runCli(["demo", "--port", String(port), "--run-check"]);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toBe(
+        `meshlens: port ${port} is taken: pass another --port, or leave it out for a free one\n`,
+      );
+    } finally {
+      taken.close();
+    }
+    const missing = join(mkdtempSync(join(tmpdir(), "meshlens-demo-test-")), "no", "such");
+    const refused = await runCli(["demo", "--kubeconfig-out", join(missing, "kc"), "--run-check"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `meshlens: cannot write --kubeconfig-out ${join(missing, "kc")}: directory ${missing} does not exist\n`,
+    );
+    expect(existsSync(dirname(missing))).toBe(false);
   });
 
   it("never overwrites a kubeconfig or a proxies file it did not write", async () => {

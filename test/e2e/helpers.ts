@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 import { projectRoot } from "../fixtures.js";
 
@@ -71,4 +71,77 @@ export function simulatorsForThisFile(): (options?: SimulatorOptions) => Promise
     started.push(sim);
     return sim;
   };
+}
+
+const demos: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of demos.splice(0)) child.kill("SIGKILL");
+});
+
+/**
+ * Starts `meshlens demo` as a long-lived child (killed after the test), resolving with what it said
+ * on stderr once it serves.
+ */
+export function startDemo(args: string[]): Promise<{ child: ChildProcess; said: () => string }> {
+  const child = spawn(process.execPath, [bin, "demo", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  demos.push(child);
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes("Press Ctrl-C to stop")) resolve({ child, said: () => stderr });
+    });
+    child.once("exit", (code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
+  });
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+/**
+ * Whether the tests that need a tool from Debian (kubectl, prometheus, tmux) run here. CI
+ * (CI=true) installs them, so there the tests run and fail without it; elsewhere they are skipped
+ * with a line saying so.
+ */
+export function toolForTests(
+  command: string,
+  versionArgs: string[],
+  tests: string,
+): { installed: boolean; skip: boolean } {
+  try {
+    execFileSync(command, versionArgs, { stdio: "ignore" });
+    return { installed: true, skip: false };
+  } catch {
+    if (process.env.CI === "true") return { installed: false, skip: false };
+    process.stderr.write(`${command} not found on PATH: skipping ${tests} (they run in CI).\n`);
+    return { installed: false, skip: true };
+  }
+}
+
+/** Runs a bash command line (pipes, redirections) with the CLI as `$MESHLENS`. */
+export function runShell(script: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      "bash",
+      ["-c", script],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: tmpdir(),
+          NO_COLOR: "1",
+          MESHLENS: `${process.execPath} ${bin}`,
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ stdout, stderr, code });
+      },
+    );
+  });
 }

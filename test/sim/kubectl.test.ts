@@ -1,27 +1,12 @@
 // Fidelity of the simulated API server, checked with the real kubectl. kubectl is on the
 // development and CI machines: CI (CI=true) fails this test when it is missing; elsewhere it is
 // skipped with a message saying so.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/simulator.js";
-import { startSim } from "../e2e/helpers.js";
+import { startSim, toolForTests } from "../e2e/helpers.js";
 
-function kubectlAvailable(): boolean {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const hasKubectl = kubectlAvailable();
-const inCi = process.env.CI === "true";
-if (!hasKubectl && !inCi) {
-  process.stderr.write(
-    "kubectl not found on PATH: skipping the kubectl fidelity tests (they run in CI).\n",
-  );
-}
+const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubectl fidelity tests");
 
 function kubectl(
   kubeconfig: string,
@@ -43,7 +28,7 @@ function kubectl(
   });
 }
 
-describe.skipIf(!hasKubectl && !inCi)("kubectl against the simulator", () => {
+describe.skipIf(kubectlTool.skip)("kubectl against the simulator", () => {
   let sim: Simulator & { kubeconfigPath: string };
   beforeAll(async () => {
     sim = await startSim();
@@ -53,7 +38,7 @@ describe.skipIf(!hasKubectl && !inCi)("kubectl against the simulator", () => {
   });
 
   it("is installed (CI requires it)", () => {
-    expect(hasKubectl).toBe(true);
+    expect(kubectlTool.installed).toBe(true);
   });
 
   it("get pods -A lists every pod with server-side columns", async () => {

@@ -1,0 +1,93 @@
+// `meshlens completion bash|zsh|fish`: a completion script built from the program's own commands
+// and flags, so it cannot drift from them.
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import { ExitCode, usageError } from "../errors.js";
+import { OUTPUT_FORMATS } from "../render/check.js";
+import {
+  COMPLETION_SHELLS,
+  type CommandSpec,
+  type CompletionShell,
+  type FlagSpec,
+  renderCompletion,
+} from "../render/completion.js";
+import { FAIL_ON_LEVELS } from "./check.js";
+import { IDENTITY_FORMATS } from "./identity.js";
+
+/** The flags whose value is one of a fixed set, by command. */
+async function fixedValues(): Promise<Record<string, Record<string, readonly string[]>>> {
+  const { scenarioNames } = await import("../sim/scenarios.js");
+  return {
+    check: { "--output": OUTPUT_FORMATS, "--fail-on": FAIL_ON_LEVELS },
+    identity: { "--output": IDENTITY_FORMATS },
+    demo: { "--scenario": scenarioNames() },
+  };
+}
+
+function flagSpecs(command: Command, values: Record<string, readonly string[]> = {}): FlagSpec[] {
+  return command.options
+    .filter((option) => !option.hidden && option.long !== undefined)
+    .map((option) => ({
+      long: option.long as string,
+      short: option.short,
+      description: option.description,
+      takesValue: option.required || option.optional,
+      values: values[option.long as string],
+      file: /<(file|path)>/.test(option.flags),
+    }));
+}
+
+const HELP_FLAG: FlagSpec = {
+  long: "--help",
+  short: "-h",
+  description: "display help",
+  takesValue: false,
+  values: undefined,
+  file: false,
+};
+
+async function runCompletion(ctx: Context, shell: string, program: Command): Promise<number> {
+  if (!(COMPLETION_SHELLS as readonly string[]).includes(shell))
+    throw usageError(
+      `unsupported shell "${shell}": use ${COMPLETION_SHELLS.slice(0, -1).join(", ")} or ${COMPLETION_SHELLS.at(-1)}`,
+    );
+  const values = await fixedValues();
+  const commands: CommandSpec[] = program.commands.map((command) => ({
+    name: command.name(),
+    description: command.description(),
+    flags: [...flagSpecs(command, values[command.name()]), HELP_FLAG],
+    arguments: command.name() === "completion" ? COMPLETION_SHELLS : [],
+  }));
+  ctx.out.write(
+    renderCompletion(shell as CompletionShell, {
+      program: "meshlens",
+      aliases: ["kubectl-meshlens"],
+      globalFlags: [...flagSpecs(program), HELP_FLAG],
+      commands,
+    }),
+  );
+  return ExitCode.Ok;
+}
+
+export function completionCommand(
+  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+  program: () => Command,
+): Command {
+  return new Command("completion")
+    .description("Print a shell completion script: bash, zsh or fish")
+    .argument("<shell>", COMPLETION_SHELLS.join(", "))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Load it:",
+        "  bash: source <(meshlens completion bash)       (or save it in /etc/bash_completion.d/)",
+        "  zsh:  source <(meshlens completion zsh)        (or save it as _meshlens on $fpath)",
+        "  fish: meshlens completion fish | source        (or save it in ~/.config/fish/completions/)",
+        "",
+      ].join("\n"),
+    )
+    .action(async (shell: string) => {
+      await run((ctx) => runCompletion(ctx, shell, program()));
+    });
+}
