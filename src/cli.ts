@@ -1,4 +1,5 @@
 // Builds the commander program. The only place that exits the process.
+import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { checkCommand } from "./commands/check.js";
@@ -50,11 +51,16 @@ function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
   };
 }
 
+/** `kubectl meshlens` when kubectl runs it as a plugin (bin/kubectl-meshlens.js), else `meshlens`. */
+function programName(scriptPath: string | undefined): string {
+  return basename(scriptPath ?? "").startsWith("kubectl-") ? "kubectl meshlens" : "meshlens";
+}
+
 function buildProgram(
   run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
   io: Pick<Io, "stdout" | "stderr">,
 ): Command {
-  const program = new Command("meshlens")
+  const program = new Command(programName(process.argv[1]))
     .description("See whether a Linkerd service mesh's mTLS identity is healthy")
     .version(packageJson.version, "--version", "print the meshlens version")
     .option(

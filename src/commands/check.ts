@@ -232,8 +232,8 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
     if (event.type === "retrying") {
       const until = `until ${rfc3339(retryDeadline ?? ctx.clock())} (--wait)`;
       status.show(`${event.check.description}: ${event.message} (${until})`);
-      // Without a terminal there is no spinner: a CI log says once what the run is waiting for.
-      if (!ctx.err.isTTY && waitingFor.get(event.check.id) !== event.message) {
+      // Without a spinner (no terminal, CI): a log says once what the run is waiting for.
+      if (!status.spinning && waitingFor.get(event.check.id) !== event.message) {
         waitingFor.set(event.check.id, event.message);
         ctx.err.write(
           `meshlens: waiting ${until} for "${event.check.description}": ${escapeControl(event.message)}\n`,

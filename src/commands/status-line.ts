@@ -2,23 +2,32 @@ import type { Context } from "../context.js";
 
 /**
  * One line of progress on stderr (an ora spinner), only on a terminal with a width: a pseudo-terminal
- * without one (some CI runners) makes spinners redraw without end. Nothing otherwise. It goes away
- * (and the cursor comes back) as soon as the run is interrupted.
+ * without one (some CI runners) makes spinners redraw without end. Nothing otherwise; `spinning`
+ * says which, so callers can say in plain lines what a spinner would have shown. It goes away (and
+ * the cursor comes back) as soon as the run is interrupted.
  */
 export function statusLine(ctx: Context) {
+  // ora's own rule (is-interactive) on top: no spinner under CI or TERM=dumb, even on a terminal.
+  const spinning =
+    ctx.err.isTTY &&
+    (ctx.err.columns ?? 0) > 0 &&
+    ctx.env.TERM !== "dumb" &&
+    ctx.env.CI === undefined;
   let spinner: { text: string; stop(): void } | undefined;
   let loading = false;
   let latest = "";
   let stopped = false;
   let wanted = false;
   const fitToLine = (text: string) => {
-    // The spinner glyph and a space come first; a wrapped line would make ora erase the line above.
-    const room = (ctx.err.columns ?? 0) - 3;
+    // The spinner glyph and a space come first, and the terminal echoes Ctrl-C as "^C" after the
+    // text: a line that wraps is one ora no longer erases (it clears only the line the cursor is on).
+    const room = (ctx.err.columns ?? 0) - 5;
     return text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
   };
   const line = {
+    spinning,
     show(text: string): void {
-      if (!ctx.err.isTTY || (ctx.err.columns ?? 0) <= 0 || stopped) return;
+      if (!spinning || stopped) return;
       latest = fitToLine(text);
       wanted = true;
       if (spinner !== undefined) {

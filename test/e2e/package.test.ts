@@ -1,0 +1,77 @@
+// What ships must work: the package as `npm pack` makes it, installed into an empty prefix (its
+// dependencies from the npm cache `npm ci` filled), run by its installed names.
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../fixtures.js";
+import type { CliRun } from "./helpers.js";
+import { toolForTests } from "./helpers.js";
+
+const version: string = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).version;
+const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubectl plugin test");
+const prefix = join(mkdtempSync(join(tmpdir(), "meshlens-package-")), "prefix");
+const installedBin = join(prefix, "bin");
+
+function run(command: string, args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      {
+        // Only the installed package on PATH before the system's (for kubectl and node).
+        env: { PATH: `${installedBin}:${process.env.PATH ?? ""}`, HOME: tmpdir(), NO_COLOR: "1" },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ stdout, stderr, code });
+      },
+    );
+  });
+}
+
+describe("the packed package, installed", () => {
+  beforeAll(() => {
+    const packDir = mkdtempSync(join(tmpdir(), "meshlens-pack-"));
+    // dist/ is already built by `npm test`; --ignore-scripts keeps prepack from rebuilding it
+    // under the other test files that are running the CLI.
+    const [packed] = JSON.parse(
+      execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], {
+        cwd: projectRoot,
+        encoding: "utf8",
+      }),
+    );
+    execFileSync(
+      "npm",
+      [
+        ...["install", "--global", "--prefix", prefix, join(packDir, packed.filename)],
+        ...["--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+      ],
+      { stdio: "ignore" },
+    );
+  }, 180_000);
+
+  it("meshlens --version and check --help", async () => {
+    const shown = await run(join(installedBin, "meshlens"), ["--version"]);
+    expect(shown).toEqual({ stdout: `${version}\n`, stderr: "", code: 0 });
+    const help = await run(join(installedBin, "meshlens"), ["check", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: meshlens check \[options\]/);
+    expect(help.stdout).toContain("Exit codes:");
+  });
+
+  it("meshlens demo --run-check: a whole run against the simulated cluster", async () => {
+    const demo = await run(join(installedBin, "meshlens"), ["demo", "--run-check"]);
+    expect(demo.stdout).toContain("Status check results are √\n");
+    expect(demo.code).toBe(0);
+  });
+
+  it.skipIf(kubectlTool.skip)("kubectl meshlens: kubectl finds it as a plugin", async () => {
+    const shown = await run("kubectl", ["meshlens", "--version"]);
+    expect(shown).toEqual({ stdout: `${version}\n`, stderr: "", code: 0 });
+    const help = await run("kubectl", ["meshlens", "--help"]);
+    expect(help.stdout).toMatch(/^Usage: kubectl meshlens \[options\] \[command\]/);
+  });
+});
