@@ -1,15 +1,14 @@
 // `meshlens check --proxy` and `meshlens identity` against the simulator's proxies, as a user runs them.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
-import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
 import type { KubeObject } from "../../src/sim/store.js";
 import {
   kubeconfigVariant,
+  kubeconfigWithPlugin,
   problemLines,
   runCli,
   type StartedSim,
@@ -493,30 +492,9 @@ describe("check --proxy details", () => {
 });
 
 describe("kubeconfig exec credential plugins (aws eks get-token, gke-gcloud-auth-plugin, …)", () => {
-  /** A kubeconfig whose user runs `plugin` (a Node script) instead of holding the token. */
-  const withPlugin = (s: Sim, plugin: string) => {
-    const dir = dirname(s.kubeconfigPath);
-    const token = /token: (\S+)/.exec(readFileSync(s.kubeconfigPath, "utf8"))?.[1] ?? "";
-    const script = join(dir, "plugin.cjs");
-    writeFileSync(script, plugin.replaceAll("TOKEN", token).replaceAll("RUNS", join(dir, "runs")));
-    const path = kubeconfigVariant(s, "exec", (text) =>
-      text.replace(
-        /token: \S+/,
-        [
-          "exec:",
-          "        apiVersion: client.authentication.k8s.io/v1",
-          `        command: ${process.execPath}`,
-          `        args: [${JSON.stringify(script)}]`,
-          "        interactiveMode: Never",
-        ].join("\n"),
-      ),
-    );
-    return { path, runs: () => readFileSync(join(dir, "runs"), "utf8").length };
-  };
-
   it("runs a plugin without expirationTimestamp once per run, not once per request and pod", async () => {
     const s = await sim();
-    const { path, runs } = withPlugin(
+    const { path, runs } = kubeconfigWithPlugin(
       s,
       `require("fs").appendFileSync("RUNS", "x");
        console.log(JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1",
@@ -530,7 +508,7 @@ describe("kubeconfig exec credential plugins (aws eks get-token, gke-gcloud-auth
 
   it("a failing plugin is named with its own words, exit 3", async () => {
     const s = await sim();
-    const { path } = withPlugin(
+    const { path } = kubeconfigWithPlugin(
       s,
       `process.stderr.write("error: the SSO session has expired\\n"); process.exit(1);`,
     );

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { linkerdFixtures, projectRoot } from "../fixtures.js";
 import {
   exitOf,
-  kubeconfigVariant,
+  kubeconfigWithPlugin,
   runCli,
   runShell,
   type StartedSim,
@@ -272,18 +272,9 @@ describe("-o junit is XML that report publishers accept", () => {
   });
 
   it("escapes a credential plugin's words", async () => {
-    const s = await sim();
-    const dir = mkdtempSync(join(tmpdir(), "meshlens-junit-"));
-    const plugin = join(dir, "plugin.cjs");
-    writeFileSync(
-      plugin,
+    const { path: kubeconfig } = kubeconfigWithPlugin(
+      await sim(),
       `process.stderr.write(${JSON.stringify(`${hostile} login required`)}); process.exit(1);`,
-    );
-    const kubeconfig = kubeconfigVariant(s, "plugin", (text) =>
-      text.replace(
-        /token: .*/,
-        `exec: {apiVersion: client.authentication.k8s.io/v1, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(plugin)}], interactiveMode: Never}`,
-      ),
     );
     const run = await runCli(["--kubeconfig", kubeconfig, "check", "-o", "junit"]);
     expect(run.code).toBe(3);

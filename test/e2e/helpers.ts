@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 import { projectRoot } from "../fixtures.js";
@@ -53,6 +53,30 @@ export function kubeconfigVariant(
   const path = `${sim.kubeconfigPath}.${name}`;
   writeFileSync(path, edit(readFileSync(sim.kubeconfigPath, "utf8")));
   return path;
+}
+
+/**
+ * A copy of the simulator's kubeconfig whose user runs `plugin` (Node source; `TOKEN` stands for
+ * the simulator's token, `RUNS` for a file to count runs in) as its exec credential plugin.
+ */
+export function kubeconfigWithPlugin(sim: StartedSim, plugin: string) {
+  const dir = dirname(sim.kubeconfigPath);
+  const token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, "utf8"))?.[1] ?? "";
+  const script = join(dir, "plugin.cjs");
+  writeFileSync(script, plugin.replaceAll("TOKEN", token).replaceAll("RUNS", join(dir, "runs")));
+  const path = kubeconfigVariant(sim, "exec", (text) =>
+    text.replace(
+      /token: \S+/,
+      [
+        "exec:",
+        "        apiVersion: client.authentication.k8s.io/v1",
+        `        command: ${process.execPath}`,
+        `        args: [${JSON.stringify(script)}]`,
+        "        interactiveMode: Never",
+      ].join("\n"),
+    ),
+  );
+  return { path, runs: () => readFileSync(join(dir, "runs"), "utf8").length };
 }
 
 /** The lines of a table output that are not passing checks (×, ‼ and their detail lines). */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { parse, stringify } from "yaml";
 import {
   kubeconfigVariant,
+  kubeconfigWithPlugin,
   runCli,
   type StartedSim,
   simulatorsForThisFile,
@@ -178,17 +179,10 @@ describe("servers and credential plugins", () => {
   });
 
   it("a credential plugin that hangs is named when --request-timeout passes, and is ended", async () => {
-    const s = await sim();
     const pidFile = join(dir, "plugin.pid");
-    const plugin = file(
-      "hang.cjs",
+    const { path: kubeconfig } = kubeconfigWithPlugin(
+      await sim(),
       `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`,
-    );
-    const kubeconfig = kubeconfigVariant(s, "hang", (text) =>
-      text.replace(
-        /token: .*/,
-        `exec: {apiVersion: client.authentication.k8s.io/v1, command: ${JSON.stringify(process.execPath)}, args: [${JSON.stringify(plugin)}], interactiveMode: Never}`,
-      ),
     );
     const run = await runCli(["--kubeconfig", kubeconfig, "--request-timeout", "1s", "check"]);
     expect(run.code).toBe(3);
