@@ -43,13 +43,12 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
     expect(tmuxTool.installed).toBe(true);
   });
 
-  it("ends `check --wait 5m` with 130 while the spinner shows, and restores the terminal", async () => {
+  /** Types `args` into a terminal, waits for the spinner, presses Ctrl-C; returns the screen after. */
+  const interruptedAt = async (kubeconfig: string, args: string, spinner: RegExp) => {
     const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
     const session = terminalRunning(
-      `env -u NO_COLOR -u CI ${cli} --kubeconfig ${notReady.kubeconfigPath} check --wait 5m; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'`,
+      `env -u NO_COLOR -u CI ${cli} --kubeconfig ${kubeconfig} ${args}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'`,
     );
-    // The spinner line: "<frame> control plane ... are ready: ... (until ...Z (--wait))".
-    const spinner = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] control plane/m;
     await vi.waitFor(() => expect(screen(session)).toMatch(spinner), {
       timeout: 15_000,
       interval: 100,
@@ -66,5 +65,19 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
     expect(after).toMatch(/^icanon$/m);
     expect(tmux("display-message", "-p", "-t", session, "#{cursor_flag}").trim()).toBe("1");
     expect(after, after).not.toMatch(spinner);
+  };
+
+  it("ends `check --wait 5m` with 130 while the spinner shows, and restores the terminal", async () => {
+    // The spinner line: "<frame> control plane ... are ready: ... (until ...Z (--wait))".
+    await interruptedAt(notReady.kubeconfigPath, "check --wait 5m", /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] control plane/m);
+  });
+
+  it("ends `check --proxy` on a big cluster while its progress line shows", async () => {
+    const big = await sim({ scenario: "scale", scale: { pods: 3000, namespaces: 10 } });
+    await interruptedAt(
+      big.kubeconfigPath,
+      "check --proxy",
+      /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] verifying proxy certificates: \d+\/\d+/m,
+    );
   });
 });
