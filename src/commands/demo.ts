@@ -74,7 +74,7 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
     return ExitCode.Ok;
   }
   const { parseFaultRule } = await import("../sim/faults.js");
-  if (flags.kubeconfigOut !== undefined) checkParentDirectory(resolve(flags.kubeconfigOut));
+  if (flags.kubeconfigOut !== undefined) checkKubeconfigOut(resolve(flags.kubeconfigOut));
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
     throw usageError(`invalid --port "${flags.port}"`);
@@ -119,17 +119,23 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
   }
 }
 
-/** Refuses a --kubeconfig-out whose directory is not there, rather than creating directories. */
-function checkParentDirectory(path: string): void {
+/** Refuses a --kubeconfig-out that is a directory, or whose directory is not there (none is created). */
+function checkKubeconfigOut(path: string): void {
+  const kindOf = (target: string) => {
+    try {
+      return statSync(target).isDirectory() ? "directory" : "file";
+    } catch {
+      return "missing";
+    }
+  };
+  if (kindOf(path) === "directory")
+    throw usageError(`cannot write --kubeconfig-out ${path}: it is a directory`);
   const parent = dirname(path);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(parent).isDirectory();
-  } catch {
-    // Missing or unreadable: said below.
-  }
-  if (!isDirectory)
-    throw usageError(`cannot write --kubeconfig-out ${path}: directory ${parent} does not exist`);
+  const parentKind = kindOf(parent);
+  if (parentKind !== "directory")
+    throw usageError(
+      `cannot write --kubeconfig-out ${path}: ${parent} ${parentKind === "missing" ? "does not exist" : "is not a directory"}`,
+    );
 }
 
 interface ServeSettings {

@@ -67,9 +67,14 @@ describe("meshlens demo", () => {
     const refused = await runCli(["demo", "--kubeconfig-out", join(missing, "kc"), "--run-check"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
-      `meshlens: cannot write --kubeconfig-out ${join(missing, "kc")}: directory ${missing} does not exist\n`,
+      `meshlens: cannot write --kubeconfig-out ${join(missing, "kc")}: ${missing} does not exist\n`,
     );
     expect(existsSync(dirname(missing))).toBe(false);
+    const directory = await runCli(["demo", "--kubeconfig-out", tmpdir(), "--run-check"]);
+    expect(directory.code).toBe(2);
+    expect(directory.stderr).toBe(
+      `meshlens: cannot write --kubeconfig-out ${tmpdir()}: it is a directory\n`,
+    );
   });
 
   it("never overwrites a kubeconfig or a proxies file it did not write", async () => {
