@@ -237,7 +237,8 @@ export function injectTemplate(
 
 function wantsInjection(template: PodTemplate, namespace: KubeObject | undefined): boolean {
   const own = template.metadata?.annotations?.["linkerd.io/inject"];
-  if (own !== undefined) return own === "enabled";
+  // "ingress" injects the proxy in ingress mode (it routes by l5d-dst-override).
+  if (own !== undefined) return own === "enabled" || own === "ingress";
   return namespace?.metadata.annotations?.["linkerd.io/inject"] === "enabled";
 }
 

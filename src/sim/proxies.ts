@@ -12,24 +12,18 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
-import { type ExpandableEnvVar, resolveEnv } from "../k8s/env-expansion.js";
 import { SIM_ANNOTATIONS } from "./controllers.js";
 import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
 import type { Issued } from "./pki.js";
+import { podIdentity, proxyContainer } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
+import { type Link, trafficLinks, trafficMetrics } from "./traffic.js";
 
 /** Per-pod proxy behaviour, as an annotation on the pod template or Pod (README). */
 export const PROXY_FAULT_ANNOTATION = "sim.meshlens.dev/proxy-fault";
 export type ProxyFault = "hang" | "refuse" | "garbage" | "expired-leaf";
 /** Metric names of an older proxy: "v2.219" (identity_cert_*, before Jan 2024) or "v2.220". */
 export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
-
-interface Container {
-  name: string;
-  env?: ExpandableEnvVar[];
-  ports?: Array<{ name?: string; containerPort: number }>;
-  restartPolicy?: string;
-}
 
 export interface SimProxy {
   namespace: string;
@@ -47,36 +41,6 @@ interface LeafState {
   context: SecureContext;
   refreshedAt: Date;
   refreshes: { ok: number; error: number };
-}
-
-function proxyContainer(pod: KubeObject): Container | undefined {
-  const spec = pod.spec as { containers?: Container[]; initContainers?: Container[] } | undefined;
-  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find(
-    (c) => c.name === "linkerd-proxy",
-  );
-}
-
-/** Where the proxy's admin server listens: its container port named linkerd-admin (4191 unless
- * the pod asked otherwise with config.linkerd.io/admin-port). */
-export function adminPortOf(pod: KubeObject): number | undefined {
-  return proxyContainer(pod)?.ports?.find((p) => p.name === "linkerd-admin")?.containerPort;
-}
-
-/** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME expanded as the kubelet would. */
-export function podIdentity(pod: KubeObject): string | undefined {
-  const env = proxyContainer(pod)?.env;
-  if (env === undefined) return undefined;
-  // The simulator plays the kubelet: the downward API fields Linkerd's injector uses.
-  const spec = pod.spec as { serviceAccountName?: string; nodeName?: string } | undefined;
-  const fields: Record<string, string | undefined> = {
-    "metadata.name": pod.metadata.name,
-    "metadata.namespace": pod.metadata.namespace ?? "default",
-    "spec.serviceAccountName": spec?.serviceAccountName ?? "default",
-    "spec.nodeName": spec?.nodeName,
-  };
-  return resolveEnv(env, (fieldPath) => fields[fieldPath]).get(
-    "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
-  );
 }
 
 function hashFraction(text: string): number {
@@ -101,6 +65,7 @@ export class ProxyFleet {
   private readonly listeners: NetServer[] = [];
   private readonly http = createHttpServer((request, response) => this.onHttp(request, response));
   private readonly proxyOfSocket = new WeakMap<object, SimProxy>();
+  private readonly links = new Map<KubeObject, Link[]>();
   private readonly options: ProxyFleetOptions;
   private readonly started: Date;
 
@@ -110,9 +75,22 @@ export class ProxyFleet {
     this.refresh();
   }
 
-  /** Re-reads the meshed pods from the store. */
+  /** The traffic each pod takes part in, as a source or a destination. */
+  private linksOf(pod: KubeObject): readonly Link[] {
+    return this.links.get(pod) ?? [];
+  }
+
+  /** Re-reads the meshed pods, and the traffic between them, from the store. */
   refresh(): void {
     this.proxies.clear();
+    this.links.clear();
+    for (const link of trafficLinks(this.options.store)) {
+      for (const pod of new Set([link.source.pod, link.destination.pod])) {
+        const known = this.links.get(pod);
+        if (known) known.push(link);
+        else this.links.set(pod, [link]);
+      }
+    }
     for (const pod of this.options.store.list({ apiVersion: "v1", kind: "Pod" })) {
       const identity = podIdentity(pod);
       if (identity === undefined) continue;
@@ -324,9 +302,10 @@ export class ProxyFleet {
       "# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)",
       "# TYPE process_start_time_seconds gauge",
       `process_start_time_seconds ${Math.floor(this.started.getTime() / 1000)}`,
-      "# HELP tcp_open_connections Number of currently-open connections.",
-      "# TYPE tcp_open_connections gauge",
-      `tcp_open_connections{direction="inbound",peer="src",target_addr="0.0.0.0:4191",target_ip="0.0.0.0",target_port="4191",tls="no_identity",no_tls_reason="loopback"} 1`,
+      ...trafficMetrics(this.options.store, proxy.podObject, this.linksOf(proxy.podObject), {
+        // The pods started an hour before the simulator (reconcileWorkloads).
+        elapsedSeconds: 3600 + (this.options.clock().getTime() - this.started.getTime()) / 1000,
+      }),
     ];
     if (generation === "v2.219") {
       return `${[

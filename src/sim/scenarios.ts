@@ -5,6 +5,7 @@ import { injectTemplate, type MeshConfig, SIM_ANNOTATIONS } from "./controllers.
 import { daysFrom, type Issued, issueCertificate, type KeyAlgorithm } from "./pki.js";
 import { PROXY_FAULT_ANNOTATION } from "./proxies.js";
 import type { KubeObject } from "./store.js";
+import { IDENTITY_DISABLED_ANNOTATION, TRAFFIC_API_VERSION, TRAFFIC_KIND } from "./traffic.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
 export const TRUST_DOMAIN = "cluster.local";
@@ -260,6 +261,134 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     },
   },
   {
+    name: "unmeshed-client",
+    description:
+      "A client without a proxy (curl in namespace default) calls web: plaintext Linkerd's edges never shows.",
+    mutate: (objects) => {
+      objects.push(
+        namespace("unmeshed"),
+        serviceAccount("unmeshed", "default"),
+        deployment({
+          ns: "unmeshed",
+          name: "curl",
+          image: "curlimages/curl:8.11.0",
+          serviceAccount: "default",
+          labels: { app: "curl" },
+        }),
+        traffic("unmeshed", "curl", [
+          { from: "deploy/curl", to: "emojivoto/svc/web-svc:80", protocol: "http", rps: 1 },
+        ]),
+      );
+    },
+  },
+  {
+    name: "unmeshed-service",
+    description:
+      "web calls a service with no proxy (legacy/ledger): Not Provided By Service Discovery.",
+    mutate: (objects) => {
+      objects.push(
+        namespace("legacy"),
+        serviceAccount("legacy", "ledger"),
+        deployment({
+          ns: "legacy",
+          name: "ledger",
+          image: "ghcr.io/meshlens/ledger:1",
+          serviceAccount: "ledger",
+          labels: { app: "ledger" },
+          ports: [8080],
+        }),
+        service("legacy", "ledger", "ledger", 8080),
+        traffic("emojivoto", "ledger", [
+          { from: "deploy/web", to: "legacy/svc/ledger:8080", protocol: "http", rps: 1 },
+        ]),
+      );
+    },
+  },
+  {
+    name: "skip-and-opaque-ports",
+    description:
+      "vote-bot's proxy skips port 80 (plaintext to web, unseen outbound); voting's port 8080 is opaque (still mTLS).",
+    mutate: (objects) => {
+      annotateTemplates(objects, "emojivoto", ["vote-bot"], {
+        "config.linkerd.io/skip-outbound-ports": "80",
+      });
+      annotateTemplates(objects, "emojivoto", ["voting"], {
+        "config.linkerd.io/opaque-ports": "8080",
+      });
+    },
+  },
+  {
+    name: "tls-disabled",
+    description:
+      "vote-bot's proxy runs without identity: its connections to web are tls=\"disabled\" (Linkerd's edges shows √).",
+    mutate: (objects) => {
+      annotateTemplates(objects, "emojivoto", ["vote-bot"], {
+        [IDENTITY_DISABLED_ANNOTATION]: "disabled",
+      });
+    },
+  },
+  {
+    name: "ingress-without-override",
+    description:
+      "An ingress proxy (linkerd.io/inject: ingress) calls web without l5d-dst-override: no mTLS, √ in Linkerd's edges.",
+    mutate: (objects) => {
+      objects.push(
+        namespace("ingress"),
+        serviceAccount("ingress", "ingress-nginx"),
+        deployment({
+          ns: "ingress",
+          name: "ingress-nginx",
+          image: "registry.k8s.io/ingress-nginx/controller:v1.12.0",
+          serviceAccount: "ingress-nginx",
+          labels: { app: "ingress-nginx" },
+          ports: [80],
+          annotations: { "linkerd.io/inject": "ingress" },
+        }),
+        traffic("ingress", "ingress-nginx", [
+          {
+            from: "deploy/ingress-nginx",
+            to: "emojivoto/svc/web-svc:80",
+            protocol: "http",
+            rps: 3,
+          },
+        ]),
+      );
+    },
+  },
+  {
+    name: "closed-connections",
+    description:
+      "A meshed job (emojivoto/report) that calls voting with short connections: none open now.",
+    mutate: (objects) => {
+      objects.push(
+        {
+          apiVersion: "batch/v1",
+          kind: "Job",
+          metadata: { name: "report", namespace: "emojivoto" },
+          spec: {
+            template: {
+              metadata: { labels: { app: "report" } },
+              spec: {
+                serviceAccountName: "default",
+                restartPolicy: "Never",
+                containers: [{ name: "report", image: "ghcr.io/meshlens/report:1" }],
+              },
+            },
+          },
+        },
+        traffic("emojivoto", "report", [
+          {
+            from: "job/report",
+            to: "svc/voting-svc:8080",
+            protocol: "grpc",
+            rps: 0.5,
+            connections: "short",
+          },
+        ]),
+      );
+    },
+  },
+  {
     name: "webhook-cert-expiring-soon",
     description: "The proxy-injector webhook certificate expires in 10 days.",
     pki: (base) => ({ ...base, webhooks: { "proxy-injector": { from: -355, to: 10 } } }),
@@ -380,16 +509,32 @@ function serviceAccount(ns: string, name: string, labels?: Record<string, string
   };
 }
 
-function service(ns: string, name: string, app: string, port: number): KubeObject {
+function service(
+  ns: string,
+  name: string,
+  app: string,
+  port: number,
+  targetPort = port,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name, namespace: ns },
     spec: {
       selector: { app },
-      ports: [{ name: "http", port, targetPort: port }],
+      ports: [{ name: "http", port, targetPort }],
       type: "ClusterIP",
     },
+  };
+}
+
+/** A `Traffic` object of the simulator (sim/traffic.ts): who calls whom. */
+function traffic(ns: string, name: string, flows: Array<Record<string, unknown>>): KubeObject {
+  return {
+    apiVersion: TRAFFIC_API_VERSION,
+    kind: TRAFFIC_KIND,
+    metadata: { name, namespace: ns },
+    spec: { flows },
   };
 }
 
@@ -691,6 +836,10 @@ function viz(pki: ScenarioPki): KubeObject[] {
     service(ns, "prometheus", "prometheus", 9090),
     service(ns, "tap", "tap", 443),
     service(ns, "metrics-api", "metrics-api", 8085),
+    // linkerd-viz's Prometheus scrapes every meshed proxy's admin port, every 10 s.
+    traffic(ns, "prometheus", [
+      { from: "deploy/prometheus", to: "proxies/admin", protocol: "http", rps: 0.1 },
+    ]),
     {
       apiVersion: "apiregistration.k8s.io/v1",
       kind: "APIService",
@@ -722,6 +871,7 @@ export function scaleObjects(pods: number, namespaces: number): KubeObject[] {
     objects.push(namespace(ns, { "linkerd.io/inject": "enabled" }), serviceAccount(ns, "default"));
     let inNamespace = Math.min(perNamespace, remaining);
     remaining -= inNamespace;
+    const flows: Array<Record<string, unknown>> = [];
     for (let d = 0; inNamespace > 0; d += 1) {
       const replicas = Math.min(10, inNamespace);
       inNamespace -= replicas;
@@ -735,8 +885,20 @@ export function scaleObjects(pods: number, namespaces: number): KubeObject[] {
           ports: [8080],
           replicas,
         }),
+        service(ns, `app-${d}`, `app-${d}`, 8080),
       );
+      // A chain inside the namespace: app-0 -> app-1 -> ... (the first link of each goes on below).
+      if (d > 0) flows.push({ from: `deploy/app-${d - 1}`, to: `svc/app-${d}:8080`, rps: 5 });
     }
+    // ... and app-0 of each namespace calls app-0 of the next one.
+    if (n > 0)
+      flows.push({
+        from: `scale-${String(n - 1).padStart(3, "0")}/deploy/app-0`,
+        to: `svc/app-0:8080`,
+        protocol: "grpc",
+        rps: 5,
+      });
+    objects.push(traffic(ns, "scale", flows));
   }
   return objects;
 }
@@ -762,7 +924,13 @@ function emojivoto(): KubeObject[] {
     app("vote-bot", "web", "vote-bot", "default", []),
     service(ns, "emoji-svc", "emoji-svc", 8080),
     service(ns, "voting-svc", "voting-svc", 8080),
-    service(ns, "web-svc", "web-svc", 80),
+    service(ns, "web-svc", "web-svc", 80, 8080),
+    // The seed's emojivoto: vote-bot calls web, web calls emoji and voting over gRPC.
+    traffic(ns, "emojivoto", [
+      { from: "deploy/vote-bot", to: "svc/web-svc:80", protocol: "http", rps: 2 },
+      { from: "deploy/web", to: "svc/emoji-svc:8080", protocol: "grpc", rps: 4 },
+      { from: "deploy/web", to: "svc/voting-svc:8080", protocol: "grpc", rps: 2 },
+    ]),
   ];
   // vote-bot keeps the proxy as a classic sidecar in `containers`, as pods injected before native
   // sidecars (edge-23.11.4) still do.

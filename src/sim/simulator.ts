@@ -13,7 +13,8 @@ import { reconcileWorkloads } from "./controllers.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
 import { issuerFromStore } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
-import { adminPortOf, ProxyFleet } from "./proxies.js";
+import { adminPortOf } from "./pod-proxy.js";
+import { ProxyFleet } from "./proxies.js";
 import { resourceTypeByKind } from "./resources.js";
 import {
   buildScenario,
