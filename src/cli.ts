@@ -6,6 +6,7 @@ import { checkCommand } from "./commands/check.js";
 import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
+import { edgesCommand } from "./commands/edges.js";
 import { identityCommand } from "./commands/identity.js";
 import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "./errors.js";
@@ -93,6 +94,7 @@ function buildProgram(
   for (const command of [
     checkCommand(run),
     identityCommand(run),
+    edgesCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),
   ]) {

@@ -11,7 +11,9 @@ import {
   type FlagSpec,
   renderCompletion,
 } from "../render/completion.js";
+import { EDGES_OUTPUT_FORMATS } from "../render/edges.js";
 import { FAIL_ON_LEVELS } from "./check.js";
+import { EDGES_FAIL_ON } from "./edges.js";
 import { IDENTITY_FORMATS } from "./identity.js";
 
 /** The flags whose value is one of a fixed set, by command. */
@@ -20,6 +22,7 @@ async function fixedValues(): Promise<Record<string, Record<string, readonly str
   return {
     check: { "--output": OUTPUT_FORMATS, "--fail-on": FAIL_ON_LEVELS },
     identity: { "--output": IDENTITY_FORMATS },
+    edges: { "--output": EDGES_OUTPUT_FORMATS, "--fail-on": EDGES_FAIL_ON },
     demo: { "--scenario": scenarioNames() },
   };
 }

@@ -1,6 +1,13 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
-import { type AgentOptions, Agent as HttpsAgent, type RequestOptions } from "node:https";
+import { get as httpGet } from "node:http";
+import {
+  type AgentOptions,
+  Agent as HttpsAgent,
+  get as httpsGet,
+  type RequestOptions,
+} from "node:https";
+import { createGunzip } from "node:zlib";
 import {
   AdmissionregistrationV1Api,
   ApiException,
@@ -319,6 +326,22 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     };
   };
   const forwarder = new PortForwarder(tunnelSettings);
+  // One keep-alive agent for every streamed GET (a scrape of each proxy's /metrics): client-node
+  // would build an agent, hence a TLS handshake, per request. Proxy agents are kept.
+  let streamAgent: HttpsAgent | undefined;
+  const streamOptions = async (): Promise<RequestOptions> => {
+    const options: RequestOptions = {};
+    await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
+    if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
+      streamAgent ??= new HttpsAgent({
+        ...(options as AgentOptions),
+        keepAlive: true,
+        maxSockets: 16,
+      });
+      options.agent = streamAgent;
+    }
+    return options;
+  };
 
   return {
     server,
@@ -343,6 +366,47 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
           response.body,
           response.headers as Record<string, string>,
         );
+      });
+    },
+    streamRaw(pathAndQuery, target, onText, timeoutMs) {
+      return call(target, async () => {
+        const options = await streamOptions();
+        const url = new URL(pathAndQuery, server);
+        await new Promise<void>((resolve, reject) => {
+          const send = url.protocol === "https:" ? httpsGet : httpGet;
+          const request = send(
+            url,
+            { ...options, headers: { ...options.headers, "accept-encoding": "gzip" } },
+            (response) => {
+              const status = response.statusCode ?? 0;
+              const body =
+                response.headers["content-encoding"] === "gzip"
+                  ? response.pipe(createGunzip())
+                  : response;
+              body.setEncoding("utf8");
+              if (status < 200 || status >= 300) {
+                let text = "";
+                body.on("data", (chunk: string) => {
+                  text += chunk.length + text.length < 4096 ? chunk : "";
+                });
+                body.on("end", () =>
+                  reject(new ApiException(status, "raw GET failed", text, {} as never)),
+                );
+                body.on("error", reject);
+                return;
+              }
+              body.on("data", onText);
+              body.on("end", resolve);
+              body.on("error", reject);
+              // A body cut short ends the response with 'aborted' rather than an error.
+              response.on("aborted", () => reject(new Error("the answer was cut short")));
+            },
+          );
+          request.setTimeout(timeoutMs, () =>
+            request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)),
+          );
+          request.on("error", reject);
+        });
       });
     },
     async version() {

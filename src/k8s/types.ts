@@ -119,6 +119,17 @@ export interface Cluster {
   portForward(namespace: string, pod: string, port: number): Promise<import("node:stream").Duplex>;
   /** GET of a raw API path (e.g. a service proxy), with the kubeconfig's credentials; the body as text. */
   getRaw(pathAndQuery: string): Promise<string>;
+  /**
+   * GET of a raw API path (a pod's proxy subresource), read as it arrives: `onText` gets the body
+   * in pieces, gunzipped (gzip is asked for). Connections are kept alive and shared. `target` names
+   * the request in errors; `timeoutMs` bounds the whole answer.
+   */
+  streamRaw(
+    pathAndQuery: string,
+    target: RequestTarget,
+    onText: (text: string) => void,
+    timeoutMs: number,
+  ): Promise<void>;
 }
 
 /** What a request was for, so errors can name the permission it needed. */

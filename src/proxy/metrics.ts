@@ -53,6 +53,8 @@ export function parseSampleLine(line: string): Sample | undefined {
   return { name, labels, value };
 }
 
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
 /** Feeds text chunks, keeps samples whose name passes `keep`, never holds more than one line of text. */
 export class MetricsCollector {
   private rest = "";
@@ -76,13 +78,30 @@ export class MetricsCollector {
     return this.samples;
   }
 
+  /** Lines that are not Prometheus text (a proxy that answered with something else). */
+  malformedLines = 0;
+  /** The first of them, for a message. */
+  firstMalformed: string | undefined;
+
   private line(raw: string): void {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line === "" || line.startsWith("#")) return;
     // Cheap prefix test before parsing: most lines of a proxy's metrics are not wanted.
     const nameEnd = line.search(/[{\s]/);
-    if (nameEnd <= 0 || line.startsWith("#") || !this.keep(line.slice(0, nameEnd))) return;
+    const name = nameEnd <= 0 ? "" : line.slice(0, nameEnd);
+    if (!METRIC_NAME.test(name)) {
+      this.malformed(line);
+      return;
+    }
+    if (!this.keep(name)) return;
     const sample = parseSampleLine(line);
     if (sample !== undefined) this.samples.push(sample);
+    else this.malformed(line);
+  }
+
+  private malformed(line: string): void {
+    this.malformedLines += 1;
+    this.firstMalformed ??= line.slice(0, 80);
   }
 }
 

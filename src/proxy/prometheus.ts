@@ -27,29 +27,42 @@ async function get(url: URL): Promise<string> {
   return response.body;
 }
 
-/** Parses a Prometheus instant-query answer into per-pod expiries. */
-export function parseExpiryAnswer(body: string): ReportedExpiry[] {
-  const answer = JSON.parse(body) as {
-    status?: string;
-    error?: string;
-    data?: { result?: Array<{ metric?: Record<string, string>; value?: [number, string] }> };
-  };
+export interface InstantSeries {
+  metric?: Record<string, string>;
+  value?: [number, string];
+}
+
+/** The series of a Prometheus instant-query answer; its own error when it did not succeed. */
+export function parseInstantAnswer(body: string): InstantSeries[] {
+  let answer: { status?: string; error?: string; data?: { result?: InstantSeries[] } };
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    throw new Error(`the answer is not Prometheus' JSON (${JSON.stringify(body.slice(0, 60))})`);
+  }
   if (answer.status !== "success") throw new Error(answer.error ?? "the query did not succeed");
-  return (answer.data?.result ?? []).flatMap((series) => {
-    const namespace = series.metric?.namespace;
-    const pod = series.metric?.pod;
-    const value = Number(series.value?.[1]);
+  return answer.data?.result ?? [];
+}
+
+/** Per-pod expiries from the answer to EXPIRY_QUERY. */
+export function expiriesOf(series: InstantSeries[]): ReportedExpiry[] {
+  return series.flatMap((s) => {
+    const namespace = s.metric?.namespace;
+    const pod = s.metric?.pod;
+    const value = Number(s.value?.[1]);
     return namespace === undefined || pod === undefined || !Number.isFinite(value)
       ? []
       : [{ namespace, pod, expiresAt: new Date(value * 1000) }];
   });
 }
 
-export async function queryLeafExpiries(
+/** An instant query against the source, its failures worded with where it was sent. */
+export async function queryPrometheus(
   source: PrometheusSource,
   cluster: Cluster,
-): Promise<ReportedExpiry[]> {
-  const query = `/api/v1/query?query=${encodeURIComponent(EXPIRY_QUERY)}`;
+  promql: string,
+): Promise<InstantSeries[]> {
+  const query = `/api/v1/query?query=${encodeURIComponent(promql)}`;
   const where =
     source.kind === "url"
       ? source.url
@@ -63,8 +76,15 @@ export async function queryLeafExpiries(
         : await cluster.getRaw(
             `/api/v1/namespaces/${source.namespace}/services/prometheus:9090/proxy${query}`,
           );
-    return parseExpiryAnswer(body);
+    return parseInstantAnswer(body);
   } catch (error) {
     throw new Error(`cannot query ${where}: ${firstLine(error)}`);
   }
+}
+
+export async function queryLeafExpiries(
+  source: PrometheusSource,
+  cluster: Cluster,
+): Promise<ReportedExpiry[]> {
+  return expiriesOf(await queryPrometheus(source, cluster, EXPIRY_QUERY));
 }

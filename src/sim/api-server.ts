@@ -33,6 +33,8 @@ export interface PodNetwork {
     pathAndQuery: string,
     method: string,
     response: ServerResponse,
+    /** The client's Accept-Encoding, passed on as the API server passes request headers. */
+    acceptEncoding?: string,
   ): Promise<boolean>;
 }
 
@@ -320,6 +322,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         `${rest}${url.search}`,
         request.method ?? "GET",
         response,
+        request.headers["accept-encoding"],
       );
       if (!answered)
         send(

@@ -12,6 +12,7 @@ import {
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { gzipSync } from "node:zlib";
 import { SIM_ANNOTATIONS } from "./controllers.js";
 import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
 import type { Issued } from "./pki.js";
@@ -21,7 +22,15 @@ import { type Link, trafficLinks, trafficMetrics } from "./traffic.js";
 
 /** Per-pod proxy behaviour, as an annotation on the pod template or Pod (README). */
 export const PROXY_FAULT_ANNOTATION = "sim.meshlens.dev/proxy-fault";
-export type ProxyFault = "hang" | "refuse" | "garbage" | "expired-leaf";
+export type ProxyFault =
+  | "hang"
+  | "refuse"
+  | "garbage"
+  | "expired-leaf"
+  /** /metrics answers 200 with text that is not Prometheus' format. */
+  | "bad-metrics"
+  /** /metrics stops half way: the connection closes before the promised length. */
+  | "cut-metrics";
 /** Metric names of an older proxy: "v2.219" (identity_cert_*, before Jan 2024) or "v2.220". */
 export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
 
@@ -220,9 +229,13 @@ export class ProxyFleet {
       response.writeHead(500).end();
       return;
     }
-    this.answer(proxy, request.method ?? "GET", request.url ?? "/", response).catch(() =>
-      response.destroy(),
-    );
+    this.answer(
+      proxy,
+      request.method ?? "GET",
+      request.url ?? "/",
+      response,
+      request.headers["accept-encoding"],
+    ).catch(() => response.destroy());
   }
 
   /** The admin API (linkerd2-proxy linkerd/app/admin/src/server.rs), for one request. */
@@ -231,6 +244,7 @@ export class ProxyFleet {
     method: string,
     url: string,
     response: ServerResponse,
+    acceptEncoding = "",
   ): Promise<void> {
     const { pathname, searchParams } = new URL(url, "http://proxy.invalid");
     const text = (status: number, body: string, type = "text/plain") => {
@@ -241,9 +255,32 @@ export class ProxyFleet {
       response.end(body);
     };
     switch (pathname) {
-      case "/metrics":
-        text(200, await this.metrics(proxy));
+      case "/metrics": {
+        if (proxy.fault === "bad-metrics") {
+          text(200, "<html><body>502 Bad Gateway</body></html>\n", "text/html");
+          return;
+        }
+        const body = await this.metrics(proxy);
+        if (proxy.fault === "cut-metrics") {
+          response.writeHead(200, { "content-type": "text/plain", "content-length": body.length });
+          response.write(body.slice(0, Math.floor(body.length / 2)));
+          response.socket?.destroy();
+          return;
+        }
+        // The proxy compresses when asked (linkerd-facts.md 4.1).
+        if (/\bgzip\b/.test(acceptEncoding)) {
+          const zipped = gzipSync(body);
+          response.writeHead(200, {
+            "content-type": "text/plain",
+            "content-encoding": "gzip",
+            "content-length": zipped.length,
+          });
+          response.end(zipped);
+          return;
+        }
+        text(200, body);
         return;
+      }
       case "/ready":
         text(proxy.ready ? 200 : 503, proxy.ready ? "ready\n" : "not ready\n");
         return;

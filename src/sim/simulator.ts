@@ -268,7 +268,7 @@ function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
       proxies.serveAdmin(proxy, socket);
       return undefined;
     },
-    async proxyRequest(namespace, pod, port, pathAndQuery, method, response) {
+    async proxyRequest(namespace, pod, port, pathAndQuery, method, response, acceptEncoding) {
       const proxy = proxies.find(namespace, pod);
       if (
         proxy === undefined ||
@@ -278,7 +278,7 @@ function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
       )
         return false;
       if (proxy.fault === "hang") return true; // the request just never gets an answer
-      await proxies.answer(proxy, method, pathAndQuery, response);
+      await proxies.answer(proxy, method, pathAndQuery, response, acceptEncoding);
       return true;
     },
   };

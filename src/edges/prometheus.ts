@@ -1,0 +1,62 @@
+// Edges from a Prometheus that scrapes the proxies (linkerd-viz's, or any with linkerd-viz's
+// relabelling): Linkerd's own query (viz/metrics-api/edges.go), byte for byte, as an instant query.
+
+import { podIdentity } from "../k8s/pods.js";
+import type { Cluster, PodInfo } from "../k8s/types.js";
+import { type PrometheusSource, queryPrometheus } from "../proxy/prometheus.js";
+import { computeEdges, type SourcePod } from "./compute.js";
+import { l5dLabel } from "./resource-types.js";
+import type { EdgeResourceType, EdgeSample, EdgesResult } from "./types.js";
+
+/**
+ * `sum(tcp_open_connections{<matchers sorted as strings, ", ">}) by (<T>, dst_<T>, pod, server_id,
+ * namespace, dst_namespace, no_tls_reason)`; with a window, connections opened in it instead
+ * (`increase(tcp_open_total{...}[1h])`), for connections that are not open right now.
+ */
+export function edgesQuery(type: EdgeResourceType, window: string | undefined): string {
+  const label = l5dLabel(type);
+  const matchers = [`${label}!=""`, 'direction="outbound"', `dst_${label}!=""`].sort().join(", ");
+  const by = `${label}, dst_${label}, pod, server_id, namespace, dst_namespace, no_tls_reason`;
+  const series =
+    window === undefined
+      ? `tcp_open_connections{${matchers}}`
+      : `increase(tcp_open_total{${matchers}}[${window}])`;
+  return `sum(${series}) by (${by})`;
+}
+
+export async function edgesFromPrometheus(
+  cluster: Cluster,
+  source: PrometheusSource,
+  options: { type: EdgeResourceType; namespace: string | undefined; window: string | undefined },
+): Promise<EdgesResult> {
+  const label = l5dLabel(options.type);
+  const result = await queryPrometheus(source, cluster, edgesQuery(options.type, options.window));
+  // The source pods' identities (CLIENT_ID) and phases, by paged LISTs (never a GET per pod): the
+  // namespaces the answer names, or every namespace with -A.
+  const namespaces = [...new Set(result.map((series) => series.metric?.namespace ?? ""))];
+  const listed =
+    options.namespace === undefined
+      ? await cluster.listPods(undefined)
+      : (await Promise.all(namespaces.filter(Boolean).map((ns) => cluster.listPods(ns)))).flat();
+  const pods = new Map<string, SourcePod>(
+    listed.map((pod: PodInfo) => [
+      `${pod.namespace}/${pod.name}`,
+      { identity: podIdentity(pod) ?? "", running: pod.phase === "Running" },
+    ]),
+  );
+  const samples: EdgeSample[] = result.map((series) => {
+    const metric = series.metric ?? {};
+    return {
+      src: metric[label] ?? "",
+      srcNamespace: metric.namespace ?? "",
+      dst: metric[`dst_${label}`] ?? "",
+      dstNamespace: metric.dst_namespace ?? "",
+      pod: metric.pod ?? "",
+      serverId: metric.server_id ?? "",
+      noTlsReason: metric.no_tls_reason ?? "",
+      tls: undefined,
+      value: Number(series.value?.[1] ?? 0),
+    };
+  });
+  return { edges: computeEdges(samples, { namespace: options.namespace, pods }), unread: [] };
+}

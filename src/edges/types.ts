@@ -1,0 +1,65 @@
+// What `meshlens edges` computes: one row per source/destination pair. Types only.
+
+/** The resource types edges accepts, by their canonical names (linkerd2 pkg/k8s). */
+export type EdgeResourceType =
+  | "cronjob"
+  | "daemonset"
+  | "deployment"
+  | "job"
+  | "pod"
+  | "replicaset"
+  | "replicationcontroller"
+  | "statefulset";
+
+/**
+ * One series of Linkerd's edges query: `sum(tcp_open_connections{...}) by (<T>, dst_<T>, pod,
+ * server_id, namespace, dst_namespace, no_tls_reason)`, whichever source produced it.
+ */
+export interface EdgeSample {
+  src: string;
+  srcNamespace: string;
+  dst: string;
+  dstNamespace: string;
+  /** The source pod (the `pod` label). */
+  pod: string;
+  serverId: string;
+  noTlsReason: string;
+  /** The proxy's `tls` label, when the source has it (a direct scrape; Linkerd's query drops it). */
+  tls: string | undefined;
+  value: number;
+}
+
+/** Whether a connection is mTLS, from the proxy's own labels. */
+export type Security =
+  | { mtls: true }
+  /** `reason`: the proxy's no_tls_reason, or `disabled` for tls="disabled". */
+  | { mtls: false; reason: string };
+
+export interface Edge {
+  src: string;
+  srcNamespace: string;
+  dst: string;
+  dstNamespace: string;
+  /** The source pod's identity from its spec, shortened to `sa.ns` as Linkerd shows it. */
+  clientId: string;
+  /** The destination's identity from the metric, shortened likewise; "" when not mTLS. */
+  serverId: string;
+  security: Security;
+  /** `outbound`: from the source's proxy, as Linkerd; `unmeshed`: a client without a proxy, seen by the destination (--unmeshed). */
+  seenBy: "outbound" | "unmeshed";
+}
+
+/** A pod that could not be read, and why. */
+export interface UnreadProxy {
+  namespace: string;
+  pod: string;
+  reason: string;
+  /** The API server forbade it: named once per namespace with the permission. */
+  forbidden: boolean;
+}
+
+export interface EdgesResult {
+  edges: Edge[];
+  /** Proxies whose metrics could not be read: the edges are then incomplete. */
+  unread: UnreadProxy[];
+}

@@ -1,0 +1,94 @@
+// `meshlens edges` output: Linkerd's table, wide and JSON (viz/cmd/edges.go), byte for byte.
+import Table from "cli-table3";
+import { reasonMessage } from "../edges/compute.js";
+import type { Edge } from "../edges/types.js";
+import { escapeControl } from "./escape.js";
+import type { Theme } from "./theme.js";
+
+export const EDGES_OUTPUT_FORMATS = ["table", "wide", "json"] as const;
+export type EdgesOutputFormat = (typeof EDGES_OUTPUT_FORMATS)[number];
+
+/** How SRC reads for a client without a proxy (seen only by the destination's inbound metrics). */
+export const UNMESHED_SOURCE = "(unmeshed)";
+
+const NO_BORDER = Object.fromEntries(
+  [
+    "top",
+    "top-mid",
+    "top-left",
+    "top-right",
+    "bottom",
+    "bottom-mid",
+    "bottom-left",
+    "bottom-right",
+    "left",
+    "left-mid",
+    "mid",
+    "mid-mid",
+    "right",
+    "right-mid",
+    "middle",
+  ].map((name) => [name, ""]),
+);
+
+/** SECURED: √ for mTLS, else the reason in words (Linkerd would print √ for tls="disabled"). */
+export function securedText(edge: Edge): string {
+  return edge.security.mtls ? "√" : reasonMessage(edge.security.reason);
+}
+
+/**
+ * Linkerd's layout (text/tabwriter, padding 3): every cell padded to its column's width, header
+ * included, columns 3 spaces apart, and the last column padded too, so rows end in spaces.
+ * cli-table3 reproduces it with no borders, no cell padding and each column 3 wider than its
+ * widest cell (the last one not).
+ */
+export function renderEdgesTable(edges: readonly Edge[], wide: boolean, theme: Theme): string {
+  const head = [
+    "SRC",
+    "DST",
+    "SRC_NS",
+    "DST_NS",
+    ...(wide ? ["CLIENT_ID", "SERVER_ID"] : []),
+    "SECURED",
+  ];
+  const rows = edges.map((edge) => {
+    const secured = securedText(edge);
+    return {
+      plain: [
+        edge.src,
+        edge.dst,
+        edge.srcNamespace,
+        edge.dstNamespace,
+        ...(wide ? [edge.clientId, edge.serverId] : []),
+        secured,
+      ].map((cell) => escapeControl(cell)),
+      // Linkerd colours √ green and bold; a reason stays plain.
+      secured: edge.security.mtls ? theme.ok(secured) : escapeControl(secured),
+    };
+  });
+  const widths = head.map((title, column) =>
+    Math.max([...title].length, ...rows.map((row) => [...(row.plain[column] ?? "")].length)),
+  );
+  const table = new Table({
+    head,
+    chars: NO_BORDER,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
+    colWidths: widths.map((width, column) => (column < widths.length - 1 ? width + 3 : width)),
+  });
+  for (const row of rows) table.push([...row.plain.slice(0, -1), row.secured]);
+  return `${table.toString()}\n`;
+}
+
+/** `-o json`: Linkerd's keys in Linkerd's order; `no_tls_reason` is the message ("" when mTLS). */
+export function renderEdgesJson(edges: readonly Edge[]): string {
+  const rows = edges.map((edge) => ({
+    src: edge.src,
+    src_namespace: edge.srcNamespace,
+    dst: edge.dst,
+    dst_namespace: edge.dstNamespace,
+    client_id: edge.clientId,
+    server_id: edge.serverId,
+    no_tls_reason: edge.security.mtls ? "" : reasonMessage(edge.security.reason),
+  }));
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
