@@ -223,7 +223,8 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
       "",
       "Point meshlens and kubectl at it:",
       `  export KUBECONFIG=${kubeconfigPath}`,
-      "  meshlens check",
+      "  meshlens check --proxy",
+      "  meshlens edges deploy -n emojivoto      # who talks to whom, and is it mTLS",
       "  kubectl get pods -A",
       "",
       flags.kubeconfigOut === undefined

@@ -10,8 +10,9 @@ import type { EdgeResourceType, EdgeSample, EdgesResult } from "./types.js";
 
 /**
  * `sum(tcp_open_connections{<matchers sorted as strings, ", ">}) by (<T>, dst_<T>, pod, server_id,
- * namespace, dst_namespace, no_tls_reason)`; with a window, connections opened in it instead
- * (`increase(tcp_open_total{...}[1h])`), for connections that are not open right now.
+ * namespace, dst_namespace, no_tls_reason)`, Linkerd's. With a window (--seen), the pairs that had a
+ * connection open at some point in it or opened one in it (short-lived ones never show in the gauge):
+ * `max_over_time(tcp_open_connections{...}[W]) > 0 or increase(tcp_open_total{...}[W]) > 0`.
  */
 export function edgesQuery(type: EdgeResourceType, window: string | undefined): string {
   const label = l5dLabel(type);
@@ -20,7 +21,7 @@ export function edgesQuery(type: EdgeResourceType, window: string | undefined): 
   const series =
     window === undefined
       ? `tcp_open_connections{${matchers}}`
-      : `increase(tcp_open_total{${matchers}}[${window}])`;
+      : `max_over_time(tcp_open_connections{${matchers}}[${window}]) > 0 or increase(tcp_open_total{${matchers}}[${window}]) > 0`;
   return `sum(${series}) by (${by})`;
 }
 

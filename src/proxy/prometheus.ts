@@ -22,8 +22,16 @@ export interface ReportedExpiry {
 
 async function get(url: URL): Promise<string> {
   const response = await getText(url, { timeout: 30_000 });
-  if (response.status >= 400)
-    throw new Error(`HTTP ${response.status}: ${response.body.slice(0, 200)}`);
+  if (response.status >= 400) {
+    // Prometheus says what was wrong in its JSON ({"status":"error","error":...}); use its words.
+    let said: string | undefined;
+    try {
+      said = (JSON.parse(response.body) as { error?: string }).error;
+    } catch {
+      said = undefined;
+    }
+    throw new Error(said ?? `HTTP ${response.status}: ${response.body.slice(0, 200)}`);
+  }
   return response.body;
 }
 

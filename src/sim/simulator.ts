@@ -24,6 +24,7 @@ import {
   WEBHOOKS,
 } from "./scenarios.js";
 import { isKubeObject, type KubeObject, ObjectStore } from "./store.js";
+import { declaredFlows, TrafficError } from "./traffic.js";
 
 export interface SimulatorOptions {
   /** A built-in scenario name (default `healthy`). */
@@ -215,6 +216,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const secretIssuer = await issuerFromStore(store, "linkerd");
   const identityIssuer =
     definition.identityIssuer === "previous" ? scenario.pki.previousIssuer : secretIssuer;
+  // A Traffic object that does not parse is the user's mistake, said before anything listens.
+  try {
+    declaredFlows(store);
+  } catch (error) {
+    if (error instanceof TrafficError) throw new SimulatorError(error.message);
+    throw error;
+  }
   const proxies = new ProxyFleet({ store, clock, issuer: () => identityIssuer });
   if (options.proxyPorts ?? proxies.all().length <= 200) await proxies.listen();
 

@@ -1,15 +1,11 @@
 // `check --proxy --prometheus`: a real Prometheus (Debian's `prometheus` package), started on
 // loopback by this test, scrapes the simulated proxies; meshlens reads every leaf expiry from it.
 // CI (CI=true) fails when prometheus is missing; elsewhere the file is skipped and says so.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/simulator.js";
 import type { KubeObject } from "../../src/sim/store.js";
 import { problemLines, runCli, startSim, toolForTests } from "./helpers.js";
+import { proxyTargets, type RunningPrometheus, startPrometheus } from "./prometheus-server.js";
 
 const prometheusTool = toolForTests("prometheus", ["--version"], "the Prometheus tests");
 
@@ -23,77 +19,12 @@ function checkProxyFrom(sim: { kubeconfigPath: string }, source: string, ...args
   ]);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface RunningPrometheus {
-  url: string;
-  process: ChildProcess;
-}
-
-/** Starts Prometheus scraping each simulated proxy's admin port every second, labelled like linkerd-viz does. */
-async function startPrometheus(sim: Simulator): Promise<RunningPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), "meshlens-prometheus-"));
-  const targets = sim.proxies.all().map((p) => ({
-    targets: [`127.0.0.1:${p.port}`],
-    labels: { namespace: p.namespace, pod: p.pod },
-  }));
-  writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
-  writeFileSync(
-    join(dir, "prometheus.yml"),
-    [
-      "global:",
-      "  scrape_interval: 1s",
-      "scrape_configs:",
-      "  - job_name: linkerd-proxy",
-      "    file_sd_configs:",
-      `      - files: ["${join(dir, "targets.json")}"]`,
-      "",
-    ].join("\n"),
-  );
-  const port = await freePort();
-  const child = spawn(
-    "prometheus",
-    [
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  // Ready when every proxy has been scraped once.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (Date.now() > deadline) throw new Error("Prometheus did not scrape the proxies within 60s");
-    try {
-      const response = await fetch(
-        `${url}/api/v1/query?query=${encodeURIComponent("count(control_identity_cert_expiration_timestamp_seconds)")}`,
-      );
-      const body = (await response.json()) as {
-        data?: { result?: Array<{ value: [number, string] }> };
-      };
-      if (Number(body.data?.result?.[0]?.value[1]) === targets.length) break;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { url, process: child };
-}
-
 describe.skipIf(prometheusTool.skip)("check --proxy --prometheus with a real Prometheus", () => {
   let sim: Simulator & { kubeconfigPath: string };
   let prometheus: RunningPrometheus;
   beforeAll(async () => {
     sim = await startSim({ scenario: "expired-leaf" });
-    prometheus = await startPrometheus(sim);
+    prometheus = await startPrometheus(proxyTargets(sim));
   }, 90_000);
   afterAll(async () => {
     prometheus?.process.kill();
