@@ -7,10 +7,13 @@ import { adminPortOf, podIdentity, proxyContainerOf } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { KubeApiError } from "../k8s/types.js";
 import { mapBounded } from "../proxy/admin-client.js";
-import { MetricsCollector, type Sample } from "../proxy/metrics.js";
+import { FamilyScanner, type Sample } from "../proxy/metrics.js";
 import { computeEdges, type SourcePod } from "./compute.js";
 import { l5dLabel, proxyPodLabel } from "./resource-types.js";
 import type { Edge, EdgeResourceType, EdgeSample, EdgesResult, UnreadProxy } from "./types.js";
+
+/** How SRC reads for a client without a proxy (seen only by the destination's inbound metrics). */
+const UNMESHED_SOURCE = "(unmeshed)";
 
 export interface DirectOptions {
   type: EdgeResourceType;
@@ -29,9 +32,17 @@ export interface DirectOptions {
 const OPEN_NOW = "tcp_open_connections";
 const OPENED = "tcp_open_total";
 
+/**
+ * What one proxy's metrics say, boiled down as soon as they are read: a scrape's raw series (tens
+ * per pod, each with a dozen long labels) are not kept, so memory grows with the edges, not with
+ * the series.
+ */
 interface Scraped {
   pod: PodInfo;
-  samples: Sample[];
+  outbound: EdgeSample[];
+  /** Meshed clients of this pod in other namespaces (with -n), by their identity. */
+  clientsElsewhere: Array<{ namespace: string; serviceAccount: string }>;
+  unmeshed: Edge[];
 }
 
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
@@ -62,16 +73,16 @@ async function scrape(
   cluster: Cluster,
   pod: PodInfo,
   family: string,
-  timeoutMs: number,
+  options: Pick<DirectOptions, "type" | "namespace" | "timeoutMs" | "unmeshed">,
 ): Promise<Scraped | UnreadProxy> {
   const port = adminPortOf(pod) as number;
-  const collector = new MetricsCollector((name) => name === family);
+  const scanner = new FamilyScanner([family]);
   try {
     await cluster.streamRaw(
       `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}:${port}/proxy/metrics`,
       { verb: "get", resource: "pods/proxy", namespace: pod.namespace, name: pod.name },
-      (text) => collector.push(text),
-      timeoutMs,
+      (bytes) => scanner.push(bytes),
+      options.timeoutMs,
     );
   } catch (error) {
     const forbidden = error instanceof KubeApiError && error.failure === "forbidden";
@@ -82,15 +93,21 @@ async function scrape(
       forbidden,
     };
   }
-  const samples = collector.end();
-  if (collector.malformedLines > 0 && samples.length === 0)
+  const samples = scanner.end();
+  if (scanner.malformed !== undefined)
     return {
       namespace: pod.namespace,
       pod: pod.name,
-      reason: `its /metrics is not Prometheus text (${JSON.stringify(collector.firstMalformed)})`,
+      reason: `its /metrics is not Prometheus text (${JSON.stringify(scanner.malformed)})`,
       forbidden: false,
     };
-  return { pod, samples };
+  return {
+    pod,
+    outbound: outboundSamples(pod, samples, options.type),
+    clientsElsewhere:
+      options.namespace === undefined ? [] : clientsFromElsewhere(samples, options.namespace),
+    unmeshed: options.unmeshed ? unmeshedEdges(pod, samples, options.type) : [],
+  };
 }
 
 function unreadReason(error: unknown): string {
@@ -99,21 +116,21 @@ function unreadReason(error: unknown): string {
 }
 
 /** Outbound series of one scraped pod as Linkerd's query would group them (plus `tls`). */
-function outboundSamples(scraped: Scraped, type: EdgeResourceType): EdgeSample[] {
-  const src = workloadOf(scraped.pod, type);
+function outboundSamples(pod: PodInfo, samples: Sample[], type: EdgeResourceType): EdgeSample[] {
+  const src = workloadOf(pod, type);
+  if (src === "") return [];
   const dstLabel = `dst_${l5dLabel(type)}`;
   const sums = new Map<string, EdgeSample>();
-  for (const sample of scraped.samples) {
+  for (const sample of samples) {
     const labels = sample.labels;
-    if (labels.direction !== "outbound" || src === "") continue;
     const dst = labels[dstLabel] ?? "";
-    if (dst === "") continue;
+    if (labels.direction !== "outbound" || dst === "") continue;
     const row: EdgeSample = {
       src,
-      srcNamespace: scraped.pod.namespace,
+      srcNamespace: pod.namespace,
       dst,
       dstNamespace: labels.dst_namespace ?? "",
-      pod: scraped.pod.name,
+      pod: pod.name,
       serverId: labels.server_id ?? "",
       noTlsReason: labels.no_tls_reason ?? "",
       tls: labels.tls ?? "",
@@ -134,21 +151,19 @@ function outboundSamples(scraped: Scraped, type: EdgeResourceType): EdgeSample[]
   return [...sums.values()];
 }
 
-/** The identities of meshed clients in other namespaces that the scraped pods' inbound series name. */
-function clientsFromElsewhere(scraped: Scraped[], namespace: string): Map<string, Set<string>> {
-  const byNamespace = new Map<string, Set<string>>();
-  for (const { samples } of scraped) {
-    for (const sample of samples) {
-      const id = sample.labels.client_id;
-      if (sample.labels.direction !== "inbound" || !id || sample.value === 0) continue;
-      const account = accountOf(id);
-      if (account === undefined || account.namespace === namespace) continue;
-      const accounts = byNamespace.get(account.namespace) ?? new Set<string>();
-      accounts.add(account.serviceAccount);
-      byNamespace.set(account.namespace, accounts);
-    }
+/** The meshed clients in other namespaces that a pod's inbound series name, by their identity. */
+function clientsFromElsewhere(
+  samples: Sample[],
+  namespace: string,
+): Array<{ namespace: string; serviceAccount: string }> {
+  const clients = new Map<string, { namespace: string; serviceAccount: string }>();
+  for (const sample of samples) {
+    const id = sample.labels.client_id;
+    if (sample.labels.direction !== "inbound" || !id || sample.value === 0) continue;
+    const account = accountOf(id);
+    if (account !== undefined && account.namespace !== namespace) clients.set(id, account);
   }
-  return byNamespace;
+  return [...clients.values()];
 }
 
 /** The admin port's own inbound connections are scrapes and probes, not workload traffic. */
@@ -156,38 +171,45 @@ function isAdminTraffic(pod: PodInfo, sample: Sample): boolean {
   return sample.labels.target_port === String(adminPortOf(pod));
 }
 
-/** Clients without a proxy: the destination's inbound series without mTLS, one row per reason. */
-function unmeshedEdges(
-  scraped: Scraped[],
-  type: EdgeResourceType,
-  namespace: string | undefined,
-): Edge[] {
-  const rows = new Map<string, Edge>();
-  for (const { pod, samples } of scraped) {
-    if (namespace !== undefined && pod.namespace !== namespace) continue;
-    const dst = workloadOf(pod, type);
-    if (dst === "") continue;
-    for (const sample of samples) {
-      const labels = sample.labels;
-      if (labels.direction !== "inbound" || labels.peer !== "src" || sample.value === 0) continue;
-      if (labels.tls === "true" || isAdminTraffic(pod, sample)) continue;
-      const reason = labels.tls === "disabled" ? "disabled" : (labels.no_tls_reason ?? "");
-      if (reason === "loopback") continue;
-      const id = JSON.stringify([dst, pod.namespace, reason]);
-      if (rows.has(id)) continue;
-      rows.set(id, {
-        src: "(unmeshed)",
-        srcNamespace: "",
-        dst,
-        dstNamespace: pod.namespace,
-        clientId: "",
-        serverId: "",
-        security: { mtls: false, reason: reason || "disabled" },
-        seenBy: "unmeshed",
-      });
-    }
+/** Clients without a proxy: the pod's inbound series without mTLS, one row per reason. */
+function unmeshedEdges(pod: PodInfo, samples: Sample[], type: EdgeResourceType): Edge[] {
+  const dst = workloadOf(pod, type);
+  const reasons = new Set<string>();
+  for (const sample of samples) {
+    const labels = sample.labels;
+    if (dst === "" || labels.direction !== "inbound" || labels.peer !== "src") continue;
+    if (sample.value === 0 || labels.tls === "true" || isAdminTraffic(pod, sample)) continue;
+    const reason = labels.tls === "disabled" ? "disabled" : labels.no_tls_reason || "disabled";
+    if (reason !== "loopback") reasons.add(reason);
   }
-  return [...rows.values()];
+  return [...reasons].map((reason) => ({
+    src: UNMESHED_SOURCE,
+    srcNamespace: "",
+    dst,
+    dstNamespace: pod.namespace,
+    clientId: "",
+    serverId: "",
+    security: { mtls: false, reason },
+    seenBy: "unmeshed",
+  }));
+}
+
+/** One row per destination workload and reason, in Linkerd's order, after Linkerd's rows. */
+function mergeUnmeshed(rows: Edge[], namespace: string | undefined): Edge[] {
+  const seen = new Map<string, Edge>();
+  for (const row of rows) {
+    if (namespace !== undefined && row.dstNamespace !== namespace) continue;
+    const id = JSON.stringify([
+      row.dst,
+      row.dstNamespace,
+      (row.security as { reason: string }).reason,
+    ]);
+    if (!seen.has(id)) seen.set(id, row);
+  }
+  const order = (e: Edge) => e.dstNamespace + e.dst;
+  return [...seen.values()].sort((a, b) =>
+    order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0,
+  );
 }
 
 /**
@@ -215,7 +237,7 @@ export async function edgesFromProxies(
   const scrapeAll = async (list: PodInfo[]) => {
     total += list.length;
     return mapBounded(list, options.concurrency, async (pod) => {
-      const result = await scrape(cluster, pod, family, options.timeoutMs);
+      const result = await scrape(cluster, pod, family, options);
       done += 1;
       options.onProgress?.(done, total);
       return result;
@@ -224,10 +246,13 @@ export async function edgesFromProxies(
   const results = await scrapeAll(listed.filter(isScrapable));
   if (options.namespace !== undefined) {
     // Callers in other namespaces, found by their identity in this namespace's inbound series.
-    const elsewhere = clientsFromElsewhere(
-      results.filter((r): r is Scraped => "samples" in r),
-      options.namespace,
-    );
+    const elsewhere = new Map<string, Set<string>>();
+    for (const result of results)
+      for (const client of "outbound" in result ? result.clientsElsewhere : []) {
+        const accounts = elsewhere.get(client.namespace) ?? new Set<string>();
+        accounts.add(client.serviceAccount);
+        elsewhere.set(client.namespace, accounts);
+      }
     for (const [namespace, accounts] of elsewhere) {
       const there = await cluster.listPods(namespace);
       remember(there);
@@ -238,12 +263,18 @@ export async function edgesFromProxies(
       );
     }
   }
-  const scraped = results.filter((r): r is Scraped => "samples" in r);
-  const unread = results.filter((r): r is UnreadProxy => !("samples" in r));
+  const scraped = results.filter((r): r is Scraped => "outbound" in r);
+  const unread = results.filter((r): r is UnreadProxy => !("outbound" in r));
   const edges = computeEdges(
-    scraped.flatMap((s) => outboundSamples(s, options.type)),
+    scraped.flatMap((s) => s.outbound),
     { namespace: options.namespace, pods },
   );
-  if (options.unmeshed) edges.push(...unmeshedEdges(scraped, options.type, options.namespace));
+  if (options.unmeshed)
+    edges.push(
+      ...mergeUnmeshed(
+        scraped.flatMap((s) => s.unmeshed),
+        options.namespace,
+      ),
+    );
   return { edges, unread };
 }

@@ -31,13 +31,15 @@ export async function edgesFromPrometheus(
   options: { type: EdgeResourceType; namespace: string | undefined; window: string | undefined },
 ): Promise<EdgesResult> {
   const label = l5dLabel(options.type);
+  // The source pods' identities (CLIENT_ID) and phases, by paged LISTs (never a GET per pod): with
+  // -A every pod, fetched while the query runs; with -n, the namespaces the answer names.
+  const everyPod = options.namespace === undefined ? cluster.listPods(undefined) : undefined;
+  everyPod?.catch(() => undefined);
   const result = await queryPrometheus(source, cluster, edgesQuery(options.type, options.window));
-  // The source pods' identities (CLIENT_ID) and phases, by paged LISTs (never a GET per pod): the
-  // namespaces the answer names, or every namespace with -A.
   const namespaces = [...new Set(result.map((series) => series.metric?.namespace ?? ""))];
   const listed =
-    options.namespace === undefined
-      ? await cluster.listPods(undefined)
+    everyPod !== undefined
+      ? await everyPod
       : (await Promise.all(namespaces.filter(Boolean).map((ns) => cluster.listPods(ns)))).flat();
   const pods = new Map<string, SourcePod>(
     listed.map((pod: PodInfo) => [

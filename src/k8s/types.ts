@@ -120,14 +120,14 @@ export interface Cluster {
   /** GET of a raw API path (e.g. a service proxy), with the kubeconfig's credentials; the body as text. */
   getRaw(pathAndQuery: string): Promise<string>;
   /**
-   * GET of a raw API path (a pod's proxy subresource), read as it arrives: `onText` gets the body
+   * GET of a raw API path (a pod's proxy subresource), read as it arrives: `onData` gets the body
    * in pieces, gunzipped (gzip is asked for). Connections are kept alive and shared. `target` names
    * the request in errors; `timeoutMs` bounds the whole answer.
    */
   streamRaw(
     pathAndQuery: string,
     target: RequestTarget,
-    onText: (text: string) => void,
+    onData: (bytes: Buffer) => void,
     timeoutMs: number,
   ): Promise<void>;
 }

@@ -78,30 +78,13 @@ export class MetricsCollector {
     return this.samples;
   }
 
-  /** Lines that are not Prometheus text (a proxy that answered with something else). */
-  malformedLines = 0;
-  /** The first of them, for a message. */
-  firstMalformed: string | undefined;
-
   private line(raw: string): void {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line === "" || line.startsWith("#")) return;
     // Cheap prefix test before parsing: most lines of a proxy's metrics are not wanted.
     const nameEnd = line.search(/[{\s]/);
-    const name = nameEnd <= 0 ? "" : line.slice(0, nameEnd);
-    if (!METRIC_NAME.test(name)) {
-      this.malformed(line);
-      return;
-    }
-    if (!this.keep(name)) return;
+    if (nameEnd <= 0 || line.startsWith("#") || !this.keep(line.slice(0, nameEnd))) return;
     const sample = parseSampleLine(line);
     if (sample !== undefined) this.samples.push(sample);
-    else this.malformed(line);
-  }
-
-  private malformed(line: string): void {
-    this.malformedLines += 1;
-    this.firstMalformed ??= line.slice(0, 80);
   }
 }
 
@@ -142,3 +125,78 @@ export function identityMetricsOf(samples: Sample[]): ProxyIdentityMetrics {
 
 export const isIdentityMetric = (name: string): boolean =>
   name.startsWith("control_identity_cert_") || name.startsWith("identity_cert_");
+
+/**
+ * Keeps only the samples of a few families from a /metrics body, reading bytes: it jumps from one
+ * line of a wanted family to the next (Buffer.indexOf) and decodes only those lines, so the rest of
+ * a proxy's ~70 KB body is never turned into strings. Measured on 1,011 real-sized bodies (`npm run
+ * bench`, edges): MetricsCollector's line-by-line reading of the decoded text took the CLI to ~3 s
+ * of CPU against ~0.9 s for fetching the bodies alone. Only the first line is checked for being
+ * Prometheus text (an HTML error page, say).
+ */
+export class FamilyScanner {
+  private rest: Buffer = Buffer.alloc(0);
+  private readonly needles: Buffer[];
+  private readonly families: readonly string[];
+  private checkedFirstLine = false;
+  readonly samples: Sample[] = [];
+  /** The first line, when it is not Prometheus text. */
+  malformed: string | undefined;
+
+  constructor(families: readonly string[]) {
+    this.families = families;
+    this.needles = families.map((name) => Buffer.from(`\n${name}`));
+  }
+
+  push(chunk: Buffer): void {
+    const bytes = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
+    const end = bytes.lastIndexOf(0x0a);
+    if (end < 0) {
+      this.rest = bytes;
+      return;
+    }
+    this.scan(bytes, end);
+    this.rest = bytes.subarray(end + 1);
+  }
+
+  end(): Sample[] {
+    if (this.rest.length > 0) {
+      const last = Buffer.concat([this.rest, Buffer.from("\n")]);
+      this.rest = Buffer.alloc(0);
+      this.scan(last, last.length - 1);
+    }
+    return this.samples;
+  }
+
+  /** The lines of `bytes` up to `end` (a line break), with a line break assumed before them. */
+  private scan(bytes: Buffer, end: number): void {
+    if (!this.checkedFirstLine) {
+      this.checkedFirstLine = true;
+      const first = bytes.toString("utf8", 0, bytes.indexOf(0x0a)).trim();
+      const name = first.split(/[{\s]/)[0] ?? "";
+      if (first !== "" && !first.startsWith("#") && !METRIC_NAME.test(name))
+        this.malformed = first.slice(0, 80);
+    }
+    for (const [i, needle] of this.needles.entries()) {
+      const family = this.families[i] as string;
+      // A wanted line at the very start, then every one after a line break.
+      let at = bytes.subarray(0, family.length).toString() === family ? 0 : -1;
+      if (at < 0) {
+        const found = bytes.indexOf(needle);
+        at = found < 0 || found >= end ? -1 : found + 1;
+      }
+      while (at >= 0 && at < end) {
+        const lineEnd = bytes.indexOf(0x0a, at);
+        const after = bytes[at + family.length];
+        // The family itself, not a longer name that starts with it.
+        if (after === 0x7b || after === 0x20) {
+          const line = bytes.toString("utf8", at, lineEnd).replace(/\r$/, "");
+          const sample = parseSampleLine(line);
+          if (sample !== undefined) this.samples.push(sample);
+        }
+        const next = bytes.indexOf(needle, lineEnd);
+        at = next < 0 || next >= end ? -1 : next + 1;
+      }
+    }
+  }
+}

@@ -8,9 +8,6 @@ import type { Theme } from "./theme.js";
 export const EDGES_OUTPUT_FORMATS = ["table", "wide", "json"] as const;
 export type EdgesOutputFormat = (typeof EDGES_OUTPUT_FORMATS)[number];
 
-/** How SRC reads for a client without a proxy (seen only by the destination's inbound metrics). */
-export const UNMESHED_SOURCE = "(unmeshed)";
-
 const NO_BORDER = Object.fromEntries(
   [
     "top",

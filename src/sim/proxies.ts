@@ -65,6 +65,11 @@ export interface ProxyFleetOptions {
   clock: () => Date;
   /** The issuer the identity service signs with; undefined when it has none (no leaves). */
   issuer: () => Issued | undefined;
+  /**
+   * More families for every /metrics body, after the traffic's (benchmarks use a real proxy's
+   * other families, so bodies have the size a real proxy serves).
+   */
+  metricsPadding?: string;
 }
 
 export class ProxyFleet {
@@ -343,6 +348,7 @@ export class ProxyFleet {
         // The pods started an hour before the simulator (reconcileWorkloads).
         elapsedSeconds: 3600 + (this.options.clock().getTime() - this.started.getTime()) / 1000,
       }),
+      ...(this.options.metricsPadding ? [this.options.metricsPadding.trimEnd()] : []),
     ];
     if (generation === "v2.219") {
       return `${[

@@ -33,6 +33,8 @@ export interface SimulatorOptions {
   manifestFiles?: string[];
   /** Objects given directly, applied after the manifest files. */
   objects?: KubeObject[];
+  /** Families added to every proxy's /metrics (ProxyFleetOptions.metricsPadding). */
+  proxyMetricsPadding?: string;
   /** Where to write the kubeconfig; required to use the simulator from another process. */
   kubeconfigPath?: string;
   port?: number;
@@ -223,7 +225,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (error instanceof TrafficError) throw new SimulatorError(error.message);
     throw error;
   }
-  const proxies = new ProxyFleet({ store, clock, issuer: () => identityIssuer });
+  const proxies = new ProxyFleet({
+    store,
+    clock,
+    issuer: () => identityIssuer,
+    ...(options.proxyMetricsPadding ? { metricsPadding: options.proxyMetricsPadding } : {}),
+  });
   if (options.proxyPorts ?? proxies.all().length <= 200) await proxies.listen();
 
   const faults = new FaultInjector();

@@ -1,0 +1,168 @@
+// meshlens edges benchmarks, each against a baseline measured in the same run (shared, noisy
+// machines). NODE_EXTRA_CA_CERTS is unset for every process on both sides of a ratio (it costs each
+// Node process ~85 ms here and has nothing to do with what is measured).
+//
+//   direct scrape:  `edges po -A` on 1,000 meshed pods with real-sized /metrics bodies, vs fetching
+//                   the same bodies with the same concurrency (bench/fetch-bodies.mjs)   goal <= 1.3
+//                   and its peak memory at 1,000 vs 250 pods                              goal flat
+//   parser:         MB/s of meshlens' metrics parser vs parse-prometheus-text-format on the same bodies
+//   --prometheus:   `edges deploy -A --prometheus` on the scale scenario vs curl of the same instant
+//                   query plus `kubectl get pods -A -o json`                             goal <= 1.2
+//
+// BENCH_EDGES_PODS (default 1000) sets the size; BENCH_RUNS (default 5 here) the runs per median.
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { startSimulator } from "../dist/sim.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = join(root, "bin", "meshlens.js");
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const pods = Number(process.env.BENCH_EDGES_PODS ?? 1000);
+const home = mkdtempSync(join(tmpdir(), "meshlens-bench-home-"));
+const env = { ...process.env, NO_COLOR: "1", HOME: home };
+delete env.NODE_EXTRA_CA_CERTS;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 1 << 30, env }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** Median wall times of commands run alternately (A B A B ...), after one warm-up each. */
+async function timeAlternately(commands, count = runs) {
+  for (const [command, args] of commands) await run(command, args);
+  const samples = commands.map(() => []);
+  for (let i = 0; i < count; i += 1) {
+    for (const [index, [command, args]] of commands.entries()) {
+      const start = performance.now();
+      await run(command, args);
+      samples[index].push(performance.now() - start);
+    }
+  }
+  return samples.map(median);
+}
+
+let ok = true;
+function line(name, value, unit, comparison, goal, pass) {
+  ok = pass && ok;
+  console.log(
+    `${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(6)} ${comparison.padEnd(66)} goal ${goal.padEnd(8)} ${pass ? "ok" : "NOT MET"}`,
+  );
+}
+
+/** A real proxy's /metrics without the families the simulator derives from its traffic. */
+function realisticPadding() {
+  const sample = readFileSync(
+    join(root, "test", "fixtures", "linkerd", "metrics", "proxy_metrics_sample_2022.txt"),
+    "utf8",
+  );
+  const derived = /^(?:# (?:HELP|TYPE) )?(tcp_(open_total|open_connections|read_bytes_total|write_bytes_total|close_total)|request_total|response_total|process_start_time_seconds)[ {]/;
+  return sample
+    .split("\n")
+    .filter((text) => !text.startsWith("# POD") && !derived.test(text))
+    .join("\n");
+}
+
+async function scaleSim(count, extra = {}) {
+  return startSimulator({
+    scenario: "scale",
+    scale: { pods: count, namespaces: Math.max(1, Math.round(count / 100)) },
+    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    proxyPorts: false,
+    proxyMetricsPadding: realisticPadding(),
+    ...extra,
+  });
+}
+
+console.log(`meshlens edges benchmarks (node ${process.version}, ${runs} runs each)\n`);
+
+// Direct scrape vs fetching the same bodies.
+const peaks = {};
+for (const count of [pods, Math.max(50, Math.round(pods / 4))]) {
+  const sim = await scaleSim(count);
+  try {
+    const meshed = sim.proxies.all().length;
+    const edges = [bin, ["--kubeconfig", sim.kubeconfigPath, "edges", "po", "-A", "-o", "json"]];
+    if (count === pods) {
+      const fetch = [process.execPath, [join(root, "bench", "fetch-bodies.mjs"), sim.kubeconfigPath, "16"]];
+      const { stdout } = await run(...fetch);
+      const [ours, floor] = await timeAlternately([edges, fetch]);
+      const r = ours / floor;
+      line(
+        `edges po -A, direct (${meshed} proxies)`,
+        ours.toFixed(0),
+        "ms",
+        `fetching the bodies only: ${floor.toFixed(0)} ms (${stdout.trim()}), ratio ${r.toFixed(2)}`,
+        "<= 1.3",
+        r <= 1.3,
+      );
+    }
+    const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...edges.flat()]);
+    peaks[meshed] = Number(stderr.trim().split("\n").at(-1)) / 1024;
+  } finally {
+    await sim.close();
+  }
+}
+{
+  const [small, large] = Object.keys(peaks).map(Number).sort((a, b) => a - b);
+  const r = peaks[large] / peaks[small];
+  line(
+    `  peak memory (${large} vs ${small} proxies)`,
+    peaks[large].toFixed(0),
+    "MB",
+    `at ${small}: ${peaks[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
+    "<= 1.2",
+    r <= 1.2,
+  );
+}
+
+// The metrics parser on real-sized bodies: ours (keeping edges' family, and keeping everything)
+// against the npm library a user would reach for.
+{
+  const { MetricsCollector } = await import("../dist/metrics.js");
+  const body = `${realisticPadding()}\n${readFileSync(join(root, "test", "fixtures", "linkerd", "metrics", "proxy_metrics_sample_2022.txt"), "utf8")}`;
+  const bodies = 300;
+  const megabytes = (Buffer.byteLength(body) * bodies) / 1e6;
+  const rate = (work) => {
+    work();
+    const start = performance.now();
+    for (let i = 0; i < bodies; i += 1) work();
+    return megabytes / ((performance.now() - start) / 1000);
+  };
+  const library = rate(() => parsePrometheusTextFormat(body));
+  {
+    const edgesOnly = rate(() => {
+      const c = new MetricsCollector((name) => name === "tcp_open_connections");
+      c.push(body);
+      c.end();
+    });
+    const everything = rate(() => {
+      const c = new MetricsCollector(() => true);
+      c.push(body);
+      c.end();
+    });
+    line(
+      "metrics parser, edges' families",
+      edgesOnly.toFixed(0),
+      "MB/s",
+      `parse-prometheus-text-format: ${library.toFixed(0)} MB/s (${(edgesOnly / library).toFixed(1)}x); every family: ${everything.toFixed(0)} MB/s`,
+      ">= lib",
+      edgesOnly >= library,
+    );
+  }
+}
+
+process.exitCode = ok ? 0 : 1;
