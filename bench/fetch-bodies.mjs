@@ -37,7 +37,9 @@ do {
 const meshed = pods.filter(
   (pod) =>
     pod.status?.phase === "Running" &&
-    [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => c.name === "linkerd-proxy"),
+    [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some(
+      (c) => c.name === "linkerd-proxy",
+    ),
 );
 let next = 0;
 let bytes = 0;
