@@ -266,18 +266,15 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       "A client without a proxy (curl in namespace default) calls web: plaintext Linkerd's edges never shows.",
     mutate: (objects) => {
       objects.push(
-        namespace("unmeshed"),
-        serviceAccount("unmeshed", "default"),
-        deployment({
+        ...workloadElsewhere({
           ns: "unmeshed",
           name: "curl",
-          image: "curlimages/curl:8.11.0",
           serviceAccount: "default",
-          labels: { app: "curl" },
+          image: "curlimages/curl:8.11.0",
+          flows: [
+            { from: "deploy/curl", to: "emojivoto/svc/web-svc:80", protocol: "http", rps: 1 },
+          ],
         }),
-        traffic("unmeshed", "curl", [
-          { from: "deploy/curl", to: "emojivoto/svc/web-svc:80", protocol: "http", rps: 1 },
-        ]),
       );
     },
   },
@@ -287,15 +284,13 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       "web calls a service with no proxy (legacy/ledger): Not Provided By Service Discovery.",
     mutate: (objects) => {
       objects.push(
-        namespace("legacy"),
-        serviceAccount("legacy", "ledger"),
-        deployment({
+        ...workloadElsewhere({
           ns: "legacy",
           name: "ledger",
-          image: "ghcr.io/meshlens/ledger:1",
           serviceAccount: "ledger",
-          labels: { app: "ledger" },
+          image: "ghcr.io/meshlens/ledger:1",
           ports: [8080],
+          flows: [],
         }),
         service("legacy", "ledger", "ledger", 8080),
         traffic("emojivoto", "ledger", [
@@ -333,25 +328,22 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
       "An ingress proxy (linkerd.io/inject: ingress) calls web without l5d-dst-override: no mTLS, √ in Linkerd's edges.",
     mutate: (objects) => {
       objects.push(
-        namespace("ingress"),
-        serviceAccount("ingress", "ingress-nginx"),
-        deployment({
+        ...workloadElsewhere({
           ns: "ingress",
           name: "ingress-nginx",
-          image: "registry.k8s.io/ingress-nginx/controller:v1.12.0",
           serviceAccount: "ingress-nginx",
-          labels: { app: "ingress-nginx" },
+          image: "registry.k8s.io/ingress-nginx/controller:v1.12.0",
           ports: [80],
           annotations: { "linkerd.io/inject": "ingress" },
+          flows: [
+            {
+              from: "deploy/ingress-nginx",
+              to: "emojivoto/svc/web-svc:80",
+              protocol: "http",
+              rps: 3,
+            },
+          ],
         }),
-        traffic("ingress", "ingress-nginx", [
-          {
-            from: "deploy/ingress-nginx",
-            to: "emojivoto/svc/web-svc:80",
-            protocol: "http",
-            rps: 3,
-          },
-        ]),
       );
     },
   },
@@ -526,6 +518,27 @@ function service(
       type: "ClusterIP",
     },
   };
+}
+
+/**
+ * A namespace of its own with one Deployment in it (meshed only when `annotations` ask for it) and
+ * the traffic it sends: the extra actors of the traffic scenarios.
+ */
+function workloadElsewhere(options: {
+  ns: string;
+  name: string;
+  serviceAccount: string;
+  image: string;
+  ports?: number[];
+  annotations?: Record<string, string>;
+  flows: Array<Record<string, unknown>>;
+}): KubeObject[] {
+  return [
+    namespace(options.ns),
+    serviceAccount(options.ns, options.serviceAccount),
+    deployment({ ...options, labels: { app: options.name } }),
+    traffic(options.ns, options.name, options.flows),
+  ];
 }
 
 /** A `Traffic` object of the simulator (sim/traffic.ts): who calls whom. */
