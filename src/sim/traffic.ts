@@ -15,7 +15,7 @@
 // `[namespace/]svc/name:port` or `proxies/admin`. protocol: http (default), grpc or tcp; rps: requests
 // (or connections) a second, default 1; connections: long (default: one kept open per pair of pods)
 // or short (one per request, none open between them).
-import { adminPortOf, podIdentity } from "./pod-proxy.js";
+import { adminPortOf, podIdentity, proxyContainer } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 
 export const TRAFFIC_API_VERSION = "sim.meshlens.dev/v1alpha1";
@@ -109,6 +109,8 @@ export interface Endpoint {
   identity: string | undefined;
   /** Its proxy runs without identity. */
   identityDisabled: boolean;
+  /** Its proxy's trust bundle holds an anchor of the mesh's current bundle (or it has no proxy). */
+  trustsMesh: boolean;
 }
 
 /** Connections from one pod to another on one port, as both proxies count them. */
@@ -144,7 +146,39 @@ function portList(text: string | undefined): Set<number> {
   );
 }
 
-function endpointOf(pod: KubeObject): Endpoint | undefined {
+/** The certificates of a PEM bundle, as their base64 bodies (order and layout do not matter). */
+function certificatesOf(pem: string): Set<string> {
+  return new Set(
+    [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map(
+      (match) => (match[1] ?? "").replace(/\s+/g, ""),
+    ),
+  );
+}
+
+/** The mesh's current trust anchors: the linkerd-identity-trust-roots ConfigMap. */
+function meshAnchors(store: ObjectStore): Set<string> {
+  const roots = store
+    .list({ apiVersion: "v1", kind: "ConfigMap" })
+    .find((cm) => cm.metadata.name === "linkerd-identity-trust-roots");
+  return certificatesOf(
+    (roots?.data as Record<string, string> | undefined)?.["ca-bundle.crt"] ?? "",
+  );
+}
+
+/**
+ * Whether the pod's proxy can verify the mesh's certificates: a bundle inline in its spec (a pod not
+ * restarted after a rotation keeps the old one) must share an anchor with the current bundle; one
+ * read from the trust-roots ConfigMap is the current bundle.
+ */
+function trustsMesh(pod: KubeObject, anchors: Set<string>): boolean {
+  const variable = proxyContainer(pod)?.env?.find(
+    (v) => v.name === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS",
+  );
+  if (variable?.value === undefined) return true;
+  return [...certificatesOf(variable.value)].some((certificate) => anchors.has(certificate));
+}
+
+function endpointOf(pod: KubeObject, anchors: Set<string>): Endpoint | undefined {
   const status = pod.status as { phase?: string; podIP?: string } | undefined;
   if (status?.phase !== "Running" || status.podIP === undefined) return undefined;
   return {
@@ -153,6 +187,7 @@ function endpointOf(pod: KubeObject): Endpoint | undefined {
     ip: status.podIP,
     identity: podIdentity(pod),
     identityDisabled: annotationsOf(pod)[IDENTITY_DISABLED_ANNOTATION] === "disabled",
+    trustsMesh: trustsMesh(pod, anchors),
   };
 }
 
@@ -172,7 +207,7 @@ function ownerOf(store: ObjectStore, pod: KubeObject): { kind: string; name: str
     : { kind: "ReplicaSet", name: owner.name };
 }
 
-function podsOfWorkload(store: ObjectStore, ref: Flow["from"]): Endpoint[] {
+function podsOfWorkload(store: ObjectStore, ref: Flow["from"], anchors: Set<string>): Endpoint[] {
   return store
     .list({ apiVersion: "v1", kind: "Pod" })
     .filter((pod) => (pod.metadata.namespace ?? "default") === ref.namespace)
@@ -181,7 +216,7 @@ function podsOfWorkload(store: ObjectStore, ref: Flow["from"]): Endpoint[] {
       const owner = ownerOf(store, pod);
       return owner?.kind === ref.kind && owner.name === ref.name;
     })
-    .flatMap((pod) => endpointOf(pod) ?? []);
+    .flatMap((pod) => endpointOf(pod, anchors) ?? []);
 }
 
 function selects(selector: Record<string, string>, pod: KubeObject): boolean {
@@ -192,6 +227,7 @@ function selects(selector: Record<string, string>, pod: KubeObject): boolean {
 function serviceTarget(
   store: ObjectStore,
   to: Extract<Flow["to"], { kind: "service" }>,
+  anchors: Set<string>,
 ): Array<{ endpoint: Endpoint; targetPort: number }> {
   const service = store.get({ apiVersion: "v1", kind: "Service" }, to.namespace, to.name);
   const spec = service?.spec as
@@ -209,7 +245,7 @@ function serviceTarget(
     .filter((pod) => (pod.metadata.namespace ?? "default") === to.namespace)
     .filter((pod) => selects(spec.selector ?? {}, pod))
     .flatMap((pod) => {
-      const endpoint = endpointOf(pod);
+      const endpoint = endpointOf(pod, anchors);
       return endpoint ? [{ endpoint, targetPort }] : [];
     });
 }
@@ -239,15 +275,16 @@ function tlsOf(
 /** Every link the flows make, from the store as it is now. */
 export function trafficLinks(store: ObjectStore): Link[] {
   const flows = declaredFlows(store);
+  const anchors = meshAnchors(store);
   const links: Link[] = [];
   for (const flow of flows) {
-    const sources = podsOfWorkload(store, flow.from);
+    const sources = podsOfWorkload(store, flow.from, anchors);
     const targets =
       flow.to.kind === "service"
-        ? serviceTarget(store, flow.to)
+        ? serviceTarget(store, flow.to, anchors)
         : store.list({ apiVersion: "v1", kind: "Pod" }).flatMap((pod) => {
             const port = adminPortOf(pod);
-            const endpoint = port === undefined ? undefined : endpointOf(pod);
+            const endpoint = port === undefined ? undefined : endpointOf(pod, anchors);
             return endpoint && port !== undefined ? [{ endpoint, targetPort: port }] : [];
           });
     if (targets.length === 0) continue;
@@ -264,6 +301,9 @@ export function trafficLinks(store: ObjectStore): Link[] {
         const outboundSeen =
           source.identity !== undefined && !skippedOut.has(servicePort ?? targetPort);
         const inboundSeen = destination.identity !== undefined && !skippedIn.has(targetPort);
+        // mTLS between proxies that do not trust the same anchors fails in the handshake: no
+        // connection is made (tls="true" only when both ends are meshed and trust each other).
+        if (outboundSeen && inboundSeen && !(source.trustsMesh && destination.trustsMesh)) continue;
         const mode = annotationsOf(source.pod)["linkerd.io/inject"];
         // A connection that skips the source's proxy reaches the destination in plaintext.
         const tls = tlsOf(

@@ -54,12 +54,16 @@ function kubernetesSdTargets(sim: Simulator): TargetGroup[] {
   }));
 }
 
-describe.skipIf(prometheusTool.skip)("edges from the proxies and from a real Prometheus", () => {
+describe.skipIf(prometheusTool.skip).each([
+  // The demo's cluster; and with vote-bot's proxy without identity: rows that are not mTLS, with
+  // and without a reason.
+  "healthy",
+  "tls-disabled",
+])("edges from the proxies and from a real Prometheus (%s)", (scenario) => {
   let sim: Simulator & { kubeconfigPath: string };
   let prometheus: RunningPrometheus;
   beforeAll(async () => {
-    // vote-bot's proxy has no identity: rows that are not mTLS, with and without a reason.
-    sim = await startSim({ scenario: "tls-disabled" });
+    sim = await startSim({ scenario });
     const relabel = stringify({ relabel_configs: vizRelabelling() })
       .trimEnd()
       .split("\n")
@@ -99,9 +103,16 @@ describe.skipIf(prometheusTool.skip)("edges from the proxies and from a real Pro
 
   it("the rows that matter are there: the seed's, linkerd-viz's Prometheus, and the plaintext ones", async () => {
     const { fromPrometheus } = await both("deploy", "-n", "emojivoto");
-    expect(fromPrometheus.stdout).toMatch(/^vote-bot +web +emojivoto +emojivoto +Disabled +$/m);
+    const plaintext = scenario === "tls-disabled";
     expect(fromPrometheus.stdout).toMatch(
-      /^prometheus +vote-bot +linkerd-viz +emojivoto +Not Provided By Service Discovery$/m,
+      plaintext
+        ? /^vote-bot +web +emojivoto +emojivoto +Disabled +$/m
+        : /^vote-bot +web +emojivoto +emojivoto +√ +$/m,
+    );
+    expect(fromPrometheus.stdout).toMatch(
+      plaintext
+        ? /^prometheus +vote-bot +linkerd-viz +emojivoto +Not Provided By Service Discovery$/m
+        : /^prometheus +vote-bot +linkerd-viz +emojivoto +√ +$/m,
     );
     expect(fromPrometheus.stdout).toMatch(/^web +emoji +emojivoto +emojivoto +√ +$/m);
   });

@@ -223,6 +223,19 @@ describe("each traffic scenario flips exactly its rows", () => {
     });
   });
 
+  it("stale-trust-bundle: proxies that do not trust the current anchor make no mTLS connections; a reordered bundle changes nothing", async () => {
+    const stale = await rows("stale-trust-bundle");
+    expect(stale.added).toEqual([]);
+    expect(stale.removed).toEqual([
+      "emojivoto/vote-bot -> emojivoto/web: √",
+      "emojivoto/web -> emojivoto/emoji: √",
+      "emojivoto/web -> emojivoto/voting: √",
+      "linkerd-viz/prometheus -> emojivoto/voting: √",
+      "linkerd-viz/prometheus -> emojivoto/web: √",
+    ]);
+    expect(await rows("anchor-rotation")).toEqual({ added: [], removed: [] });
+  });
+
   it("closed-connections: a job's edge shows only with --seen", async () => {
     const s = await sim({ scenario: "closed-connections" });
     const report = (list: string[]) => list.filter((row) => row.startsWith("emojivoto/report-"));
@@ -230,6 +243,29 @@ describe("each traffic scenario flips exactly its rows", () => {
     expect(report(await rowsOf(s, "po", "-n", "emojivoto", "--seen"))).toEqual([
       expect.stringMatching(/^emojivoto\/report-\S+ -> emojivoto\/voting-\S+: √$/),
     ]);
+  });
+});
+
+describe("reading only the proxies that can be a source", () => {
+  it("-n reads that namespace's proxies and their callers elsewhere, not the rest of a big cluster", async () => {
+    const s = await sim({
+      scenario: "scale",
+      scale: { pods: 300, namespaces: 3 },
+      proxyPorts: false,
+    });
+    const scrapes = () =>
+      [...s.api.stats.byPath.entries()]
+        .filter(([path]) => path.endsWith("/proxy/metrics"))
+        .reduce((total, [, count]) => total + count, 0);
+    const before = scrapes();
+    const run = await edges(s, "deploy", "-n", "emojivoto");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("prometheus   web ");
+    // emojivoto's four proxies, then linkerd-viz's Prometheus, found by its identity.
+    expect(scrapes() - before).toBe(5);
+    const everything = scrapes();
+    await edges(s, "deploy", "-A");
+    expect(scrapes() - everything).toBe(s.proxies.all().length);
   });
 });
 
