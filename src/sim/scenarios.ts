@@ -940,9 +940,22 @@ function emojivoto(): KubeObject[] {
     service(ns, "web-svc", "web-svc", 80, 8080),
     // The seed's emojivoto: vote-bot calls web, web calls emoji and voting over gRPC.
     traffic(ns, "emojivoto", [
-      { from: "deploy/vote-bot", to: "svc/web-svc:80", protocol: "http", rps: 2 },
+      {
+        from: "deploy/vote-bot",
+        to: "svc/web-svc:80",
+        protocol: "http",
+        rps: 2,
+        statuses: { 200: 95, 500: 5 },
+      },
       { from: "deploy/web", to: "svc/emoji-svc:8080", protocol: "grpc", rps: 4 },
-      { from: "deploy/web", to: "svc/voting-svc:8080", protocol: "grpc", rps: 2 },
+      // emojivoto's voting service fails a share of its calls (its famous "vote for the doughnut").
+      {
+        from: "deploy/web",
+        to: "svc/voting-svc:8080",
+        protocol: "grpc",
+        rps: 2,
+        statuses: { 0: 85, 2: 15 },
+      },
     ]),
   ];
   // vote-bot keeps the proxy as a classic sidecar in `containers`, as pods injected before native

@@ -32,6 +32,8 @@ export interface Flow {
   protocol: Protocol;
   rps: number;
   connections: "long" | "short";
+  /** Shares of the responses by status: HTTP status codes, or gRPC status codes for gRPC. */
+  statuses: ReadonlyArray<{ status: number; share: number }>;
 }
 
 const KIND_ALIASES: Record<string, string> = {
@@ -82,7 +84,24 @@ function parseFlow(raw: Record<string, unknown>, namespace: string, where: strin
     protocol,
     rps,
     connections,
+    statuses: parseStatuses(raw.statuses, where),
   };
+}
+
+/** `statuses: {200: 95, 503: 5}` (weights): the response mix; all 200 (gRPC: all OK) by default. */
+function parseStatuses(raw: unknown, where: string): Flow["statuses"] {
+  if (raw === undefined) return [{ status: 0, share: 1 }];
+  const entries = Object.entries(raw as Record<string, unknown>).map(([status, weight]) => ({
+    status: Number(status),
+    weight: Number(weight),
+  }));
+  if (
+    entries.length === 0 ||
+    entries.some((e) => !Number.isInteger(e.status) || e.status < 0 || !(e.weight > 0))
+  )
+    throw new TrafficError(`${where}: statuses must map status codes to positive weights`);
+  const total = entries.reduce((sum, e) => sum + e.weight, 0);
+  return entries.map((e) => ({ status: e.status, share: e.weight / total }));
 }
 
 /** Every flow the store's Traffic objects declare. */
@@ -124,6 +143,8 @@ export interface Link {
   connectionsPerSecond: number;
   open: number;
   requestsPerSecond: number;
+  /** The response mix (status 0: the protocol's success, 200 or gRPC OK). */
+  statuses: Flow["statuses"];
   /** The source's proxy sees it (meshed and the port not skipped). */
   outboundSeen: boolean;
   /** The destination's proxy sees it (meshed and the port not skipped). */
@@ -326,6 +347,7 @@ export function trafficLinks(store: ObjectStore): Link[] {
           connectionsPerSecond: flow.connections === "short" ? share : 0,
           open: flow.connections === "long" ? 1 : 0,
           requestsPerSecond: protocol === "tcp" ? 0 : share,
+          statuses: flow.statuses,
           outboundSeen,
           inboundSeen,
           tlsConnect: tls.connect,
@@ -499,15 +521,21 @@ export function trafficMetrics(
       "response_total",
       "counter",
       "Total count of HTTP responses.",
-      http.map(
-        (row) =>
-          `response_total{${label({
+      http.flatMap((row) =>
+        row.link.statuses.map(({ status, share }) => {
+          const grpc = row.link.protocol === "grpc";
+          // gRPC answers HTTP 200 and carries its own status; a code other than OK is a failure.
+          const httpStatus = grpc ? 200 : status || 200;
+          const grpcStatus = grpc ? status : undefined;
+          const failed = grpc ? grpcStatus !== 0 : httpStatus >= 500;
+          return `response_total{${label({
             ...httpLabels(row),
-            status_code: "200",
-            classification: "success",
-            grpc_status: row.link.protocol === "grpc" ? "0" : "",
+            status_code: String(httpStatus),
+            classification: failed ? "failure" : "success",
+            grpc_status: grpcStatus === undefined ? "" : String(grpcStatus),
             error: "",
-          })}} ${requests(row.link)}`,
+          })}} ${Math.floor(requests(row.link) * share)}`;
+        }),
       ),
     ),
   ];
