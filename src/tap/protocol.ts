@@ -1,0 +1,221 @@
+// The tap wire protocol (linkerd-facts.md 3.2, 3.3): the request is the raw TapByResourceRequest
+// bytes; the answer a stream of frames, each a 4-byte little-endian length and a TapEvent. The
+// messages are protobufjs' static code generated from proto/*.proto (scripts/gen-proto.mjs).
+import { linkerd2 } from "./generated/tap-proto.js";
+import type {
+  Direction,
+  Duration,
+  Endpoint,
+  HttpEvent,
+  TapEvent,
+  TapHeader,
+  TapQuery,
+} from "./types.js";
+
+const Tap = linkerd2.tap;
+const Viz = linkerd2.viz;
+
+/** The proto enum values' names (HttpMethod.Registered, Scheme.Registered). */
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "HEAD", "TRACE"];
+const SCHEMES = ["HTTP", "HTTPS"];
+const DIRECTIONS: Direction[] = ["UNKNOWN", "INBOUND", "OUTBOUND"];
+
+/** TapByResourceRequest, as linkerd2 viz/tap/pkg BuildTapByResourceRequest builds it. */
+export function encodeTapRequest(query: TapQuery): Uint8Array {
+  const matches: linkerd2.tap.TapByResourceRequest.Match.$Properties[] = [];
+  if (query.to !== undefined)
+    matches.push({
+      destinations: {
+        resource: { namespace: query.to.namespace, type: query.to.type, name: query.to.name },
+      },
+    });
+  for (const [field, value] of [
+    ["scheme", query.scheme],
+    ["method", query.method],
+    ["authority", query.authority],
+    ["path", query.path],
+  ] as const) {
+    if (value !== "") matches.push({ http: { [field]: value } });
+  }
+  return Tap.TapByResourceRequest.encode({
+    target: {
+      resource: {
+        namespace: query.target.namespace,
+        type: query.target.type,
+        name: query.target.name,
+      },
+      labelSelector: query.labelSelector,
+    },
+    maxRps: query.maxRps,
+    match: { all: { matches } },
+    extract: query.extractHeaders ? { http: { headers: {} } } : {},
+  }).finish();
+}
+
+export function decodeTapRequest(bytes: Uint8Array): linkerd2.tap.TapByResourceRequest {
+  return Tap.TapByResourceRequest.decode(bytes);
+}
+
+/** The API path of a request (linkerd2 TapReqToURL): the server checks the body against it. */
+export function tapPath(target: { type: string; name: string; namespace: string }): string {
+  const base = "/apis/tap.linkerd.io/v1alpha1/watch/namespaces";
+  if (target.type === "namespace") return `${base}/${encodeURIComponent(target.name)}/tap`;
+  return `${base}/${encodeURIComponent(target.namespace)}/${target.type}s/${encodeURIComponent(target.name)}/tap`;
+}
+
+export function decodeApiError(bytes: Uint8Array): string {
+  return Viz.ApiError.decode(bytes).error;
+}
+
+function ipOf(address: linkerd2.common.net.ITcpAddress | null | undefined): string {
+  const ip = address?.ip;
+  if (ip?.ipv4 != null && ip.ipv4 !== 0) {
+    const v = ip.ipv4 >>> 0;
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  }
+  if (ip?.ipv6 != null) {
+    const bytes = Buffer.alloc(16);
+    bytes.writeBigUInt64BE(BigInt.asUintN(64, BigInt(ip.ipv6.first ?? 0)), 0);
+    bytes.writeBigUInt64BE(BigInt.asUintN(64, BigInt(ip.ipv6.last ?? 0)), 8);
+    return ipv6Text(bytes);
+  }
+  return "";
+}
+
+/** RFC 5952 text of an IPv6 address (Go's net.IP.String: the longest run of zeros as ::). */
+function ipv6Text(bytes: Buffer): string {
+  const groups = Array.from({ length: 8 }, (_, i) => bytes.readUInt16BE(i * 2));
+  let best = { at: -1, length: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j += 1;
+    if (j - i > best.length && j - i >= 2) best = { at: i, length: j - i };
+    i = j;
+  }
+  const hex = (list: number[]) => list.map((g) => g.toString(16)).join(":");
+  if (best.at < 0) return hex(groups);
+  return `${hex(groups.slice(0, best.at))}::${hex(groups.slice(best.at + best.length))}`;
+}
+
+function endpointOf(
+  address: linkerd2.common.net.ITcpAddress | null | undefined,
+  meta: { labels?: Record<string, string> | null } | null | undefined,
+): Endpoint {
+  return { ip: ipOf(address), port: address?.port ?? 0, labels: { ...(meta?.labels ?? {}) } };
+}
+
+function durationOf(
+  d: { seconds?: number | null; nanos?: number | null } | null | undefined,
+): Duration | undefined {
+  return d == null ? undefined : { seconds: Number(d.seconds ?? 0), nanos: d.nanos ?? 0 };
+}
+
+function headersOf(h: linkerd2.viz.IHeaders | null | undefined): TapHeader[] | undefined {
+  if (h == null) return undefined;
+  return (h.headers ?? []).map((header) => ({
+    name: header.name ?? "",
+    value: header.valueBin != null ? { bin: header.valueBin } : { str: header.valueStr ?? "" },
+  }));
+}
+
+function httpOf(http: linkerd2.tap.TapEvent.IHttp | null | undefined): HttpEvent | undefined {
+  const id = (s: linkerd2.tap.TapEvent.Http.IStreamId | null | undefined) => ({
+    base: s?.base ?? 0,
+    stream: Number(s?.stream ?? 0),
+  });
+  if (http?.requestInit != null) {
+    const r = http.requestInit;
+    return {
+      kind: "request",
+      id: id(r.id),
+      method: r.method?.unregistered || METHODS[r.method?.registered ?? 0] || "GET",
+      scheme: r.scheme?.unregistered || SCHEMES[r.scheme?.registered ?? 0] || "HTTP",
+      authority: r.authority ?? "",
+      path: r.path ?? "",
+      headers: headersOf(r.headers),
+    };
+  }
+  if (http?.responseInit != null) {
+    const r = http.responseInit;
+    return {
+      kind: "response",
+      id: id(r.id),
+      sinceRequestInit: durationOf(r.sinceRequestInit),
+      httpStatus: r.httpStatus ?? 0,
+      headers: headersOf(r.headers),
+    };
+  }
+  if (http?.responseEnd != null) {
+    const r = http.responseEnd;
+    const eos = r.eos;
+    return {
+      kind: "end",
+      id: id(r.id),
+      sinceRequestInit: durationOf(r.sinceRequestInit),
+      sinceResponseInit: durationOf(r.sinceResponseInit),
+      responseBytes: Number(r.responseBytes ?? 0),
+      eos:
+        eos?.grpcStatusCode != null
+          ? { grpcStatusCode: eos.grpcStatusCode }
+          : eos?.resetErrorCode != null
+            ? { resetErrorCode: eos.resetErrorCode }
+            : undefined,
+      trailers: headersOf(r.trailers),
+    };
+  }
+  return undefined;
+}
+
+export function decodeTapEvent(bytes: Uint8Array): TapEvent {
+  const event = Tap.TapEvent.decode(bytes);
+  return {
+    source: endpointOf(event.source, event.sourceMeta),
+    destination: endpointOf(event.destination, event.destinationMeta),
+    hasSourceMeta:
+      event.sourceMeta != null && Object.keys(event.sourceMeta.labels ?? {}).length > 0,
+    hasDestinationMeta:
+      event.destinationMeta != null && Object.keys(event.destinationMeta.labels ?? {}).length > 0,
+    routeLabels:
+      event.routeMeta != null && Object.keys(event.routeMeta.labels ?? {}).length > 0
+        ? { ...event.routeMeta.labels }
+        : undefined,
+    direction: DIRECTIONS[event.proxyDirection ?? 0] ?? "UNKNOWN",
+    http: httpOf(event.http),
+  };
+}
+
+export { Tap as TapMessages };
+
+/** Splits a byte stream into frames: a 4-byte little-endian length, then that many bytes. */
+export class FrameReader {
+  private buffered: Buffer[] = [];
+  private size = 0;
+
+  /** The whole frames `chunk` completes; what is left waits for the next chunk. */
+  push(chunk: Buffer): Buffer[] {
+    this.buffered.push(chunk);
+    this.size += chunk.length;
+    const frames: Buffer[] = [];
+    let bytes = this.buffered.length === 1 ? chunk : Buffer.concat(this.buffered, this.size);
+    let at = 0;
+    while (bytes.length - at >= 4) {
+      const length = bytes.readUInt32LE(at);
+      if (bytes.length - at - 4 < length) break;
+      frames.push(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    bytes = bytes.subarray(at);
+    this.buffered = bytes.length === 0 ? [] : [bytes];
+    this.size = bytes.length;
+    return frames;
+  }
+
+  /** Bytes of a frame that never came whole (a stream cut mid-frame). */
+  get pending(): number {
+    return this.size;
+  }
+}

@@ -1,0 +1,191 @@
+// The tap wire format, checked from both sides: frames whose bytes are written out here from the
+// field numbers (linkerd-facts.md 3.3), not by the protobuf library, decode into Linkerd's goldens;
+// and what the library encodes decodes back.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  parseJsonPath,
+  renderTapJson,
+  renderTapJsonPath,
+  renderTapText,
+} from "../../src/render/tap.js";
+import {
+  decodeTapEvent,
+  decodeTapRequest,
+  encodeTapRequest,
+  FrameReader,
+  tapPath,
+} from "../../src/tap/protocol.js";
+import { projectRoot, readFixture } from "../fixtures.js";
+
+// Protobuf wire format by hand: a tag is (field << 3) | wire type; every length here is < 128.
+const text = (s: string) => [...Buffer.from(s)];
+const len = (field: number, ...payload: number[]) => [(field << 3) | 2, payload.length, ...payload];
+const varint = (field: number, value: number) => [(field << 3) | 0, value];
+const fixed32 = (field: number, value: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(value);
+  return [(field << 3) | 5, ...b];
+};
+const fixed64 = (field: number, value: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(value);
+  return [(field << 3) | 1, ...b];
+};
+const frame = (bytes: number[]) => {
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(bytes.length);
+  return Buffer.concat([head, Buffer.from(bytes)]);
+};
+
+// The events behind Linkerd's tap goldens (viz/cmd/tap_test.go): OUTBOUND, source 0.0.0.1:0,
+// destination [ff01::1]:0.
+const source = len(1, ...len(1, ...fixed32(1, 1))); // TapEvent.source = {ip: {ipv4: 0.0.0.1}}
+const destination = len(
+  2,
+  ...len(1, ...len(2, ...fixed64(1, 0xff01000000000000n), ...fixed64(2, 1n))),
+);
+const outbound = varint(6, 2);
+const requestEvent = [
+  ...source,
+  ...destination,
+  // destination_meta = {labels: {pod: my-pod, tls: "true"}} (map entries: key = 1, value = 2)
+  ...len(
+    4,
+    ...len(1, ...len(1, ...text("pod")), ...len(2, ...text("my-pod"))),
+    ...len(1, ...len(1, ...text("tls")), ...len(2, ...text("true"))),
+  ),
+  ...outbound,
+  // http.request_init = {id: {base: 1}, method: GET, scheme: HTTPS, authority, path, headers}
+  ...len(
+    3,
+    ...len(
+      1,
+      ...len(1, ...varint(1, 1)),
+      ...len(2, ...varint(1, 0)),
+      ...len(3, ...varint(1, 1)),
+      ...len(4, ...text("localhost")),
+      ...len(5, ...text("/some/path")),
+      ...len(
+        6,
+        ...len(1, ...len(1, ...text("header-name-1")), ...len(2, ...text("header-value-str-1"))),
+        ...len(1, ...len(1, ...text("header-name-2")), ...len(3, ...text("header-value-bin-2"))),
+      ),
+    ),
+  ),
+];
+const endEvent = [
+  ...source,
+  ...destination,
+  ...outbound,
+  // http.response_end = {id: {base: 1}, since_request_init: 10s, since_response_init: 100s,
+  // response_bytes: 1337, eos: {grpc_status_code: 666}, trailers}
+  ...len(
+    3,
+    ...len(
+      3,
+      ...len(1, ...varint(1, 1)),
+      ...len(2, ...varint(1, 10)),
+      ...len(3, ...varint(1, 100)),
+      ...[(4 << 3) | 0, 0xb9, 0x0a], // 1337 as a varint: 0x539 -> b9 0a
+      ...len(5, ...[(1 << 3) | 0, 0x9a, 0x05]), // 666 -> 9a 05
+      ...len(
+        6,
+        ...len(1, ...len(1, ...text("trailer-name")), ...len(3, ...text("header-value-bin"))),
+      ),
+    ),
+  ),
+];
+const stream = Buffer.concat([frame(requestEvent), frame(endEvent)]);
+
+function decodeAll(bytes: Buffer, pieceSize: number) {
+  const reader = new FrameReader();
+  const events = [];
+  for (let at = 0; at < bytes.length; at += pieceSize)
+    events.push(...reader.push(bytes.subarray(at, at + pieceSize)).map(decodeTapEvent));
+  expect(reader.pending).toBe(0);
+  return events;
+}
+
+describe("tap frames written out from the field numbers", () => {
+  it("decode into Linkerd's text, wide, JSON and JSONPath goldens, however the stream is cut", () => {
+    for (const pieceSize of [1, 3, 7, 64, stream.length]) {
+      const events = decodeAll(stream, pieceSize);
+      expect(events.map((e) => renderTapText(e, false)).join("")).toBe(
+        readFixture("tap/tap_busy_output.golden"),
+      );
+      expect(events.map((e) => renderTapText(e, true)).join("")).toBe(
+        readFixture("tap/tap_busy_output_wide.golden"),
+      );
+      expect(events.map(renderTapJson).join("")).toBe(
+        readFixture("tap/tap_busy_output_json.golden"),
+      );
+      const source = parseJsonPath("{.source}");
+      expect(source).toBeDefined();
+      expect(events.map((e) => renderTapJsonPath(e, source ?? [])).join("")).toBe(
+        readFixture("tap/tap_busy_output_jsonpath.golden"),
+      );
+    }
+    expect(decodeAll(Buffer.alloc(0), 1)).toEqual([]);
+    expect(readFixture("tap/tap_empty_output.golden")).toBe("");
+  });
+
+  it("keep a frame cut short as pending bytes", () => {
+    const reader = new FrameReader();
+    expect(reader.push(stream.subarray(0, stream.length - 3))).toHaveLength(1);
+    expect(reader.pending).toBeGreaterThan(0);
+  });
+});
+
+describe("TapByResourceRequest", () => {
+  it("encodes the target, the matches in Linkerd's order, maxRps, and headers only when asked", () => {
+    const bytes = encodeTapRequest({
+      target: { type: "deployment", name: "web", namespace: "emojivoto" },
+      labelSelector: "app=web-svc",
+      to: { type: "service", name: "voting-svc", namespace: "" },
+      maxRps: 10,
+      scheme: "",
+      method: "GET",
+      authority: "",
+      path: "/api",
+      extractHeaders: true,
+    });
+    const request = decodeTapRequest(bytes);
+    expect(request.target?.resource).toMatchObject({
+      namespace: "emojivoto",
+      type: "deployment",
+      name: "web",
+    });
+    expect(request.target?.labelSelector).toBe("app=web-svc");
+    expect(request.maxRps).toBe(10);
+    expect(
+      request.match?.all?.matches?.map((m) => m.destinations?.resource?.name ?? m.http),
+    ).toEqual(["voting-svc", { method: "GET" }, { path: "/api" }]);
+    expect(request.extract?.http?.headers).toBeDefined();
+    // maxRps is field 3, a float: tag 0x1d, then 10.0 little-endian.
+    expect(Buffer.from(bytes).includes(Buffer.from([0x1d, 0x00, 0x00, 0x20, 0x41]))).toBe(true);
+  });
+
+  it("builds Linkerd's URL paths", () => {
+    expect(tapPath({ type: "deployment", name: "web", namespace: "emojivoto" })).toBe(
+      "/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/deployments/web/tap",
+    );
+    expect(tapPath({ type: "namespace", name: "emojivoto", namespace: "" })).toBe(
+      "/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/tap",
+    );
+  });
+});
+
+describe("the generated protobuf code", () => {
+  it("is what scripts/gen-proto.mjs makes of proto/*.proto now", () => {
+    const out = mkdtempSync(join(tmpdir(), "meshlens-proto-test-"));
+    execFileSync(process.execPath, [join(projectRoot, "scripts", "gen-proto.mjs"), out]);
+    for (const file of ["tap-proto.js", "tap-proto.d.ts"])
+      expect(readFileSync(join(out, file), "utf8")).toBe(
+        readFileSync(join(projectRoot, "src", "tap", "generated", file), "utf8"),
+      );
+  }, 60_000);
+});
