@@ -8,6 +8,7 @@ import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
 import { edgesCommand } from "./commands/edges.js";
 import { identityCommand } from "./commands/identity.js";
+import { tapCommand } from "./commands/tap.js";
 import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "./errors.js";
 import { KubeApiError } from "./k8s/types.js";
@@ -95,6 +96,7 @@ function buildProgram(
     checkCommand(run),
     identityCommand(run),
     edgesCommand(run),
+    tapCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),
   ]) {

@@ -7,6 +7,8 @@ export interface Output {
   readonly isTTY: boolean;
   /** Columns of the terminal, when it is one. */
   readonly columns: number | undefined;
+  /** Writing has stopped: the reader went away (`| head`) or a write failed. */
+  readonly closed: boolean;
 }
 
 export interface StreamOutput extends Output {
@@ -35,6 +37,9 @@ export function streamOutput(stream: NodeJS.WriteStream): StreamOutput {
     },
     get failure() {
       return failure;
+    },
+    get closed() {
+      return stopped();
     },
     flush: () =>
       new Promise((resolve) => {

@@ -1,10 +1,11 @@
 // The only module that imports @kubernetes/client-node. It turns the kubeconfig into a Cluster that
 // returns meshlens' own types and KubeApiErrors that name what went wrong.
-import { get as httpGet } from "node:http";
+import { get as httpGet, request as httpRequest } from "node:http";
 import {
   type AgentOptions,
   Agent as HttpsAgent,
   get as httpsGet,
+  request as httpsRequest,
   type RequestOptions,
 } from "node:https";
 import { createGunzip, gunzipSync } from "node:zlib";
@@ -389,6 +390,26 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
           response.body,
           response.headers as Record<string, string>,
         );
+      });
+    },
+    postStream(path, body, target) {
+      return call(target, async () => {
+        const options = await httpsOptions();
+        const url = new URL(path, server);
+        return new Promise((resolve, reject) => {
+          const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+          // Its own connection (not the kept-alive pool): the stream lasts as long as the user wants.
+          const { agent, ...rest } = options;
+          const request = send(url, {
+            ...rest,
+            ...(agent !== undefined && agent?.constructor !== HttpsAgent ? { agent } : {}),
+            method: "POST",
+            headers: { ...options.headers, "content-length": body.length },
+          });
+          request.on("response", resolve);
+          request.on("error", reject);
+          request.end(body);
+        });
       });
     },
     streamRaw(pathAndQuery, target, onData, timeoutMs) {

@@ -130,11 +130,20 @@ export interface Cluster {
     onData: (bytes: Buffer) => void,
     timeoutMs: number,
   ): Promise<void>;
+  /**
+   * POST of `body` to a raw API path, answered with a long-lived stream (tap's watch): resolves
+   * once the response headers arrive, whatever the status; the caller reads and ends the body.
+   */
+  postStream(
+    path: string,
+    body: Uint8Array,
+    target: RequestTarget,
+  ): Promise<import("node:http").IncomingMessage>;
 }
 
 /** What a request was for, so errors can name the permission it needed. */
 export interface RequestTarget {
-  verb: "get" | "list" | "create";
+  verb: "get" | "list" | "create" | "watch";
   resource: string;
   namespace?: string;
   name?: string;

@@ -17,6 +17,7 @@ import {
 } from "./resources.js";
 import { parseFieldSelector } from "./selectors.js";
 import type { KubeObject, ObjectStore } from "./store.js";
+import type { TapServer } from "./tap-server.js";
 
 export const SIM_USER = "meshlens-sim-user";
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-meshlens-sim" };
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   pods?: PodNetwork;
   /** Upstreams for the service proxy subresource, by `namespace/service:port` (e.g. a real Prometheus). */
   serviceUpstreams?: Map<string, string>;
+  /** linkerd-viz's tap server, behind the aggregated API. */
+  tap?: TapServer;
 }
 
 export interface RequestStats {
@@ -311,6 +314,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return;
       }
     }
+    // linkerd-viz's tap API, aggregated under /apis/tap.linkerd.io (sim/tap-server.ts).
+    if (options.tap !== undefined && (await options.tap.handle(request, response, path))) return;
     const podProxy =
       /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+)(?::(\d+))?\/proxy(\/.*)?$/.exec(path);
     if (podProxy && options.pods) {

@@ -90,7 +90,7 @@ export class ProxyFleet {
   }
 
   /** The traffic each pod takes part in, as a source or a destination. */
-  private linksOf(pod: KubeObject): readonly Link[] {
+  linksOf(pod: KubeObject): readonly Link[] {
     return this.links.get(pod) ?? [];
   }
 

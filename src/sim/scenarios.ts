@@ -946,8 +946,15 @@ function emojivoto(): KubeObject[] {
         protocol: "http",
         rps: 2,
         statuses: { 200: 95, 500: 5 },
+        paths: ["/api/list", "/api/vote?choice=:doughnut:", "/api/vote?choice=:rocket:"],
       },
-      { from: "deploy/web", to: "svc/emoji-svc:8080", protocol: "grpc", rps: 4 },
+      {
+        from: "deploy/web",
+        to: "svc/emoji-svc:8080",
+        protocol: "grpc",
+        rps: 4,
+        paths: ["/emojivoto.v1.EmojiService/ListAll", "/emojivoto.v1.EmojiService/FindByShortcode"],
+      },
       // emojivoto's voting service fails a share of its calls (its famous "vote for the doughnut").
       {
         from: "deploy/web",
@@ -955,6 +962,10 @@ function emojivoto(): KubeObject[] {
         protocol: "grpc",
         rps: 2,
         statuses: { 0: 85, 2: 15 },
+        paths: [
+          "/emojivoto.v1.VotingService/VoteDoughnut",
+          "/emojivoto.v1.VotingService/VoteRocket",
+        ],
       },
     ]),
   ];

@@ -24,6 +24,7 @@ import {
   WEBHOOKS,
 } from "./scenarios.js";
 import { isKubeObject, type KubeObject, ObjectStore } from "./store.js";
+import { type TapFault, TapServer } from "./tap-server.js";
 import { declaredFlows, TrafficError } from "./traffic.js";
 
 export interface SimulatorOptions {
@@ -33,6 +34,8 @@ export interface SimulatorOptions {
   manifestFiles?: string[];
   /** Objects given directly, applied after the manifest files. */
   objects?: KubeObject[];
+  /** A fault of linkerd-viz's tap server (tests, `demo --tap-fault`). */
+  tapFault?: TapFault;
   /** Families added to every proxy's /metrics (ProxyFleetOptions.metricsPadding). */
   proxyMetricsPadding?: string;
   /** Where to write the kubeconfig; required to use the simulator from another process. */
@@ -239,6 +242,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const api = await startApiServer({
     store,
     faults,
+    tap: new TapServer({
+      store,
+      linksOf: (pod) => proxies.linksOf(pod),
+      ...(options.tapFault ? { fault: options.tapFault } : {}),
+    }),
     token,
     tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     clock,

@@ -34,6 +34,9 @@ export interface Flow {
   connections: "long" | "short";
   /** Shares of the responses by status: HTTP status codes, or gRPC status codes for gRPC. */
   statuses: ReadonlyArray<{ status: number; share: number }>;
+  /** The requests' method and paths (taken in turn), as tap shows them. */
+  method: string;
+  paths: readonly string[];
 }
 
 const KIND_ALIASES: Record<string, string> = {
@@ -85,6 +88,12 @@ function parseFlow(raw: Record<string, unknown>, namespace: string, where: strin
     rps,
     connections,
     statuses: parseStatuses(raw.statuses, where),
+    // gRPC calls are POSTs to /package.Service/Method; Prometheus scrapes GET /metrics.
+    method: String(raw.method ?? (protocol === "grpc" ? "POST" : "GET")),
+    paths:
+      Array.isArray(raw.paths) && raw.paths.length > 0
+        ? raw.paths.map(String)
+        : [to.kind === "admin-ports" ? "/metrics" : "/"],
   };
 }
 
@@ -145,6 +154,8 @@ export interface Link {
   requestsPerSecond: number;
   /** The response mix (status 0: the protocol's success, 200 or gRPC OK). */
   statuses: Flow["statuses"];
+  method: string;
+  paths: readonly string[];
   /** The source's proxy sees it (meshed and the port not skipped). */
   outboundSeen: boolean;
   /** The destination's proxy sees it (meshed and the port not skipped). */
@@ -213,7 +224,10 @@ function endpointOf(pod: KubeObject, anchors: Set<string>): Endpoint | undefined
 }
 
 /** The workload a pod belongs to: its owner, or the Deployment that owns its ReplicaSet. */
-function ownerOf(store: ObjectStore, pod: KubeObject): { kind: string; name: string } | undefined {
+export function ownerOf(
+  store: ObjectStore,
+  pod: KubeObject,
+): { kind: string; name: string } | undefined {
   const owner = pod.metadata.ownerReferences?.[0];
   if (owner === undefined) return undefined;
   if (owner.kind !== "ReplicaSet") return { kind: owner.kind, name: owner.name };
@@ -348,6 +362,8 @@ export function trafficLinks(store: ObjectStore): Link[] {
           open: flow.connections === "long" ? 1 : 0,
           requestsPerSecond: protocol === "tcp" ? 0 : share,
           statuses: flow.statuses,
+          method: flow.method,
+          paths: flow.paths,
           outboundSeen,
           inboundSeen,
           tlsConnect: tls.connect,
@@ -368,7 +384,7 @@ const label = (labels: Record<string, string>) =>
     .join(",");
 
 /** The destination metadata the proxy gets from Linkerd's destination service (`dst_*`, sorted). */
-function destinationLabels(store: ObjectStore, link: Link): Record<string, string> {
+export function destinationLabels(store: ObjectStore, link: Link): Record<string, string> {
   const pod = link.destination.pod;
   const labels: Record<string, string> = {};
   if (link.destination.identity !== undefined) labels.control_plane_ns = "linkerd";

@@ -63,6 +63,10 @@ export function tapPath(target: { type: string; name: string; namespace: string 
   return `${base}/${encodeURIComponent(target.namespace)}/${target.type}s/${encodeURIComponent(target.name)}/tap`;
 }
 
+export function encodeApiError(message: string): Uint8Array {
+  return Viz.ApiError.encode({ error: message }).finish();
+}
+
 export function decodeApiError(bytes: Uint8Array): string {
   return Viz.ApiError.decode(bytes).error;
 }

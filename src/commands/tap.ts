@@ -1,0 +1,276 @@
+// `meshlens tap RESOURCE [NAME]`: live requests with `tls=`, printed as Linkerd prints them, through
+// linkerd-viz's tap API; bounded (--max-events, --duration) and filtered (--plaintext) for scripts.
+import { Command } from "commander";
+import type { Context } from "../context.js";
+import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { escapeControl } from "../render/escape.js";
+import {
+  type JsonPathTemplate,
+  parseJsonPath,
+  renderTapJson,
+  renderTapJsonLine,
+  renderTapJsonPath,
+  renderTapText,
+  tlsOf,
+} from "../render/tap.js";
+import type { TapEvent, TapQuery, TapResourceType } from "../tap/types.js";
+import { parseDuration } from "./durations.js";
+
+interface TapFlags {
+  namespace?: string;
+  to?: string;
+  toNamespace: string;
+  maxRps: string;
+  scheme: string;
+  method: string;
+  authority: string;
+  path: string;
+  selector: string;
+  output: string;
+  maxEvents?: string;
+  duration?: string;
+  plaintext?: boolean;
+  failOn?: string;
+}
+
+const ALIASES: Record<string, TapResourceType> = {
+  cj: "cronjob",
+  cronjob: "cronjob",
+  cronjobs: "cronjob",
+  ds: "daemonset",
+  daemonset: "daemonset",
+  daemonsets: "daemonset",
+  deploy: "deployment",
+  deployment: "deployment",
+  deployments: "deployment",
+  job: "job",
+  jobs: "job",
+  ns: "namespace",
+  namespace: "namespace",
+  namespaces: "namespace",
+  po: "pod",
+  pod: "pod",
+  pods: "pod",
+  rs: "replicaset",
+  replicaset: "replicaset",
+  replicasets: "replicaset",
+  rc: "replicationcontroller",
+  replicationcontroller: "replicationcontroller",
+  replicationcontrollers: "replicationcontroller",
+  sts: "statefulset",
+  statefulset: "statefulset",
+  statefulsets: "statefulset",
+};
+
+/** What a `tls=` value means, in a line; docs/tap.md has more. */
+export const TLS_MEANINGS: Record<string, string> = {
+  true: "mutual TLS between two meshed proxies",
+  no_tls_from_remote: "the client has no proxy (or skips it) and sent plaintext",
+  not_provided_by_service_discovery: "the destination has no proxy or identity: sent in plaintext",
+  ingress_without_override: "an ingress proxy without l5d-dst-override: sent in plaintext",
+  disabled: "the proxy runs without an identity: plaintext",
+  loopback: "traffic to the pod itself",
+  port_skipped: "the port skips the proxy: plaintext",
+  passthru: "TLS the application made itself, passed through (not the mesh's)",
+  "": "no tls label (an event the proxy could not classify)",
+};
+
+export type TapFormat =
+  | { kind: "text" }
+  | { kind: "wide" }
+  | { kind: "json" }
+  | { kind: "jsonl" }
+  | { kind: "jsonpath"; template: JsonPathTemplate };
+
+export interface TapOptions {
+  query: TapQuery;
+  /** true: the kubeconfig context's namespace fills in the target's. */
+  contextNamespace: boolean;
+  format: TapFormat;
+  maxEvents: number | undefined;
+  durationMs: number | undefined;
+  plaintextOnly: boolean;
+  failOnPlaintext: boolean;
+}
+
+function resourceOf(text: string, allowService: boolean): { type: string; name: string } {
+  const [typeText = "", name = ""] = text.split("/", 2);
+  const type =
+    ALIASES[typeText.toLowerCase()] ??
+    (allowService && ["svc", "service", "services"].includes(typeText.toLowerCase())
+      ? "service"
+      : undefined);
+  if (type === undefined) throw usageError(`unsupported resource type [${typeText}]`);
+  return { type, name };
+}
+
+function formatOf(output: string): TapFormat {
+  if (output === "") return { kind: "text" };
+  if (output === "wide" || output === "json" || output === "jsonl") return { kind: output };
+  if (output.startsWith("jsonpath=")) {
+    const template = parseJsonPath(output.slice("jsonpath=".length));
+    if (template === undefined)
+      throw usageError(
+        `invalid jsonpath "${output.slice("jsonpath=".length)}": use fields, [n] and [*], e.g. {.source.ip}`,
+      );
+    return { kind: "jsonpath", template };
+  }
+  throw usageError(`output format "${output}" not recognized`);
+}
+
+export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
+  if (args.length < 1 || args.length > 2)
+    throw usageError(`accepts between 1 and 2 arg(s), received ${args.length}`);
+  const target = resourceOf(args.join("/"), false);
+  if (target.name === "") throw usageError("the resource needs a name: TYPE/NAME or TYPE NAME");
+  const maxRps = Number(flags.maxRps);
+  if (!Number.isFinite(maxRps) || maxRps < 0)
+    throw usageError(`invalid --max-rps "${flags.maxRps}": use a number of requests per second`);
+  const to = flags.to === undefined ? undefined : resourceOf(flags.to, true);
+  if (to !== undefined && to.name === "") throw usageError("--to needs TYPE/NAME");
+  const maxEvents = flags.maxEvents === undefined ? undefined : Number(flags.maxEvents);
+  if (maxEvents !== undefined && !(Number.isInteger(maxEvents) && maxEvents > 0))
+    throw usageError(`invalid --max-events "${flags.maxEvents}": use a positive whole number`);
+  const durationMs = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  if (flags.duration !== undefined && !(durationMs !== undefined && durationMs > 0))
+    throw usageError(`invalid --duration "${flags.duration}": use a duration such as 30s`);
+  if (flags.failOn !== undefined && flags.failOn !== "plaintext")
+    throw usageError(`invalid --fail-on "${flags.failOn}": use plaintext`);
+  const format = formatOf(flags.output);
+  const namespace = target.type === "namespace" ? "" : (flags.namespace ?? "");
+  return {
+    query: {
+      target: { type: target.type as TapResourceType, name: target.name, namespace },
+      labelSelector: flags.selector,
+      to: to === undefined ? undefined : { ...to, namespace: flags.toNamespace },
+      maxRps,
+      scheme: flags.scheme,
+      method: flags.method,
+      authority: flags.authority,
+      path: flags.path,
+      // Linkerd asks for headers only with -o json (not jsonpath).
+      extractHeaders: format.kind === "json" || format.kind === "jsonl",
+    },
+    contextNamespace: target.type !== "namespace" && flags.namespace === undefined,
+    format,
+    maxEvents,
+    durationMs,
+    plaintextOnly: flags.plaintext === true,
+    failOnPlaintext: flags.failOn === "plaintext",
+  };
+}
+
+function render(event: TapEvent, format: TapFormat): string {
+  switch (format.kind) {
+    case "text":
+      return renderTapText(event, false);
+    case "wide":
+      return renderTapText(event, true);
+    case "json":
+      return renderTapJson(event);
+    case "jsonl":
+      return renderTapJsonLine(event);
+    case "jsonpath":
+      return renderTapJsonPath(event, format.template);
+  }
+}
+
+/** What the run saw, for stderr: events, and requests by `tls=` value with what each means. */
+function summary(events: number, requestsByTls: Map<string, number>): string {
+  const requests = [...requestsByTls.values()].reduce((a, b) => a + b, 0);
+  const counts = [...requestsByTls.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([tls, n]) => `tls=${escapeControl(tls)} ${n}`)
+    .join(", ");
+  const lines = [
+    `meshlens: ${events} events, ${requests} requests${counts ? `: ${counts}` : ""}\n`,
+  ];
+  for (const tls of requestsByTls.keys())
+    lines.push(`  tls=${escapeControl(tls)}: ${TLS_MEANINGS[tls] ?? "see docs/tap.md"}\n`);
+  return lines.join("");
+}
+
+export async function runTap(ctx: Context, options: TapOptions): Promise<number> {
+  const [{ watchTap, TapError }, cluster] = await Promise.all([
+    import("../tap/client.js"),
+    ctx.loadCluster(),
+  ]);
+  const query: TapQuery = options.contextNamespace
+    ? { ...options.query, target: { ...options.query.target, namespace: cluster.defaultNamespace } }
+    : options.query;
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  ctx.signal.addEventListener("abort", onSignal, { once: true });
+  const timer =
+    options.durationMs === undefined
+      ? undefined
+      : setTimeout(() => stop.abort(), options.durationMs);
+  let events = 0;
+  const requestsByTls = new Map<string, number>();
+  const bounded = options.maxEvents !== undefined || options.durationMs !== undefined;
+  try {
+    await watchTap(
+      cluster,
+      query,
+      (event) => {
+        const tls = tlsOf(event);
+        if (event.http?.kind === "request")
+          requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
+        if (!options.plaintextOnly || tls !== "true") {
+          events += 1;
+          ctx.out.write(render(event, options.format));
+        }
+        // A reader that went away (`| head`) ends the tap quietly.
+        if (ctx.out.closed) return false;
+        return options.maxEvents === undefined || events < options.maxEvents;
+      },
+      stop.signal,
+    );
+  } catch (error) {
+    if (error instanceof TapError) throw new CliError(error.message, ExitCode.CouldNotRun);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onSignal);
+  }
+  if (ctx.signal.aborted) return ExitCode.Interrupted;
+  if (bounded || options.failOnPlaintext) ctx.err.write(summary(events, requestsByTls));
+  const plaintext = [...requestsByTls.keys()].some((tls) => tls !== "true");
+  return options.failOnPlaintext && plaintext ? ExitCode.ChecksFailed : ExitCode.Ok;
+}
+
+export function tapCommand(
+  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+): Command {
+  return new Command("tap")
+    .description(
+      "Watch live requests to and from a resource's pods, with tls= on each (through linkerd-viz's tap API)",
+    )
+    .argument("[resource...]", "TYPE/NAME or TYPE NAME (deploy/web, po web-1, ns emojivoto)")
+    .option("-n, --namespace <namespace>", "namespace of the resource (default: the kubeconfig's)")
+    .option("--to <resource>", "only requests to this resource (TYPE/NAME; svc/NAME too)")
+    .option("--to-namespace <namespace>", "namespace of --to (default: any)", "")
+    .option("--max-rps <rps>", "requests per second to tap, split over the pods", "100")
+    .option("--scheme <scheme>", "only requests with this scheme", "")
+    .option("--method <method>", "only requests with this method", "")
+    .option("--authority <authority>", "only requests to this authority", "")
+    .option("--path <path>", "only requests whose path starts with this", "")
+    .option("-l, --selector <selector>", "only pods with these labels", "")
+    .option(
+      "-o, --output <format>",
+      "wide, json, jsonl (one object per line) or jsonpath=TEMPLATE",
+      "",
+    )
+    .option("--max-events <n>", "stop after printing this many events")
+    .option("--duration <duration>", "stop after this long (e.g. 30s)")
+    .option("--plaintext", "print only events whose tls is not true")
+    .option("--fail-on <what>", "plaintext: exit 1 when any request seen was not mTLS")
+    .addHelpText(
+      "after",
+      `\n${exitCodesHelp("the tap ended (Ctrl-C: 130); with --fail-on plaintext, every request was mTLS", "with --fail-on plaintext: a request was not mTLS")}\n`,
+    )
+    .action(async (args: string[], flags: TapFlags) => {
+      const options = parseTapOptions(args, flags);
+      await run((ctx) => runTap(ctx, options));
+    });
+}

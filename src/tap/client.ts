@@ -1,0 +1,149 @@
+// Tap as Linkerd's CLI does it (viz/tap/pkg, pkg/protohttp): POST the request to the aggregated API
+// with the kubeconfig's credentials, then read frames as they arrive. Before streaming it says
+// plainly what is missing (linkerd-viz's APIService), and its errors come in Linkerd's order: the
+// `linkerd-error` header and its ApiError frame, a Status body, anything else, a stream cut short.
+import type { IncomingMessage } from "node:http";
+import type { Cluster } from "../k8s/types.js";
+import {
+  decodeApiError,
+  decodeTapEvent,
+  encodeTapRequest,
+  FrameReader,
+  tapPath,
+} from "./protocol.js";
+import type { TapEvent, TapQuery } from "./types.js";
+
+export const TAP_APISERVICE = "v1alpha1.tap.linkerd.io";
+
+/** Something stopped the tap; its message is the whole story (Linkerd's words where it has them). */
+export class TapError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TapError";
+  }
+}
+
+async function bodyOf(response: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Linkerd's protohttp.CheckIfResponseHasError, in its order. */
+async function failureOf(response: IncomingMessage, query: TapQuery): Promise<string | undefined> {
+  if (response.headers["linkerd-error"] !== undefined) {
+    const body = await bodyOf(response);
+    const [frame] = new FrameReader().push(body);
+    const message = frame ? decodeApiError(frame) : String(response.headers["linkerd-error"]);
+    if (response.statusCode === 403)
+      return `${message}; needs RBAC permission "watch" on "${query.target.type}s/tap" in API group "tap.linkerd.io"${query.target.namespace ? ` in namespace "${query.target.namespace}"` : ""}`;
+    return message;
+  }
+  if (response.statusCode === 200) return undefined;
+  const text = (await bodyOf(response)).toString("utf8");
+  try {
+    const status = JSON.parse(text) as { kind?: string; message?: string };
+    if (status.kind === "Status" && status.message !== undefined)
+      return `HTTP error, status Code [${response.statusCode}] (${status.message})`;
+  } catch {
+    // not a Status
+  }
+  return `HTTP error, status Code [${response.statusCode}] (unexpected API response: ${text.trim().slice(0, 200)})`;
+}
+
+/** The APIService must be there and Available: said in words instead of the API server's 404/503. */
+async function checkTapApi(cluster: Cluster): Promise<void> {
+  const service = await cluster.getAPIService(TAP_APISERVICE);
+  if (service === undefined)
+    throw new TapError(
+      `linkerd-viz's tap API is not installed (no APIService ${TAP_APISERVICE}): install linkerd-viz, e.g. linkerd viz install | kubectl apply -f -`,
+    );
+  const available = service.conditions.find((c) => c.type === "Available");
+  if (available?.status !== "True")
+    throw new TapError(
+      `linkerd-viz's tap API (APIService ${TAP_APISERVICE}) is not available${available?.message ? `: ${available.message}` : ""}`,
+    );
+}
+
+/**
+ * Streams the tap: `onEvent` gets each event as its frame completes and returns false to stop.
+ * Resolves when the server ends the stream or the caller stops (or `signal` aborts).
+ */
+export async function watchTap(
+  cluster: Cluster,
+  query: TapQuery,
+  onEvent: (event: TapEvent) => boolean,
+  signal: AbortSignal,
+): Promise<"ended" | "stopped"> {
+  await checkTapApi(cluster);
+  const response = await cluster.postStream(tapPath(query.target), encodeTapRequest(query), {
+    verb: "watch",
+    resource: `${query.target.type}s/tap`,
+    ...(query.target.namespace ? { namespace: query.target.namespace } : {}),
+    name: query.target.name,
+  });
+  const failure = await failureOf(response, query);
+  if (failure !== undefined) throw new TapError(failure);
+  const reader = new FrameReader();
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (how: "ended" | "stopped") => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+      response.destroy();
+      resolve(how);
+    };
+    const fail = (message: string) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+      response.destroy();
+      reject(new TapError(message));
+    };
+    const onAbort = () => finish("stopped");
+    signal.addEventListener("abort", onAbort, { once: true });
+    response.on("data", (chunk: Buffer) => {
+      if (done) return;
+      for (const frame of reader.push(chunk)) {
+        let event: TapEvent;
+        try {
+          event = decodeTapEvent(frame);
+        } catch {
+          // A server that fails after streaming appends an ApiError frame (linkerd-facts.md 3.2).
+          return fail(`the tap server failed: ${apiErrorText(frame) ?? "an undecodable frame"}`);
+        }
+        if (event.http === undefined && event.direction === "UNKNOWN") {
+          const text = apiErrorText(frame);
+          if (text !== undefined) return fail(`the tap server failed: ${text}`);
+        }
+        if (!onEvent(event)) return finish("stopped");
+      }
+    });
+    const cut = () =>
+      reader.pending > 0
+        ? fail(
+            "error reading byte stream header: unexpected EOF (the stream ended in the middle of a frame)",
+          )
+        : finish("ended");
+    response.on("end", cut);
+    response.on("aborted", () => fail("error reading byte stream header: unexpected EOF"));
+    response.on("error", (error) => fail(`error reading byte stream: ${error.message}`));
+    response.on("close", () => {
+      if (!done) cut();
+    });
+  });
+}
+
+/** The text of a frame that is an ApiError rather than a TapEvent, if it reads as one. */
+function apiErrorText(frame: Uint8Array): string | undefined {
+  try {
+    const text = decodeApiError(frame);
+    // A TapEvent's bytes read as an ApiError give binary garbage, not text.
+    return text !== "" && [...text].every((c) => c >= " " || c === "\t" || c === "\n")
+      ? text
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
