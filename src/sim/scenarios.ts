@@ -947,6 +947,8 @@ function emojivoto(): KubeObject[] {
         rps: 2,
         statuses: { 200: 95, 500: 5 },
         paths: ["/api/list", "/api/vote?choice=:doughnut:", "/api/vote?choice=:rocket:"],
+        // vote-bot calls WEB_HOST=web-svc.emojivoto:80, as in emojivoto's manifests.
+        authority: "web-svc.emojivoto:80",
       },
       {
         from: "deploy/web",

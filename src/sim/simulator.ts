@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   objects?: KubeObject[];
   /** A fault of linkerd-viz's tap server (tests, `demo --tap-fault`). */
   tapFault?: TapFault;
+  /** Framed TapEvents every tap gets instead of the traffic's (tests replaying a recorded stream). */
+  tapReplay?: Uint8Array;
   /** Families added to every proxy's /metrics (ProxyFleetOptions.metricsPadding). */
   proxyMetricsPadding?: string;
   /** Where to write the kubeconfig; required to use the simulator from another process. */
@@ -246,6 +248,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       store,
       linksOf: (pod) => proxies.linksOf(pod),
       ...(options.tapFault ? { fault: options.tapFault } : {}),
+      ...(options.tapReplay ? { replay: options.tapReplay } : {}),
     }),
     token,
     tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },

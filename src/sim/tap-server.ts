@@ -16,6 +16,8 @@ export interface TapServerOptions {
   store: ObjectStore;
   linksOf: (pod: KubeObject) => readonly Link[];
   fault?: TapFault;
+  /** Framed TapEvents to send, once, instead of the traffic's (tests replaying recorded streams). */
+  replay?: Uint8Array;
 }
 
 const PREFIX = "/apis/tap.linkerd.io/v1alpha1";
@@ -226,6 +228,11 @@ export class TapServer {
       tapError(response, 404, `no pods to tap for type="${target.type}" name="${target.name}"`);
       return true;
     }
+    if (this.options.replay !== undefined) {
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      response.end(this.options.replay);
+      return true;
+    }
     this.stream(response, pods, tap);
     return true;
   }
@@ -271,7 +278,7 @@ export class TapServer {
           c -= 1;
           sent.set(pod, (sent.get(pod) ?? 0) + 1);
           connection += 1;
-          for (const event of this.events(exchange, connection, headers)) {
+          for (const event of this.events(exchange, connection, headers, matcher.path)) {
             response.write(frame(event));
             events += 1;
             if (this.options.fault === "error-midstream" && events === 3) {
@@ -282,8 +289,10 @@ export class TapServer {
             }
             if (this.options.fault === "cut-midframe" && events === 3) {
               const next = frame(event);
-              response.write(next.subarray(0, Math.floor(next.length / 2)));
-              response.socket?.destroy();
+              // Cut once what came before has left: the client gets whole frames, then half of one.
+              response.write(next.subarray(0, Math.floor(next.length / 2)), () =>
+                setTimeout(() => response.socket?.destroy(), 20),
+              );
               clearInterval(timer);
               return;
             }
@@ -317,7 +326,12 @@ export class TapServer {
   }
 
   /** req, rsp and end of one request on its own connection. */
-  private events(exchange: Exchange, n: number, withHeaders: boolean): Uint8Array[] {
+  private events(
+    exchange: Exchange,
+    n: number,
+    withHeaders: boolean,
+    pathPrefix?: string,
+  ): Uint8Array[] {
     const { link, direction } = exchange;
     const store = this.options.store;
     const source = { ip: { ipv4: ipv4(link.source.ip) }, port: 40000 + (n % 20000) };
@@ -338,7 +352,9 @@ export class TapServer {
             ...tlsLabels(link.tlsConnect, "server_id"),
           }
         : podLabels(store, link.destination.pod);
-    const path = link.paths[n % link.paths.length] ?? "/";
+    // With a path match, only the paths it lets through (the proxy filters each request).
+    const paths = link.paths.filter((p) => pathPrefix === undefined || p.startsWith(pathPrefix));
+    const path = paths[n % paths.length] ?? "/";
     const grpc = link.protocol === "grpc";
     const status = pickStatus(link, n);
     const latencyNanos = 800_000 + ((n * 7919) % 9_000_000);
@@ -414,6 +430,7 @@ export class TapServer {
 }
 
 function authorityOf(link: Link): string {
+  if (link.authority !== undefined) return link.authority;
   return link.service
     ? `${link.service.name}.${link.service.namespace}.svc.cluster.local:${link.service.port}`
     : `${link.destination.ip}:${link.targetPort}`;

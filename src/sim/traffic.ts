@@ -37,6 +37,8 @@ export interface Flow {
   /** The requests' method and paths (taken in turn), as tap shows them. */
   method: string;
   paths: readonly string[];
+  /** The requests' authority; default the service's name.namespace.svc.cluster.local:port. */
+  authority: string | undefined;
 }
 
 const KIND_ALIASES: Record<string, string> = {
@@ -94,6 +96,7 @@ function parseFlow(raw: Record<string, unknown>, namespace: string, where: strin
       Array.isArray(raw.paths) && raw.paths.length > 0
         ? raw.paths.map(String)
         : [to.kind === "admin-ports" ? "/metrics" : "/"],
+    authority: raw.authority === undefined ? undefined : String(raw.authority),
   };
 }
 
@@ -156,6 +159,7 @@ export interface Link {
   statuses: Flow["statuses"];
   method: string;
   paths: readonly string[];
+  authority: string | undefined;
   /** The source's proxy sees it (meshed and the port not skipped). */
   outboundSeen: boolean;
   /** The destination's proxy sees it (meshed and the port not skipped). */
@@ -364,6 +368,7 @@ export function trafficLinks(store: ObjectStore): Link[] {
           statuses: flow.statuses,
           method: flow.method,
           paths: flow.paths,
+          authority: flow.authority,
           outboundSeen,
           inboundSeen,
           tlsConnect: tls.connect,

@@ -1,0 +1,306 @@
+// `meshlens tap` as a user runs it, against the simulator's tap API: Linkerd's goldens through the
+// CLI, the seed's lines, filters the simulator honours, bounded runs and their exit codes, errors.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { projectRoot, readFixture } from "../fixtures.js";
+import { goldenStream } from "../tap/golden-frames.js";
+import { exitOf, runCli, runShell, type StartedSim, simulatorsForThisFile } from "./helpers.js";
+
+const sim = simulatorsForThisFile();
+const tap = (s: StartedSim, ...args: string[]) =>
+  runCli(["--kubeconfig", s.kubeconfigPath, "tap", ...args]);
+
+describe("Linkerd's output, byte for byte", () => {
+  it("reproduces the text, wide, JSON and JSONPath goldens from a replayed stream", async () => {
+    const s = await sim({ tapReplay: goldenStream });
+    const target = ["deploy/web", "-n", "emojivoto"];
+    expect(await tap(s, ...target)).toEqual({
+      stdout: readFixture("tap/tap_busy_output.golden"),
+      stderr: "",
+      code: 0,
+    });
+    expect((await tap(s, ...target, "-o", "wide")).stdout).toBe(
+      readFixture("tap/tap_busy_output_wide.golden"),
+    );
+    expect((await tap(s, ...target, "-o", "json")).stdout).toBe(
+      readFixture("tap/tap_busy_output_json.golden"),
+    );
+    expect((await tap(s, ...target, "-o", "jsonpath={.source}")).stdout).toBe(
+      readFixture("tap/tap_busy_output_jsonpath.golden"),
+    );
+  });
+
+  it("an empty stream is empty output", async () => {
+    const s = await sim({ tapReplay: new Uint8Array() });
+    expect(await tap(s, "deploy", "web", "-n", "emojivoto")).toEqual({
+      stdout: readFixture("tap/tap_empty_output.golden"),
+      stderr: "",
+      code: 0,
+    });
+  });
+});
+
+describe("the demo's emojivoto", () => {
+  it("tap deploy/web: the seed's req, rsp and end lines, inbound and outbound, tls=true", async () => {
+    const s = await sim();
+    const run = await tap(s, "deploy/web", "-n", "emojivoto", "--max-events", "30");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(30);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^req id=\d+:0 proxy=in {2}src=10\.42\.\d+\.\d+:\d+ dst=10\.42\.\d+\.\d+:8080 tls=true :method=GET :authority=web-svc\.emojivoto:80 :path=\/api\/(list|vote\?choice=:\w+:)$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^rsp id=\d+:0 proxy=(in |out) src=\S+ dst=\S+ tls=true :status=\d+ latency=\d+µs$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^end id=\d+:0 proxy=out src=\S+ dst=\S+:8080 tls=true grpc-status=(OK|Unknown) duration=\d+µs response-length=\d+B$/,
+      ),
+    );
+    expect(run.stderr).toMatch(
+      /^meshlens: 30 events, 10 requests: tls=true 10\n {2}tls=true: mutual TLS/,
+    );
+  });
+
+  it("unmeshed-client: the plaintext client shows as tls=no_tls_from_remote; --fail-on plaintext exits 1", async () => {
+    const s = await sim({ scenario: "unmeshed-client" });
+    const run = await tap(
+      s,
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--plaintext",
+      "--max-events",
+      "3",
+      "--fail-on",
+      "plaintext",
+    );
+    expect(run.code).toBe(1);
+    for (const line of run.stdout.trimEnd().split("\n"))
+      expect(line).toMatch(/ proxy=in {2}src=\S+ dst=\S+ tls=no_tls_from_remote /);
+    expect(run.stderr).toContain(
+      "tls=no_tls_from_remote: the client has no proxy (or skips it) and sent plaintext",
+    );
+    const healthy = await tap(
+      await sim(),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--max-events",
+      "6",
+      "--fail-on",
+      "plaintext",
+    );
+    expect(healthy.code).toBe(0);
+  });
+});
+
+describe("filters reach the simulator and narrow what it sends", () => {
+  it.each([
+    [
+      ["--to", "deploy/voting"],
+      / proxy=out src=\S+ dst=\S+ tls=true( |$)/,
+      /:authority=voting-svc|grpc-status|:status/,
+    ],
+    [["--method", "GET"], / proxy=in /, /:method=GET|:status|duration/],
+    [["--path", "/api/vote"], / proxy=in /, /:path=\/api\/vote|:status|duration/],
+    [
+      ["--authority", "emoji-svc.emojivoto.svc.cluster.local:8080"],
+      / proxy=out /,
+      /emoji-svc|:status|duration/,
+    ],
+  ])("%j", async (filter, direction, content) => {
+    const s = await sim();
+    const run = await tap(s, "deploy/web", "-n", "emojivoto", "--max-events", "9", ...filter);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(9);
+    for (const line of lines) {
+      expect(line).toMatch(direction);
+      expect(line).toMatch(content);
+    }
+  });
+
+  it("-l selects the pods; a selector that matches none is the tap server's NotFound", async () => {
+    const s = await sim();
+    const run = await tap(s, "ns/emojivoto", "-l", "app=voting-svc", "--max-events", "3");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/ dst=10\.42\.\d+\.\d+:8080 /);
+    const none = await tap(s, "ns/emojivoto", "-l", "app=nothing", "--max-events", "3");
+    expect(none.code).toBe(3);
+    expect(none.stderr).toBe('meshlens: no pods to tap for type="namespace" name="emojivoto"\n');
+  });
+
+  it("--duration ends the run by itself with a summary", async () => {
+    const run = await tap(await sim(), "deploy/web", "-n", "emojivoto", "--duration", "1s");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^meshlens: \d+ events, \d+ requests/);
+    expect(run.stdout.endsWith("\n")).toBe(true);
+  });
+
+  it("-o jsonl: one compact object per line", async () => {
+    const run = await tap(
+      await sim(),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "-o",
+      "jsonl",
+      "--max-events",
+      "3",
+    );
+    const objects = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(objects).toHaveLength(3);
+    expect(objects[0]).toMatchObject({ proxyDirection: expect.stringMatching(/INBOUND|OUTBOUND/) });
+    expect(objects[0].requestInitEvent.headers.length).toBeGreaterThan(0);
+  });
+});
+
+describe("errors: one line each, exit 3", () => {
+  it("linkerd-viz's tap API absent, or not Available", async () => {
+    const absent = await sim({
+      faults: [
+        {
+          pathPrefix: "/apis/apiregistration.k8s.io/v1/apiservices/v1alpha1.tap.linkerd.io",
+          fault: { kind: "status", status: 404 },
+        },
+      ],
+    });
+    const run = await tap(absent, "deploy/web", "-n", "emojivoto");
+    expect(run).toEqual({
+      stdout: "",
+      stderr:
+        "meshlens: linkerd-viz's tap API is not installed (no APIService v1alpha1.tap.linkerd.io): install linkerd-viz, e.g. linkerd viz install | kubectl apply -f -\n",
+      code: 3,
+    });
+    const down = await sim({
+      objects: [
+        {
+          apiVersion: "apiregistration.k8s.io/v1",
+          kind: "APIService",
+          metadata: { name: "v1alpha1.tap.linkerd.io" },
+          spec: {
+            group: "tap.linkerd.io",
+            version: "v1alpha1",
+            service: { name: "tap", namespace: "linkerd-viz" },
+          },
+          status: {
+            conditions: [
+              {
+                type: "Available",
+                status: "False",
+                message: 'endpoints for service/tap in "linkerd-viz" have no addresses',
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect((await tap(down, "deploy/web", "-n", "emojivoto")).stderr).toBe(
+      'meshlens: linkerd-viz\'s tap API (APIService v1alpha1.tap.linkerd.io) is not available: endpoints for service/tap in "linkerd-viz" have no addresses\n',
+    );
+  });
+
+  it("tap RBAC denied names the verb, group, resource and subresource", async () => {
+    const run = await tap(await sim({ tapFault: "forbidden" }), "deploy/web", "-n", "emojivoto");
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      'meshlens: tap authorization failed (not authorized to access deployments.tap.linkerd.io), visit https://linkerd.io/tap-rbac for more information; needs RBAC permission "watch" on "deployments/tap" in API group "tap.linkerd.io" in namespace "emojivoto"\n',
+    );
+  });
+
+  it("a target that does not exist", async () => {
+    const run = await tap(await sim(), "deploy/nope", "-n", "emojivoto");
+    expect(run).toEqual({
+      stdout: "",
+      stderr: 'meshlens: no pods to tap for type="deployment" name="nope"\n',
+      code: 3,
+    });
+  });
+
+  it("an error frame mid-stream, and a stream cut mid-frame: the lines before are whole", async () => {
+    const midstream = await tap(
+      await sim({ tapFault: "error-midstream" }),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+    );
+    expect(midstream.code).toBe(3);
+    expect(midstream.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(midstream.stderr).toBe(
+      "meshlens: the tap server failed: simulated tap server failure\n",
+    );
+    const cut = await tap(await sim({ tapFault: "cut-midframe" }), "deploy/web", "-n", "emojivoto");
+    expect(cut.code).toBe(3);
+    expect(cut.stdout.endsWith("\n")).toBe(true);
+    expect(cut.stderr).toMatch(/^meshlens: error reading byte stream header: unexpected EOF/);
+  });
+
+  it.each([
+    [["svc/web"], "meshlens: unsupported resource type [svc]"],
+    [["deploy/web", "-o", "yaml"], 'meshlens: output format "yaml" not recognized'],
+    [["deploy", "web", "extra"], "meshlens: accepts between 1 and 2 arg(s), received 3"],
+    [
+      ["deploy/web", "--max-events", "0"],
+      'meshlens: invalid --max-events "0": use a positive whole number',
+    ],
+  ])("usage: %j", async (args, message) => {
+    const run = await runCli(["tap", ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe(message);
+  });
+});
+
+describe("ending a tap", () => {
+  it("Ctrl-C (SIGINT) ends with 130 and whole lines", async () => {
+    const s = await sim();
+    const child = spawn(
+      process.execPath,
+      [
+        join(projectRoot, "bin", "meshlens.js"),
+        "--kubeconfig",
+        s.kubeconfigPath,
+        "tap",
+        "deploy/web",
+        "-n",
+        "emojivoto",
+      ],
+      { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.split("\n").length > 4) resolve();
+      }),
+    );
+    const exited = exitOf(child);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stdout.endsWith("\n")).toBe(true);
+  });
+
+  it("| head ends quietly", async () => {
+    const s = await sim();
+    const run = await runShell(
+      `$MESHLENS --kubeconfig ${s.kubeconfigPath} tap deploy/web -n emojivoto | head -2; echo "cli=\${PIPESTATUS[0]}"`,
+    );
+    expect(
+      run.stdout
+        .split("\n")
+        .slice(0, 2)
+        .every((line) => line.includes(" proxy=")),
+    ).toBe(true);
+    expect(run.stdout).toContain("cli=0");
+    expect(run.stderr).toBe("");
+  });
+});
