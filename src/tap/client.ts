@@ -7,6 +7,7 @@ import type { Cluster } from "../k8s/types.js";
 import {
   decodeApiError,
   decodeTapEvent,
+  decodeTapEventTlsOnly,
   encodeTapRequest,
   FrameReader,
   tapPath,
@@ -66,7 +67,8 @@ async function checkTapApi(cluster: Cluster): Promise<void> {
 }
 
 /**
- * Streams the tap: `onEvent` gets each event as its frame completes and returns false to stop.
+ * Streams the tap: `onEvent` gets each event as its frame completes and returns false to stop;
+ * `onPause`, when the frames that arrived together are done (a moment to write what was rendered).
  * Resolves when the server ends the stream or the caller stops (or `signal` aborts).
  */
 export async function watchTap(
@@ -74,7 +76,11 @@ export async function watchTap(
   query: TapQuery,
   onEvent: (event: TapEvent) => boolean,
   signal: AbortSignal,
+  onPause: () => void = () => undefined,
+  /** The output prints no label but `tls`: the label maps need not be decoded. */
+  tlsOnly = false,
 ): Promise<"ended" | "stopped"> {
+  const decode = tlsOnly ? decodeTapEventTlsOnly : decodeTapEvent;
   await checkTapApi(cluster);
   const response = await cluster.postStream(tapPath(query.target), encodeTapRequest(query), {
     verb: "watch",
@@ -108,7 +114,7 @@ export async function watchTap(
       for (const frame of reader.push(chunk)) {
         let event: TapEvent;
         try {
-          event = decodeTapEvent(frame);
+          event = decode(frame);
         } catch {
           // A server that fails after streaming appends an ApiError frame (linkerd-facts.md 3.2).
           return fail(`the tap server failed: ${apiErrorText(frame) ?? "an undecodable frame"}`);
@@ -117,8 +123,12 @@ export async function watchTap(
           const text = apiErrorText(frame);
           if (text !== undefined) return fail(`the tap server failed: ${text}`);
         }
-        if (!onEvent(event)) return finish("stopped");
+        if (!onEvent(event)) {
+          onPause();
+          return finish("stopped");
+        }
       }
+      onPause();
     });
     const cut = () =>
       reader.pending > 0

@@ -1,0 +1,124 @@
+// meshlens tap benchmark: decoding and printing a recorded stream of realistic events (the tap
+// server's labels on both sides, ~500 bytes a frame), replayed by the simulator's tap API in this
+// process, written as text to a file. Against it, in the same run, the floor: a bare frame splitter
+// (bench/split-frames.mjs) reading the same bytes from the same API. NODE_EXTRA_CA_CERTS is unset
+// on both sides.
+//
+//   rate:    events/s of `meshlens tap deploy/web > file`, 1,000,000 events         goal >= 100,000
+//   memory:  peak RSS after 1,000,000 events vs after 100,000                       goal within 10%
+//
+// BENCH_TAP_EVENTS (default 1000000) sets the size.
+import { execFile } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startSimulator } from "../dist/sim.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = join(root, "bin", "meshlens.js");
+const count = Number(process.env.BENCH_TAP_EVENTS ?? 1_000_000);
+const env = { ...process.env, NO_COLOR: "1" };
+delete env.NODE_EXTRA_CA_CERTS;
+const scratch = mkdtempSync(join(tmpdir(), "meshlens-bench-tap-"));
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
+      if (error)
+        reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+/** A recording: the first events the simulator's tap server sends for emojivoto's web, repeated. */
+async function recording(events) {
+  const live = await startSimulator({
+    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+  });
+  try {
+    const { stdout } = await run(process.execPath, [
+      join(root, "bench", "split-frames.mjs"),
+      live.kubeconfigPath,
+      "--record",
+      "300",
+    ]);
+    const frames = Buffer.from(stdout.trim(), "base64");
+    const copies = [];
+    let total = 0;
+    let n = 0;
+    while (n < events) {
+      copies.push(frames);
+      total += frames.length;
+      n += 300;
+    }
+    return { bytes: Buffer.concat(copies, total), events: n, frameBytes: frames.length / 300 };
+  } finally {
+    await live.close();
+  }
+}
+
+let ok = true;
+function line(name, value, unit, comparison, goal, pass) {
+  ok = pass && ok;
+  console.log(
+    `${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(8)} ${comparison.padEnd(62)} goal ${goal.padEnd(10)} ${pass ? "ok" : "NOT MET"}`,
+  );
+}
+
+console.log(`meshlens tap benchmark (node ${process.version})\n`);
+const peaks = {};
+for (const events of [count, Math.round(count / 10)]) {
+  const recorded = await recording(events);
+  const sim = await startSimulator({
+    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    tapReplay: recorded.bytes,
+  });
+  try {
+    const out = join(scratch, "tap.txt");
+    const cli = [bin, "--kubeconfig", sim.kubeconfigPath, "tap", "deploy/web", "-n", "emojivoto"];
+    const start = performance.now();
+    const { stderr } = await run("/usr/bin/time", [
+      "-f",
+      "%M",
+      "sh",
+      "-c",
+      `"$0" "$@" > ${out}`,
+      ...cli,
+    ]);
+    const seconds = (performance.now() - start) / 1000;
+    peaks[recorded.events] = Number(stderr.trim().split("\n").at(-1)) / 1024;
+    if (events === count) {
+      const floorStart = performance.now();
+      await run(process.execPath, [join(root, "bench", "split-frames.mjs"), sim.kubeconfigPath]);
+      const floor = (performance.now() - floorStart) / 1000;
+      const rate = recorded.events / seconds;
+      line(
+        `tap, text to a file (${recorded.events} events)`,
+        rate.toFixed(0),
+        "events/s",
+        `${seconds.toFixed(1)} s, ${(statSync(out).size / 1e6).toFixed(0)} MB out; frame splitter ${floor.toFixed(1)} s, ratio ${(seconds / floor).toFixed(2)} (${recorded.frameBytes.toFixed(0)} B a frame)`,
+        ">= 100000",
+        rate >= 100_000,
+      );
+    }
+  } finally {
+    await sim.close();
+  }
+}
+{
+  const [small, large] = Object.keys(peaks)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const r = peaks[large] / peaks[small];
+  line(
+    "  peak memory",
+    peaks[large].toFixed(0),
+    "MB",
+    `after ${large} events; after ${small}: ${peaks[small].toFixed(0)} MB, ratio ${r.toFixed(2)}`,
+    "<= 1.10",
+    r <= 1.1,
+  );
+}
+process.exitCode = ok ? 0 : 1;
