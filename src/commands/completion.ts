@@ -18,12 +18,16 @@ import { IDENTITY_FORMATS } from "./identity.js";
 
 /** The flags whose value is one of a fixed set, by command. */
 async function fixedValues(): Promise<Record<string, Record<string, readonly string[]>>> {
-  const { scenarioNames } = await import("../sim/scenarios.js");
+  const [{ scenarioNames }, { TAP_FAULTS }] = await Promise.all([
+    import("../sim/scenarios.js"),
+    import("../sim/tap-faults.js"),
+  ]);
   return {
     check: { "--output": OUTPUT_FORMATS, "--fail-on": FAIL_ON_LEVELS },
     identity: { "--output": IDENTITY_FORMATS },
     edges: { "--output": EDGES_OUTPUT_FORMATS, "--fail-on": EDGES_FAIL_ON },
-    demo: { "--scenario": scenarioNames() },
+    tap: { "--output": ["wide", "json", "jsonl", "jsonpath="], "--fail-on": ["plaintext"] },
+    demo: { "--scenario": scenarioNames(), "--tap-fault": TAP_FAULTS },
   };
 }
 

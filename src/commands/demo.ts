@@ -8,6 +8,7 @@ import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import type { FaultRule } from "../sim/faults.js";
+import { TAP_FAULTS, type TapFault } from "../sim/tap-faults.js";
 
 interface DemoFlags {
   scenario: string;
@@ -21,6 +22,7 @@ interface DemoFlags {
   namespaces?: string;
   proxyPorts?: boolean;
   serviceUpstream?: string[];
+  tapFault?: string;
 }
 
 function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
@@ -75,6 +77,8 @@ async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
   }
   const { parseFaultRule } = await import("../sim/faults.js");
   if (flags.kubeconfigOut !== undefined) checkKubeconfigOut(resolve(flags.kubeconfigOut));
+  if (flags.tapFault !== undefined && !(TAP_FAULTS as readonly string[]).includes(flags.tapFault))
+    throw usageError(`invalid --tap-fault "${flags.tapFault}": use ${TAP_FAULTS.join(", ")}`);
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536))
     throw usageError(`invalid --port "${flags.port}"`);
@@ -160,6 +164,7 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
       scale: settings.scale,
       serviceUpstreams: settings.serviceUpstreams,
       ...(flags.proxyPorts === undefined ? {} : { proxyPorts: flags.proxyPorts }),
+      ...(flags.tapFault === undefined ? {} : { tapFault: flags.tapFault as TapFault }),
       ...(port === undefined ? {} : { port }),
     });
   } catch (error) {
@@ -278,6 +283,10 @@ export function demoCommand(
       "give every proxy a loopback port (default: when there are at most 200)",
     )
     .option("--no-proxy-ports", "give no proxy a loopback port")
+    .option(
+      "--tap-fault <fault>",
+      "make linkerd-viz's tap server fail: forbidden, error-midstream, cut-midframe or slow",
+    )
     .option(
       "--service-upstream <rule>",
       "serve a service proxy from a real server: NAMESPACE/SERVICE:PORT=URL (repeatable)",

@@ -956,6 +956,7 @@ function emojivoto(): KubeObject[] {
         protocol: "grpc",
         rps: 4,
         paths: ["/emojivoto.v1.EmojiService/ListAll", "/emojivoto.v1.EmojiService/FindByShortcode"],
+        resets: 0.02,
       },
       // emojivoto's voting service fails a share of its calls (its famous "vote for the doughnut").
       {

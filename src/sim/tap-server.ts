@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeTapRequest, encodeApiError, TapMessages, tapPath } from "../tap/protocol.js";
 import { podIdentity } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
+import type { TapFault } from "./tap-faults.js";
 import { destinationLabels, type Link, ownerOf } from "./traffic.js";
 
-/** Faults a test (or `demo --tap-fault`) can give the tap server. */
-export type TapFault = "forbidden" | "error-midstream" | "cut-midframe" | "slow";
+export type { TapFault } from "./tap-faults.js";
 
 export interface TapServerOptions {
   store: ObjectStore;
@@ -379,26 +379,41 @@ export class TapServer {
       "HEAD",
       "TRACE",
     ].indexOf(link.method);
+    const request = encode({
+      requestInit: {
+        id,
+        method: registered >= 0 ? { registered } : { unregistered: link.method },
+        scheme: { registered: 0 },
+        authority: authorityOf(link),
+        path,
+        ...(withHeaders
+          ? {
+              headers: {
+                headers: [
+                  header("user-agent", grpc ? "grpc-go/1.64.0" : "Go-http-client/1.1"),
+                  ...(grpc ? [header("content-type", "application/grpc")] : []),
+                ],
+              },
+            }
+          : {}),
+      },
+    });
+    // A reset stream ends without a response: its end carries the HTTP/2 error code (CANCEL).
+    if ((n * 0.7548776662466927) % 1 < link.resets)
+      return [
+        request,
+        encode({
+          responseEnd: {
+            id,
+            sinceRequestInit: { seconds: 0, nanos: latencyNanos },
+            sinceResponseInit: {},
+            responseBytes: 0,
+            eos: { resetErrorCode: 8 },
+          },
+        }),
+      ];
     return [
-      encode({
-        requestInit: {
-          id,
-          method: registered >= 0 ? { registered } : { unregistered: link.method },
-          scheme: { registered: 0 },
-          authority: authorityOf(link),
-          path,
-          ...(withHeaders
-            ? {
-                headers: {
-                  headers: [
-                    header("user-agent", grpc ? "grpc-go/1.64.0" : "Go-http-client/1.1"),
-                    ...(grpc ? [header("content-type", "application/grpc")] : []),
-                  ],
-                },
-              }
-            : {}),
-        },
-      }),
+      request,
       encode({
         responseInit: {
           id,

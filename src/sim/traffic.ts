@@ -39,6 +39,8 @@ export interface Flow {
   paths: readonly string[];
   /** The requests' authority; default the service's name.namespace.svc.cluster.local:port. */
   authority: string | undefined;
+  /** The share of requests whose stream is reset (HTTP/2 CANCEL) before the response ends. */
+  resets: number;
 }
 
 const KIND_ALIASES: Record<string, string> = {
@@ -97,7 +99,16 @@ function parseFlow(raw: Record<string, unknown>, namespace: string, where: strin
         ? raw.paths.map(String)
         : [to.kind === "admin-ports" ? "/metrics" : "/"],
     authority: raw.authority === undefined ? undefined : String(raw.authority),
+    resets: parseShare(raw.resets, where),
   };
+}
+
+function parseShare(raw: unknown, where: string): number {
+  if (raw === undefined) return 0;
+  const share = Number(raw);
+  if (!(share >= 0 && share <= 1))
+    throw new TrafficError(`${where}: resets must be a share from 0 to 1`);
+  return share;
 }
 
 /** `statuses: {200: 95, 503: 5}` (weights): the response mix; all 200 (gRPC: all OK) by default. */
@@ -160,6 +171,7 @@ export interface Link {
   method: string;
   paths: readonly string[];
   authority: string | undefined;
+  resets: number;
   /** The source's proxy sees it (meshed and the port not skipped). */
   outboundSeen: boolean;
   /** The destination's proxy sees it (meshed and the port not skipped). */
@@ -369,6 +381,7 @@ export function trafficLinks(store: ObjectStore): Link[] {
           method: flow.method,
           paths: flow.paths,
           authority: flow.authority,
+          resets: flow.resets,
           outboundSeen,
           inboundSeen,
           tlsConnect: tls.connect,

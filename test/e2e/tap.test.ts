@@ -1,8 +1,12 @@
 // `meshlens tap` as a user runs it, against the simulator's tap API: Linkerd's goldens through the
 // CLI, the seed's lines, filters the simulator honours, bounded runs and their exit codes, errors.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { decodeApiError, encodeTapRequest, FrameReader } from "../../src/tap/protocol.js";
 import { projectRoot, readFixture } from "../fixtures.js";
 import { goldenStream } from "../tap/golden-frames.js";
 import { exitOf, runCli, runShell, type StartedSim, simulatorsForThisFile } from "./helpers.js";
@@ -162,6 +166,105 @@ describe("filters reach the simulator and narrow what it sends", () => {
     expect(objects).toHaveLength(3);
     expect(objects[0]).toMatchObject({ proxyDirection: expect.stringMatching(/INBOUND|OUTBOUND/) });
     expect(objects[0].requestInitEvent.headers.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the simulated tap server, as the real one", () => {
+  it("refuses a body that does not match the URL", async () => {
+    const s = await sim();
+    const config = parse(readFileSync(s.kubeconfigPath, "utf8"));
+    const body = encodeTapRequest({
+      target: { type: "deployment", name: "web", namespace: "emojivoto" },
+      labelSelector: "",
+      to: undefined,
+      maxRps: 100,
+      scheme: "",
+      method: "",
+      authority: "",
+      path: "",
+      extractHeaders: false,
+    });
+    const answer = await new Promise<{
+      status: number;
+      error: string | undefined;
+      message: string;
+    }>((resolve, reject) => {
+      const req = request(
+        new URL(
+          "/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/deployments/emoji/tap",
+          s.url,
+        ),
+        {
+          method: "POST",
+          ca: Buffer.from(config.clusters[0].cluster["certificate-authority-data"], "base64"),
+          headers: { authorization: `Bearer ${config.users[0].user.token}` },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (c) => chunks.push(c));
+          response.on("end", () => {
+            const [frame] = new FrameReader().push(Buffer.concat(chunks));
+            resolve({
+              status: response.statusCode ?? 0,
+              error: response.headers["linkerd-error"] as string | undefined,
+              message: frame ? decodeApiError(frame) : "",
+            });
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(answer).toMatchObject({
+      status: 400,
+      message: "tap request body did not match APIServer URL",
+    });
+    expect(answer.error).toBeDefined();
+  });
+
+  it("streams resets as reset-error end events", async () => {
+    const s = await sim({
+      objects: [
+        {
+          apiVersion: "sim.meshlens.dev/v1alpha1",
+          kind: "Traffic",
+          metadata: { name: "emojivoto", namespace: "emojivoto" },
+          spec: {
+            flows: [
+              {
+                from: "deploy/web",
+                to: "svc/emoji-svc:8080",
+                protocol: "grpc",
+                rps: 20,
+                resets: 0.5,
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const run = await tap(
+      s,
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--to",
+      "deploy/emoji",
+      "--max-events",
+      "40",
+    );
+    expect(run.stdout).toMatch(
+      /^end id=\d+:0 proxy=out \S+ \S+ tls=true reset-error=8 duration=0µs response-length=0B$/m,
+    );
+    expect(run.stdout).toMatch(/^end id=\d+:0 proxy=out \S+ \S+ tls=true grpc-status=OK /m);
+  });
+
+  it("demo --tap-fault takes only the faults there are", async () => {
+    const run = await runCli(["demo", "--tap-fault", "explode", "--run-check"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'meshlens: invalid --tap-fault "explode": use forbidden, error-midstream, cut-midframe, slow\n',
+    );
   });
 });
 
