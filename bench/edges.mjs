@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { startSimulator } from "../dist/sim.js";
+import { median, report } from "./report.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin", "meshlens.js");
@@ -25,12 +26,6 @@ const pods = Number(process.env.BENCH_EDGES_PODS ?? 1000);
 const home = mkdtempSync(join(tmpdir(), "meshlens-bench-home-"));
 const env = { ...process.env, NO_COLOR: "1", HOME: home };
 delete env.NODE_EXTRA_CA_CERTS;
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 function run(command, args) {
   return new Promise((resolve, reject) => {
@@ -56,13 +51,7 @@ async function timeAlternately(commands, count = runs) {
   return samples.map(median);
 }
 
-let ok = true;
-function line(name, value, unit, comparison, goal, pass) {
-  ok = pass && ok;
-  console.log(
-    `${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(6)} ${comparison.padEnd(66)} goal ${goal.padEnd(8)} ${pass ? "ok" : "NOT MET"}`,
-  );
-}
+const { line, flatness, passed } = report();
 
 /** A real proxy's /metrics without the families the simulator derives from its traffic. */
 function realisticPadding() {
@@ -186,20 +175,13 @@ for (const count of [pods, Math.max(50, Math.round(pods / 4))]) {
     await sim.close();
   }
 }
-{
-  const [small, large] = Object.keys(peaks)
-    .map(Number)
-    .sort((a, b) => a - b);
-  const r = peaks[large] / peaks[small];
-  line(
-    `  peak memory, edges deploy -A (${large} vs ${small})`,
-    peaks[large].toFixed(0),
-    "MB",
-    `at ${small}: ${peaks[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
-    "<= 1.2",
-    r <= 1.2,
-  );
-}
+flatness(
+  (large, small) => `  peak memory, edges deploy -A (${large} vs ${small})`,
+  peaks,
+  1.2,
+  (large, small, p, r) =>
+    `at ${small}: ${p[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
+);
 
 // The metrics parser on real-sized bodies: ours (keeping edges' family, and keeping everything)
 // against the npm library a user would reach for.
@@ -301,4 +283,4 @@ if (!hasCommand("prometheus") || !hasCommand("curl")) {
   }
 }
 
-process.exitCode = ok ? 0 : 1;
+process.exitCode = passed() ? 0 : 1;

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startSimulator } from "../dist/sim.js";
+import { report } from "./report.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin", "meshlens.js");
@@ -59,13 +60,7 @@ async function recording(events) {
   }
 }
 
-let ok = true;
-function line(name, value, unit, comparison, goal, pass) {
-  ok = pass && ok;
-  console.log(
-    `${name.padEnd(40)} ${value.padStart(9)} ${unit.padEnd(8)} ${comparison.padEnd(62)} goal ${goal.padEnd(10)} ${pass ? "ok" : "NOT MET"}`,
-  );
-}
+const { line, flatness, passed } = report();
 
 console.log(`meshlens tap benchmark (node ${process.version})\n`);
 const peaks = {};
@@ -107,18 +102,11 @@ for (const events of [count, Math.round(count / 10)]) {
     await sim.close();
   }
 }
-{
-  const [small, large] = Object.keys(peaks)
-    .map(Number)
-    .sort((a, b) => a - b);
-  const r = peaks[large] / peaks[small];
-  line(
-    "  peak memory",
-    peaks[large].toFixed(0),
-    "MB",
-    `after ${large} events; after ${small}: ${peaks[small].toFixed(0)} MB, ratio ${r.toFixed(2)}`,
-    "<= 1.10",
-    r <= 1.1,
-  );
-}
-process.exitCode = ok ? 0 : 1;
+flatness(
+  () => "  peak memory",
+  peaks,
+  1.1,
+  (large, small, p, r) =>
+    `after ${large} events; after ${small}: ${p[small].toFixed(0)} MB, ratio ${r.toFixed(2)}`,
+);
+process.exitCode = passed() ? 0 : 1;

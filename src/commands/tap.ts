@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { workloadTypeOf } from "../k8s/workload-types.js";
 import { escapeControl } from "../render/escape.js";
 import {
   type JsonPathTemplate,
@@ -32,35 +33,6 @@ interface TapFlags {
   plaintext?: boolean;
   failOn?: string;
 }
-
-const ALIASES: Record<string, TapResourceType> = {
-  cj: "cronjob",
-  cronjob: "cronjob",
-  cronjobs: "cronjob",
-  ds: "daemonset",
-  daemonset: "daemonset",
-  daemonsets: "daemonset",
-  deploy: "deployment",
-  deployment: "deployment",
-  deployments: "deployment",
-  job: "job",
-  jobs: "job",
-  ns: "namespace",
-  namespace: "namespace",
-  namespaces: "namespace",
-  po: "pod",
-  pod: "pod",
-  pods: "pod",
-  rs: "replicaset",
-  replicaset: "replicaset",
-  replicasets: "replicaset",
-  rc: "replicationcontroller",
-  replicationcontroller: "replicationcontroller",
-  replicationcontrollers: "replicationcontroller",
-  sts: "statefulset",
-  statefulset: "statefulset",
-  statefulsets: "statefulset",
-};
 
 /** What a `tls=` value means, in a line; docs/tap.md has more. */
 export const TLS_MEANINGS: Record<string, string> = {
@@ -96,7 +68,7 @@ export interface TapOptions {
 function resourceOf(text: string, allowService: boolean): { type: string; name: string } {
   const [typeText = "", name = ""] = text.split("/", 2);
   const type =
-    ALIASES[typeText.toLowerCase()] ??
+    workloadTypeOf(typeText) ??
     (allowService && ["svc", "service", "services"].includes(typeText.toLowerCase())
       ? "service"
       : undefined);

@@ -1,32 +1,7 @@
 // The resource types of `linkerd viz edges` and Linkerd's words for the ones it refuses (viz/cmd
 // edges.go, pkg/k8s CanonicalResourceNameFromFriendlyName, viz/pkg/util ValidTargets).
+import { workloadTypeOf } from "../k8s/workload-types.js";
 import type { EdgeResourceType } from "./types.js";
-
-const ALIASES: Record<string, EdgeResourceType> = {
-  cj: "cronjob",
-  cronjob: "cronjob",
-  cronjobs: "cronjob",
-  ds: "daemonset",
-  daemonset: "daemonset",
-  daemonsets: "daemonset",
-  deploy: "deployment",
-  deployment: "deployment",
-  deployments: "deployment",
-  job: "job",
-  jobs: "job",
-  po: "pod",
-  pod: "pod",
-  pods: "pod",
-  rs: "replicaset",
-  replicaset: "replicaset",
-  replicasets: "replicaset",
-  rc: "replicationcontroller",
-  replicationcontroller: "replicationcontroller",
-  replicationcontrollers: "replicationcontroller",
-  sts: "statefulset",
-  statefulset: "statefulset",
-  statefulsets: "statefulset",
-};
 
 /** Types Linkerd knows but edges refuses, by their friendly names (svc, au, ns ...). */
 const KNOWN_UNSUPPORTED: Record<string, string> = {
@@ -37,9 +12,6 @@ const KNOWN_UNSUPPORTED: Record<string, string> = {
   authority: "authority",
   authorities: "authority",
   all: "all",
-  ns: "namespace",
-  namespace: "namespace",
-  namespaces: "namespace",
 };
 
 export type ResourceTypeParse =
@@ -59,9 +31,9 @@ export function parseEdgesResourceType(args: readonly string[]): ResourceTypePar
     return fail(
       `Edges cannot be returned for a specific resource name; remove ${resourceName} from query`,
     );
-  const type = ALIASES[typeText.toLowerCase()];
-  if (type !== undefined) return { ok: true, type };
-  const known = KNOWN_UNSUPPORTED[typeText.toLowerCase()];
+  const type = workloadTypeOf(typeText);
+  if (type !== undefined && type !== "namespace") return { ok: true, type };
+  const known = type ?? KNOWN_UNSUPPORTED[typeText.toLowerCase()];
   if (known !== undefined) return fail(`Resource type is not supported: ${known}`);
   return fail(`cannot find Kubernetes canonical name from friendly name [${typeText}]`);
 }

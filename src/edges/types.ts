@@ -1,15 +1,8 @@
 // What `meshlens edges` computes: one row per source/destination pair. Types only.
+import type { WorkloadType } from "../k8s/workload-types.js";
 
 /** The resource types edges accepts, by their canonical names (linkerd2 pkg/k8s). */
-export type EdgeResourceType =
-  | "cronjob"
-  | "daemonset"
-  | "deployment"
-  | "job"
-  | "pod"
-  | "replicaset"
-  | "replicationcontroller"
-  | "statefulset";
+export type EdgeResourceType = Exclude<WorkloadType, "namespace">;
 
 /**
  * One series of Linkerd's edges query: `sum(tcp_open_connections{...}) by (<T>, dst_<T>, pod,

@@ -389,7 +389,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     try {
       switch (r.kind) {
         case "discovery":
-          send(response, 200, r.body);
+          send(
+            response,
+            200,
+            path === "/apis" && options.tap ? options.tap.withGroup(r.body) : r.body,
+          );
           return;
         case "collection":
           send(

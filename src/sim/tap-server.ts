@@ -143,6 +143,25 @@ export class TapServer {
     this.options = options;
   }
 
+  /** The API server's group list with tap.linkerd.io in it, while its APIService is registered. */
+  withGroup(groups: unknown): unknown {
+    const list = groups as { groups: unknown[] };
+    const registered = this.options.store.get(
+      { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService" },
+      undefined,
+      "v1alpha1.tap.linkerd.io",
+    );
+    if (registered === undefined) return groups;
+    const version = { groupVersion: "tap.linkerd.io/v1alpha1", version: "v1alpha1" };
+    return {
+      ...list,
+      groups: [
+        ...list.groups,
+        { name: "tap.linkerd.io", versions: [version], preferredVersion: version },
+      ],
+    };
+  }
+
   /** Serves `request` when it is for the tap API; false otherwise. */
   async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
     if (!path.startsWith(PREFIX)) return false;

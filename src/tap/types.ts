@@ -1,16 +1,8 @@
 // What `meshlens tap` asks for and what it reads: types only.
+import type { WorkloadType } from "../k8s/workload-types.js";
 
 /** The targets tap accepts (linkerd2 viz/pkg/util ValidTargets), by their canonical names. */
-export type TapResourceType =
-  | "cronjob"
-  | "daemonset"
-  | "deployment"
-  | "job"
-  | "namespace"
-  | "pod"
-  | "replicaset"
-  | "replicationcontroller"
-  | "statefulset";
+export type TapResourceType = WorkloadType;
 
 export interface TapTarget {
   type: TapResourceType;

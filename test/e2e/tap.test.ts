@@ -222,6 +222,12 @@ describe("the simulated tap server, as the real one", () => {
     expect(answer.error).toBeDefined();
   });
 
+  it("is in API discovery, as an aggregated API is (kubectl api-versions shows it)", async () => {
+    const s = await sim();
+    const run = await runShell(`kubectl --kubeconfig ${s.kubeconfigPath} api-versions`);
+    expect(run.stdout.split("\n")).toContain("tap.linkerd.io/v1alpha1");
+  });
+
   it("streams resets as reset-error end events", async () => {
     const s = await sim({
       objects: [
