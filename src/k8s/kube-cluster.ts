@@ -9,21 +9,19 @@ import {
   type RequestOptions,
 } from "node:https";
 import { createGunzip, gunzipSync } from "node:zlib";
-import {
-  AdmissionregistrationV1Api,
-  ApiException,
-  ApiregistrationV1Api,
-  AppsV1Api,
-  CoreV1Api,
-  createConfiguration,
-  type KubeConfig,
-  RbacAuthorizationV1Api,
-  type RequestContext,
-  ServerConfiguration,
-  type V1Container,
-  type V1ContainerStatus,
-  type V1Pod,
-  VersionApi,
+import type {
+  KubeConfig,
+  V1APIService,
+  V1ConfigMap,
+  V1Container,
+  V1ContainerStatus,
+  V1MutatingWebhookConfiguration,
+  V1Namespace,
+  V1Pod,
+  V1ReplicaSet,
+  V1Secret,
+  V1ValidatingWebhookConfiguration,
+  VersionInfo,
 } from "@kubernetes/client-node";
 import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
@@ -50,14 +48,31 @@ export interface KubeClusterOptions extends KubeconfigSource {
   signal?: AbortSignal;
 }
 
+/** The API server answered with an HTTP error status (its body: a Kubernetes Status). */
+class HttpStatusError extends Error {
+  readonly status: number;
+  readonly body: string;
+  constructor(status: number, body: string) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
 function toKubeApiError(error: unknown, target: RequestTarget, server: string): KubeApiError {
   if (error instanceof KubeApiError) return error;
-  if (error instanceof ApiException) return statusError(error.code, error.body, target, server);
+  if (error instanceof HttpStatusError)
+    return statusError(error.status, error.body, target, server);
   return unreachableError(error, target, server);
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof ApiException && error.code === 404;
+/** A path with its query, the query's empty values left out. */
+function pathWith(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== "") params.set(key, String(value));
+  const text = params.toString();
+  return text === "" ? path : `${path}?${text}`;
 }
 
 /**
@@ -196,30 +211,6 @@ function webhookConfigurationInfo(
 }
 
 /**
- * The kubeconfig's own authentication (tokens, exec plugins, client certificates), but with one
- * keep-alive agent for the whole run: client-node 1.4 builds a new agent, hence a new TLS
- * handshake and secure context, for every request. Measured on `meshlens check` against the
- * simulator (~20 requests): TLS set-up was ~50 ms of CPU.
- */
-function keepAliveAuthentication(config: KubeConfig) {
-  let shared: HttpsAgent | undefined;
-  return {
-    getName: () => "kubeconfig authentication with a shared keep-alive agent",
-    async applySecurityAuthentication(context: RequestContext): Promise<void> {
-      await config.applySecurityAuthentication(context);
-      const agent = context.getAgent();
-      // Proxy agents (socks, http proxies) are left as the kubeconfig asks.
-      if (agent?.constructor !== HttpsAgent) return;
-      shared ??= new HttpsAgent({
-        ...(agent as HttpsAgent & { options: AgentOptions }).options,
-        keepAlive: true,
-      });
-      context.setAgent(shared);
-    },
-  };
-}
-
-/**
  * The kubeconfig's HTTPS options (CA, client certificate, token header), worked out again only
  * after `ttlMs`: client-node reads the files and asks the credential source on every call, which
  * cost ~0.3 ms of CPU per request when `edges` reads a thousand proxies. Exec credentials are kept
@@ -256,16 +247,6 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const contextName = config.getCurrentContext();
   const defaultNamespace = config.getContextObject(contextName)?.namespace ?? "default";
   const httpsOptions = cachedHttpsOptions(config, 10_000);
-  const apiConfiguration = createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: keepAliveAuthentication(config) },
-  });
-  const core = new CoreV1Api(apiConfiguration);
-  const apps = new AppsV1Api(apiConfiguration);
-  const rbac = new RbacAuthorizationV1Api(apiConfiguration);
-  const admission = new AdmissionregistrationV1Api(apiConfiguration);
-  const registration = new ApiregistrationV1Api(apiConfiguration);
-  const versionApi = new VersionApi(apiConfiguration);
 
   /**
    * Runs one API call under the request timeout, translating failures. The credential comes first,
@@ -301,30 +282,45 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     }
   };
 
-  /** A GET that answers undefined for NotFound. */
-  const get = <T>(target: RequestTarget, request: () => Promise<T>): Promise<T | undefined> =>
+  /**
+   * A GET of an API path as JSON, over one kept-alive agent with the kubeconfig's credentials: the
+   * few endpoints meshlens reads, typed, instead of client-node's generated API classes (their
+   * ~570 KB of bundled code loaded with every command that reaches the cluster).
+   */
+  const getJson = <T>(path: string, target: RequestTarget): Promise<T> =>
     call(target, async () => {
-      try {
-        return await request();
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
+      const response = await getText(new URL(path, server), await streamOptions());
+      if (response.status < 200 || response.status >= 300)
+        throw new HttpStatusError(response.status, response.body);
+      return JSON.parse(response.body) as T;
     });
 
-  /** Follows `continue` tokens so big clusters are read in bounded pages. */
+  /** A GET that answers undefined for NotFound. */
+  const get = async <T>(path: string, target: RequestTarget): Promise<T | undefined> => {
+    try {
+      return await getJson<T>(path, target);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  };
+
   /** Follows `continue` tokens, mapping each page as it arrives so only our small types pile up. */
   const listAll = async <T, R = T>(
     target: RequestTarget,
-    page: (cont: string | undefined) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+    path: string,
+    list: ListOptions,
     map: (item: T) => R = (item) => item as unknown as R,
   ): Promise<R[]> => {
     const items: R[] = [];
     let cont: string | undefined;
     do {
-      const result = await call(target, () => page(cont));
-      for (const item of result.items) items.push(map(item));
-      cont = result.metadata?._continue || undefined;
+      const page = await getJson<{ items?: T[]; metadata?: { continue?: string } }>(
+        pathWith(path, { ...list, limit: PAGE_SIZE, continue: cont }),
+        target,
+      );
+      for (const item of page.items ?? []) items.push(map(item));
+      cont = page.metadata?.continue || undefined;
     } while (cont !== undefined);
     return items;
   };
@@ -384,12 +380,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
       return call(target, async () => {
         const response = await getText(new URL(pathAndQuery, server), await httpsOptions());
         if (response.status >= 200 && response.status < 300) return response.body;
-        throw new ApiException(
-          response.status,
-          "raw GET failed",
-          response.body,
-          response.headers as Record<string, string>,
-        );
+        throw new HttpStatusError(response.status, response.body);
       });
     },
     postStream(path, body, target) {
@@ -430,9 +421,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
                 body.on("data", (chunk: Buffer) => {
                   if (text.length < 4096) text += chunk.toString("utf8");
                 });
-                body.on("end", () =>
-                  reject(new ApiException(status, "raw GET failed", text, {} as never)),
-                );
+                body.on("end", () => reject(new HttpStatusError(status, text)));
                 body.on("error", reject);
                 return;
               }
@@ -468,24 +457,28 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
       });
     },
     async version() {
-      const info = await call({ verb: "get", resource: "version" }, () => versionApi.getCode());
+      const info = await getJson<VersionInfo>("/version", { verb: "get", resource: "version" });
       return { major: info.major, minor: info.minor, gitVersion: info.gitVersion };
     },
     async getNamespace(name) {
-      const ns = await get({ verb: "get", resource: "namespaces", name }, () =>
-        core.readNamespace({ name }),
-      );
+      const ns = await get<V1Namespace>(`/api/v1/namespaces/${encodeURIComponent(name)}`, {
+        verb: "get",
+        resource: "namespaces",
+        name,
+      });
       return ns === undefined ? undefined : { name: ns.metadata?.name ?? name };
     },
     async getConfigMap(namespace, name) {
-      const cm = await get({ verb: "get", resource: "configmaps", namespace, name }, () =>
-        core.readNamespacedConfigMap({ name, namespace }),
+      const cm = await get<V1ConfigMap>(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+        { verb: "get", resource: "configmaps", namespace, name },
       );
       return cm === undefined ? undefined : { name, namespace, data: cm.data ?? {} };
     },
     async getSecret(namespace, name) {
-      const secret = await get({ verb: "get", resource: "secrets", namespace, name }, () =>
-        core.readNamespacedSecret({ name, namespace }),
+      const secret = await get<V1Secret>(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`,
+        { verb: "get", resource: "secrets", namespace, name },
       );
       return secret === undefined
         ? undefined
@@ -498,18 +491,17 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         ...(namespace === undefined ? {} : { namespace }),
       };
       const intern = interner();
-      return listAll(
-        target,
-        (cont) =>
-          namespace === undefined
-            ? core.listPodForAllNamespaces({ ...list, limit: PAGE_SIZE, _continue: cont })
-            : core.listNamespacedPod({ namespace, ...list, limit: PAGE_SIZE, _continue: cont }),
-        (pod) => podInfo(pod, intern),
-      );
+      const path =
+        namespace === undefined
+          ? "/api/v1/pods"
+          : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+      return listAll(target, path, list, (pod: V1Pod) => podInfo(pod, intern));
     },
     async listReplicaSets(namespace) {
-      const sets = await listAll({ verb: "list", resource: "replicasets", namespace }, (cont) =>
-        apps.listNamespacedReplicaSet({ namespace, limit: PAGE_SIZE, _continue: cont }),
+      const sets = await listAll<V1ReplicaSet>(
+        { verb: "list", resource: "replicasets", namespace },
+        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/replicasets`,
+        {},
       );
       return sets.map((rs) => ({
         name: rs.metadata?.name ?? "",
@@ -519,41 +511,39 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
       }));
     },
     async listServiceAccounts(namespace, list: ListOptions = {}) {
-      const accounts = await listAll(
+      const accounts = await listAll<{ metadata?: { name?: string } }>(
         { verb: "list", resource: "serviceaccounts", namespace },
-        (cont) =>
-          core.listNamespacedServiceAccount({
-            namespace,
-            ...list,
-            limit: PAGE_SIZE,
-            _continue: cont,
-          }),
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`,
+        list,
       );
       return accounts.map((sa) => sa.metadata?.name ?? "");
     },
     async listClusterRoles(list: ListOptions = {}) {
-      const roles = await listAll({ verb: "list", resource: "clusterroles" }, (cont) =>
-        rbac.listClusterRole({ ...list, limit: PAGE_SIZE, _continue: cont }),
+      const roles = await listAll<{ metadata?: { name?: string } }>(
+        { verb: "list", resource: "clusterroles" },
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        list,
       );
       return roles.map((role) => role.metadata?.name ?? "");
     },
     async getMutatingWebhookConfiguration(name) {
-      const config = await get(
+      const config = await get<V1MutatingWebhookConfiguration>(
+        `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${encodeURIComponent(name)}`,
         { verb: "get", resource: "mutatingwebhookconfigurations", name },
-        () => admission.readMutatingWebhookConfiguration({ name }),
       );
       return config && webhookConfigurationInfo(name, config.webhooks ?? []);
     },
     async getValidatingWebhookConfiguration(name) {
-      const config = await get(
+      const config = await get<V1ValidatingWebhookConfiguration>(
+        `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${encodeURIComponent(name)}`,
         { verb: "get", resource: "validatingwebhookconfigurations", name },
-        () => admission.readValidatingWebhookConfiguration({ name }),
       );
       return config && webhookConfigurationInfo(name, config.webhooks ?? []);
     },
     async getAPIService(name) {
-      const service = await get({ verb: "get", resource: "apiservices", name }, () =>
-        registration.readAPIService({ name }),
+      const service = await get<V1APIService>(
+        `/apis/apiregistration.k8s.io/v1/apiservices/${encodeURIComponent(name)}`,
+        { verb: "get", resource: "apiservices", name },
       );
       return service === undefined
         ? undefined
