@@ -12,7 +12,7 @@ import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import { Agent } from "node:https";
 import { Duplex } from "node:stream";
 import { createSecureContext } from "node:tls";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { statusError, unreachableError } from "./api-errors.js";
 import type { RequestTarget } from "./types.js";
 
@@ -102,14 +102,16 @@ export interface TunnelSettings {
 }
 
 /** Opens a port-forward to `port` of the pod at `podUrl` (…/api/v1/namespaces/NS/pods/NAME). */
-function openPortForward(
+async function openPortForward(
   podUrl: string,
   port: number,
   options: WebSocket.ClientOptions,
 ): Promise<Duplex> {
   const url = `${podUrl.replace(/^http/, "ws")}/portforward?ports=${port}`;
+  // ws loads with the first port-forward, not with every command that reaches the cluster.
+  const { default: WebSocketClient } = await import("ws");
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, [PORT_FORWARD_PROTOCOL], options);
+    const socket = new WebSocketClient(url, [PORT_FORWARD_PROTOCOL], options);
     socket.once("open", () => {
       socket.removeAllListeners("error");
       resolve(new PortForwardStream(socket));
