@@ -3,7 +3,7 @@
 // `pods/proxy`, what `kubectl get --raw` uses), turned into the samples Linkerd's query would give.
 // The `linkerd.io/proxy-<kind>` pod labels stand in for the labels linkerd-viz's Prometheus
 // relabelling adds (`namespace`, `pod`, `<kind>`, job as `k8s_job`).
-import { adminPortOf, podIdentity, proxyContainerOf } from "../k8s/pods.js";
+import { adminPortOf, podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { KubeApiError } from "../k8s/types.js";
 import { mapBounded } from "../proxy/admin-client.js";
@@ -48,12 +48,7 @@ interface Scraped {
 const key = (namespace: string, name: string) => `${namespace}/${name}`;
 
 function isScrapable(pod: PodInfo): boolean {
-  return (
-    pod.phase === "Running" &&
-    !pod.terminating &&
-    proxyContainerOf(pod) !== undefined &&
-    adminPortOf(pod) !== undefined
-  );
+  return pod.phase === "Running" && !pod.terminating && adminPortOf(pod) !== undefined;
 }
 
 /** The label a series would carry for the workload of `type` the pod belongs to. */

@@ -287,12 +287,16 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
    * few endpoints meshlens reads, typed, instead of client-node's generated API classes (their
    * ~570 KB of bundled code loaded with every command that reaches the cluster).
    */
-  const getJson = <T>(path: string, target: RequestTarget): Promise<T> =>
+  const getJson = async <T>(path: string, target: RequestTarget): Promise<T> =>
+    JSON.parse(await getBody(path, target)) as T;
+
+  /** A GET's body as text, over the kept-alive pool; an error status is a KubeApiError. */
+  const getBody = (path: string, target: RequestTarget): Promise<string> =>
     call(target, async () => {
-      const response = await getText(new URL(path, server), await streamOptions());
+      const response = await getText(new URL(path, server), await pooledOptions());
       if (response.status < 200 || response.status >= 300)
         throw new HttpStatusError(response.status, response.body);
-      return JSON.parse(response.body) as T;
+      return response.body;
     });
 
   /** A GET that answers undefined for NotFound. */
@@ -351,18 +355,18 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     };
   };
   const forwarder = new PortForwarder(tunnelSettings);
-  // One keep-alive agent for every streamed GET (a scrape of each proxy's /metrics): client-node
+  // One keep-alive agent for every GET (API reads, a scrape of each proxy's /metrics): client-node
   // would build an agent, hence a TLS handshake, per request. Proxy agents are kept.
-  let streamAgent: HttpsAgent | undefined;
-  const streamOptions = async (): Promise<RequestOptions> => {
+  let pool: HttpsAgent | undefined;
+  const pooledOptions = async (): Promise<RequestOptions> => {
     const options: RequestOptions = { ...(await httpsOptions()) };
     if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
-      streamAgent ??= new HttpsAgent({
+      pool ??= new HttpsAgent({
         ...(options as AgentOptions),
         keepAlive: true,
         maxSockets: 16,
       });
-      options.agent = streamAgent;
+      options.agent = pool;
     }
     return options;
   };
@@ -372,17 +376,8 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     contextName,
     defaultNamespace,
     portForward: (namespace, pod, port) => forwarder.portForward(namespace, pod, port),
-    getRaw(pathAndQuery) {
-      const target: RequestTarget = {
-        verb: "get",
-        resource: pathAndQuery.split("?")[0] ?? pathAndQuery,
-      };
-      return call(target, async () => {
-        const response = await getText(new URL(pathAndQuery, server), await httpsOptions());
-        if (response.status >= 200 && response.status < 300) return response.body;
-        throw new HttpStatusError(response.status, response.body);
-      });
-    },
+    getRaw: (pathAndQuery) =>
+      getBody(pathAndQuery, { verb: "get", resource: pathAndQuery.split("?")[0] ?? pathAndQuery }),
     postStream(path, body, target) {
       return call(target, async () => {
         const options = await httpsOptions();
@@ -405,7 +400,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     },
     streamRaw(pathAndQuery, target, onData, timeoutMs) {
       return call(target, async () => {
-        const options = await streamOptions();
+        const options = await pooledOptions();
         const url = new URL(pathAndQuery, server);
         await new Promise<void>((resolve, reject) => {
           const send = url.protocol === "https:" ? httpsGet : httpGet;
