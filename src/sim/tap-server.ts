@@ -8,7 +8,7 @@ import { decodeTapRequest, encodeApiError, TapMessages, tapPath } from "../tap/p
 import { podIdentity } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 import type { TapFault } from "./tap-faults.js";
-import { destinationLabels, type Link, ownerOf } from "./traffic.js";
+import { destinationLabels, type Link, ownerOf, podLabels } from "./traffic.js";
 
 export type { TapFault } from "./tap-faults.js";
 
@@ -53,22 +53,6 @@ function tapError(response: ServerResponse, status: number, message: string): vo
 
 function ipv4(ip: string): number {
   return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
-}
-
-/** Labels the tap server adds for a pod's IP (its owner, namespace, pod, serviceaccount ...). */
-function podLabels(store: ObjectStore, pod: KubeObject): Record<string, string> {
-  const owner = ownerOf(store, pod);
-  const labels: Record<string, string> = {};
-  if (owner !== undefined)
-    labels[owner.kind === "Job" ? "k8s_job" : owner.kind.toLowerCase()] = owner.name;
-  labels.namespace = pod.metadata.namespace ?? "default";
-  labels.pod = pod.metadata.name;
-  const hash = pod.metadata.labels?.["pod-template-hash"];
-  if (hash !== undefined) labels.pod_template_hash = hash;
-  labels.serviceaccount =
-    (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? "default";
-  if (podIdentity(pod) !== undefined) labels.control_plane_ns = "linkerd";
-  return labels;
 }
 
 /** The `tls` label of a tap event side: "true", or the reason itself (linkerd-facts.md 3.3). */
@@ -143,15 +127,19 @@ export class TapServer {
     this.options = options;
   }
 
-  /** The API server's group list with tap.linkerd.io in it, while its APIService is registered. */
-  withGroup(groups: unknown): unknown {
-    const list = groups as { groups: unknown[] };
-    const registered = this.options.store.get(
+  /** linkerd-viz's APIService, which makes the API server pass tap requests here. */
+  private apiService(): KubeObject | undefined {
+    return this.options.store.get(
       { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService" },
       undefined,
       "v1alpha1.tap.linkerd.io",
     );
-    if (registered === undefined) return groups;
+  }
+
+  /** The API server's group list with tap.linkerd.io in it, while its APIService is registered. */
+  withGroup(groups: unknown): unknown {
+    const list = groups as { groups: unknown[] };
+    if (this.apiService() === undefined) return groups;
     const version = { groupVersion: "tap.linkerd.io/v1alpha1", version: "v1alpha1" };
     return {
       ...list,
@@ -165,11 +153,7 @@ export class TapServer {
   /** Serves `request` when it is for the tap API; false otherwise. */
   async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
     if (!path.startsWith(PREFIX)) return false;
-    const service = this.options.store.get(
-      { apiVersion: "apiregistration.k8s.io/v1", kind: "APIService" },
-      undefined,
-      "v1alpha1.tap.linkerd.io",
-    );
+    const service = this.apiService();
     const available = (
       service?.status as { conditions?: Array<{ type: string; status: string }> } | undefined
     )?.conditions?.some((c) => c.type === "Available" && c.status === "True");

@@ -401,20 +401,33 @@ const label = (labels: Record<string, string>) =>
     )
     .join(",");
 
-/** The destination metadata the proxy gets from Linkerd's destination service (`dst_*`, sorted). */
-export function destinationLabels(store: ObjectStore, link: Link): Record<string, string> {
-  const pod = link.destination.pod;
+/**
+ * What Linkerd knows of a pod from the Kubernetes API (pkg/k8s): its owner by its label name (a Job
+ * as `k8s_job`, KindToL5DLabel), namespace, pod, pod_template_hash, serviceaccount, and
+ * control_plane_ns when meshed. The destination service gives these to proxies as `dst_*` labels,
+ * and the tap server adds them to events.
+ */
+export function podLabels(store: ObjectStore, pod: KubeObject): Record<string, string> {
   const labels: Record<string, string> = {};
-  if (link.destination.identity !== undefined) labels.control_plane_ns = "linkerd";
+  if (podIdentity(pod) !== undefined) labels.control_plane_ns = "linkerd";
   const owner = ownerOf(store, pod);
-  if (owner !== undefined) labels[owner.kind.toLowerCase()] = owner.name;
-  labels.namespace = link.destination.namespace;
+  if (owner !== undefined)
+    labels[owner.kind === "Job" ? "k8s_job" : owner.kind.toLowerCase()] = owner.name;
+  labels.namespace = pod.metadata.namespace ?? "default";
   labels.pod = pod.metadata.name;
   const hash = pod.metadata.labels?.["pod-template-hash"];
   if (hash !== undefined) labels.pod_template_hash = hash;
-  if (link.service !== undefined) labels.service = link.service.name;
   labels.serviceaccount =
     (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? "default";
+  return labels;
+}
+
+/** The destination metadata the proxy gets from Linkerd's destination service (`dst_*`, sorted). */
+export function destinationLabels(store: ObjectStore, link: Link): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...podLabels(store, link.destination.pod),
+    ...(link.service === undefined ? {} : { service: link.service.name }),
+  };
   return Object.fromEntries(
     Object.keys(labels)
       .sort()

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/proxy/metrics.js";
 import { SimulatorError } from "../../src/sim/simulator.js";
+import type { KubeObject } from "../../src/sim/store.js";
+import { podLabels } from "../../src/sim/traffic.js";
 import { simulatorsForThisFile } from "../e2e/helpers.js";
 
 const sim = simulatorsForThisFile();
@@ -50,6 +52,21 @@ describe("traffic metrics", () => {
       srv_kind: "default",
       srv_port: "8080",
     });
+  });
+
+  it("names a Job owner k8s_job, as Linkerd's destination service and tap server do (KindToL5DLabel)", async () => {
+    const s = await sim({ scenario: "closed-connections" });
+    const report = s.store
+      .list({ apiVersion: "v1", kind: "Pod" }, "emojivoto")
+      .find((p) => p.metadata.labels?.app === "report");
+    expect(report).toBeDefined();
+    const labels = podLabels(s.store, report as KubeObject);
+    expect(labels).toMatchObject({
+      k8s_job: "report",
+      namespace: "emojivoto",
+      control_plane_ns: "linkerd",
+    });
+    expect(labels).not.toHaveProperty("job");
   });
 
   it("split responses by the declared status mix: HTTP codes, and gRPC codes under HTTP 200", async () => {
