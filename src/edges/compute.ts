@@ -98,7 +98,6 @@ export function computeEdges(samples: readonly EdgeSample[], options: ComputeOpt
       clientId: shortIdentity(pod.identity),
       serverId: shortIdentity(sample.serverId),
       security,
-      seenBy: "outbound",
     });
   }
   return [...rows.values()].sort((a, b) => byBytes(sortKey(a), sortKey(b)));

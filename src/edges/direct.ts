@@ -185,7 +185,6 @@ function unmeshedEdges(pod: PodInfo, samples: Sample[], type: EdgeResourceType):
     clientId: "",
     serverId: "",
     security: { mtls: false, reason },
-    seenBy: "unmeshed",
   }));
 }
 

@@ -38,8 +38,6 @@ export interface Edge {
   /** The destination's identity from the metric, shortened likewise; "" when not mTLS. */
   serverId: string;
   security: Security;
-  /** `outbound`: from the source's proxy, as Linkerd; `unmeshed`: a client without a proxy, seen by the destination (--unmeshed). */
-  seenBy: "outbound" | "unmeshed";
 }
 
 /** A pod that could not be read, and why. */

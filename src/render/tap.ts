@@ -107,8 +107,9 @@ function durationJson(duration: Duration | undefined) {
 }
 
 /** Go maps marshal with their keys sorted. */
-function labelsJson(labels: Record<string, string>, present: boolean) {
-  if (!present) return null;
+function labelsJson(labels: Record<string, string>) {
+  // Go's protobuf structs: metadata the proxy did not set (no labels) marshal as null.
+  if (Object.keys(labels).length === 0) return null;
   return Object.fromEntries(
     Object.keys(labels)
       .sort()
@@ -118,15 +119,11 @@ function labelsJson(labels: Record<string, string>, present: boolean) {
 
 /** The object Linkerd's `-o json` prints for an event (its tapEvent struct). */
 export function tapEventObject(event: TapEvent): Record<string, unknown> {
-  const endpoint = (e: Endpoint, present: boolean) => ({
-    ip: e.ip,
-    port: e.port,
-    metadata: labelsJson(e.labels, present),
-  });
+  const endpoint = (e: Endpoint) => ({ ip: e.ip, port: e.port, metadata: labelsJson(e.labels) });
   const object: Record<string, unknown> = {
-    source: endpoint(event.source, event.hasSourceMeta),
-    destination: endpoint(event.destination, event.hasDestinationMeta),
-    routeMeta: event.routeLabels === undefined ? null : labelsJson(event.routeLabels, true),
+    source: endpoint(event.source),
+    destination: endpoint(event.destination),
+    routeMeta: labelsJson(event.routeLabels ?? {}),
     proxyDirection: event.direction,
   };
   const http = event.http;

@@ -223,8 +223,6 @@ export function decodeTapEventTlsOnly(bytes: Uint8Array): TapEvent {
       port: destination?.port ?? 0,
       labels: labels(destinationTls),
     },
-    hasSourceMeta: sourceTls !== undefined,
-    hasDestinationMeta: destinationTls !== undefined,
     routeLabels: undefined,
     direction: DIRECTIONS[direction] ?? "UNKNOWN",
     http: httpOf(http),
@@ -271,10 +269,6 @@ export function decodeTapEvent(bytes: Uint8Array): TapEvent {
   return {
     source: endpointOf(event.source, event.sourceMeta),
     destination: endpointOf(event.destination, event.destinationMeta),
-    hasSourceMeta:
-      event.sourceMeta != null && Object.keys(event.sourceMeta.labels ?? {}).length > 0,
-    hasDestinationMeta:
-      event.destinationMeta != null && Object.keys(event.destinationMeta.labels ?? {}).length > 0,
     routeLabels:
       event.routeMeta != null && Object.keys(event.routeMeta.labels ?? {}).length > 0
         ? { ...event.routeMeta.labels }

@@ -81,9 +81,6 @@ export type HttpEvent =
 export interface TapEvent {
   source: Endpoint;
   destination: Endpoint;
-  /** Whether the proxy set destination_meta (the JSON output tells `null` from `{}`). */
-  hasSourceMeta: boolean;
-  hasDestinationMeta: boolean;
   routeLabels: Record<string, string> | undefined;
   direction: Direction;
   http: HttpEvent | undefined;

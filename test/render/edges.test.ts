@@ -14,7 +14,6 @@ const edge = (src: string, dst: string, ns: string, clientId: string, serverId: 
   clientId,
   serverId,
   security: { mtls: true },
-  seenBy: "outbound",
 });
 const goldenRows = [
   edge("vote-bot", "web", "emojivoto", "default.emojivoto", "web.emojivoto"),
