@@ -5,6 +5,34 @@
 import { rm } from "node:fs/promises";
 import { build } from "esbuild";
 
+/**
+ * client-node's KubeConfig (dist/config.js) is what meshlens uses of it: kubeconfig, contexts,
+ * auth, exec plugins, proxy-url. Two of its imports serve only methods meshlens never calls:
+ * `./gen/index.js` (the generated API classes and their 719 model serializers, for
+ * makeApiClient) and node-fetch (its Headers, for applyToFetchOptions; it brings whatwg-url and
+ * tr46's 265 KB table). Bundled, they were ~600 KB that every command reaching the cluster parsed
+ * (issue 12). Here they resolve to stand-ins that say so if a later client-node ever calls them on
+ * the paths meshlens uses; test/e2e exercises those paths (tokens, client certificates, exec
+ * plugins) on every run.
+ */
+const unusedByKubeConfig = {
+  name: "client-node-unused",
+  setup(build) {
+    const fromConfig = (args) =>
+      /@kubernetes[/\\]client-node[/\\]dist[/\\]config\.js$/.test(args.importer);
+    build.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) =>
+      fromConfig(args) ? { path: args.path, namespace: "client-node-unused" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "client-node-unused" }, (args) => {
+      const names =
+        args.path === "node-fetch" ? ["Headers"] : ["createConfiguration", "ServerConfiguration"];
+      const stub = (name) =>
+        `export function ${name}() { throw new Error("meshlens does not bundle client-node's ${name} (${args.path}); see scripts/build.mjs"); }`;
+      return { contents: names.map(stub).join("\n"), loader: "js" };
+    });
+  },
+};
+
 await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
 await build({
   // sim.js: the simulated cluster as a library, and metrics.js the proxy metrics parser, for bench/
@@ -25,4 +53,5 @@ await build({
   },
   legalComments: "linked",
   logLevel: "warning",
+  plugins: [unusedByKubeConfig],
 });
