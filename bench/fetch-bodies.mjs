@@ -4,7 +4,7 @@
 //   node bench/fetch-bodies.mjs KUBECONFIG CONCURRENCY
 import { readFileSync } from "node:fs";
 import { Agent, get } from "node:https";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 
 const [kubeconfigPath, concurrencyText = "16"] = process.argv.slice(2);
 const config = parse(readFileSync(kubeconfigPath, "utf8"));

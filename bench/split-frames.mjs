@@ -4,7 +4,7 @@
 //   node bench/split-frames.mjs KUBECONFIG --record N   print the first N frames, base64
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 
 const [kubeconfigPath, flag, countText] = process.argv.slice(2);
 const record = flag === "--record" ? Number(countText) : undefined;

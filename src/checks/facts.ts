@@ -1,7 +1,7 @@
 // Where the identity checks get their certificates: the cluster, as Linkerd reads it, or PEM files
 // for offline checks. Loaded once per run and shared by every check that needs them.
 
-import { parse as parseYaml } from "yaml";
+import { load as parseYaml } from "js-yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { firstLine } from "../errors.js";

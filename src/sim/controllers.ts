@@ -1,7 +1,7 @@
 // What kube-controller-manager, the kubelet and Linkerd's proxy injector would do to the objects in
 // the store: workloads get ReplicaSets and Pods, annotated Pods get a linkerd-proxy, Pods get a status.
 import { createHash } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+import { load as parseYaml } from "js-yaml";
 import type { KubeObject, ObjectStore } from "./store.js";
 
 /** Simulation knobs, set as annotations on a pod template (or a Pod). Documented in the README. */

@@ -1,6 +1,6 @@
 // The built-in cluster: a Linkerd control plane, linkerd-viz and emojivoto, with certificates
 // generated at start-up, and the named scenarios that break its identity in one way each.
-import { stringify as toYaml } from "yaml";
+import { dump as toYaml } from "js-yaml";
 import { injectTemplate, type MeshConfig, SIM_ANNOTATIONS } from "./controllers.js";
 import { daysFrom, type Issued, issueCertificate, type KeyAlgorithm } from "./pki.js";
 import { PROXY_FAULT_ANNOTATION } from "./proxies.js";

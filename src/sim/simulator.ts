@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { parseAllDocuments, stringify as toYaml } from "yaml";
+import { loadAll, dump as toYaml } from "js-yaml";
 import { decodeCertificateBundle } from "../certs/pem.js";
 import { firstLine } from "../errors.js";
 import { rfc3339 } from "../time.js";
@@ -71,11 +71,13 @@ export class SimulatorError extends Error {}
 /** Parses YAML manifests into objects; `List` kinds are flattened, empty documents skipped. */
 export function parseManifests(text: string, source: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) {
-      throw new SimulatorError(`${source}: invalid YAML: ${firstLine(document.errors[0])}`);
-    }
-    const value: unknown = document.toJS();
+  let documents: unknown[];
+  try {
+    documents = loadAll(text);
+  } catch (error) {
+    throw new SimulatorError(`${source}: invalid YAML: ${firstLine(error)}`);
+  }
+  for (const value of documents) {
     if (value === null || value === undefined) continue;
     const items = (value as { kind?: string }).kind?.endsWith("List")
       ? ((value as { items?: unknown[] }).items ?? [])

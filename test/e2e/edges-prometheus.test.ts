@@ -3,8 +3,8 @@
 // taken from linkerd-viz's install manifest (test/fixtures/linkerd/install/viz_install_default.golden).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadAll, load as parseYaml, dump as stringify } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseAllDocuments, parse as parseYaml, stringify } from "yaml";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { linkerdFixtures } from "../fixtures.js";
 import { runCli, startSim, toolForTests } from "./helpers.js";
@@ -18,8 +18,8 @@ function vizRelabelling(): unknown[] {
     join(linkerdFixtures, "install", "viz_install_default.golden"),
     "utf8",
   );
-  for (const document of parseAllDocuments(manifest)) {
-    const object = document.toJS() as { kind?: string; data?: Record<string, string> } | null;
+  for (const document of loadAll(manifest)) {
+    const object = document as { kind?: string; data?: Record<string, string> } | null;
     const config = object?.kind === "ConfigMap" ? object.data?.["prometheus.yml"] : undefined;
     if (config === undefined) continue;
     const jobs = (

@@ -6,8 +6,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { load as parse, dump as stringify } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { parse, stringify } from "yaml";
 import {
   kubeconfigVariant,
   kubeconfigWithPlugin,
@@ -49,7 +49,12 @@ const checkThrough = (files: string[], ...args: string[]) =>
 
 /** The simulator's kubeconfig with its cluster, user and context renamed, and no current-context. */
 function renamed(s: StartedSim, name: string): string {
-  const config = parse(readFileSync(s.kubeconfigPath, "utf8"));
+  const config = parse(readFileSync(s.kubeconfigPath, "utf8")) as {
+    clusters: [{ name: string }];
+    users: [{ name: string }];
+    contexts: [unknown];
+    "current-context"?: string;
+  };
   config.clusters[0].name = name;
   config.users[0].name = name;
   config.contexts[0] = { name, context: { cluster: name, user: name } };

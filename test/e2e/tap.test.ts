@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
+import { load as parse } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { decodeApiError, encodeTapRequest, FrameReader } from "../../src/tap/protocol.js";
 import { projectRoot, readFixture } from "../fixtures.js";
 import { goldenStream } from "../tap/golden-frames.js";
@@ -172,7 +172,10 @@ describe("filters reach the simulator and narrow what it sends", () => {
 describe("the simulated tap server, as the real one", () => {
   it("refuses a body that does not match the URL", async () => {
     const s = await sim();
-    const config = parse(readFileSync(s.kubeconfigPath, "utf8"));
+    const config = parse(readFileSync(s.kubeconfigPath, "utf8")) as {
+      clusters: [{ cluster: { "certificate-authority-data": string } }];
+      users: [{ user: { token: string } }];
+    };
     const body = encodeTapRequest({
       target: { type: "deployment", name: "web", namespace: "emojivoto" },
       labelSelector: "",
