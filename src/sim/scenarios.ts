@@ -720,7 +720,10 @@ function controlPlane(
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: { name: "linkerd-config", namespace: ns, labels: cpLabels("controller") },
-      data: { "linkerd-crds-chart-version": "linkerd-crds-1.0.0-edge", values: toYaml(values) },
+      data: {
+        "linkerd-crds-chart-version": "linkerd-crds-1.0.0-edge",
+        values: toYaml(values, { lineWidth: -1 }),
+      },
     },
     {
       apiVersion: "v1",

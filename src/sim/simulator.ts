@@ -154,22 +154,26 @@ function provideExternalWebhookCerts(store: ObjectStore, pki: ScenarioPki): void
 }
 
 export function renderKubeconfig(url: string, caPem: string, token: string): string {
-  return toYaml({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: "meshlens-sim",
-        cluster: {
-          server: url,
-          "certificate-authority-data": Buffer.from(caPem).toString("base64"),
+  return toYaml(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name: "meshlens-sim",
+          cluster: {
+            server: url,
+            "certificate-authority-data": Buffer.from(caPem).toString("base64"),
+          },
         },
-      },
-    ],
-    users: [{ name: SIM_USER, user: { token } }],
-    contexts: [{ name: "meshlens-sim", context: { cluster: "meshlens-sim", user: SIM_USER } }],
-    "current-context": "meshlens-sim",
-  });
+      ],
+      users: [{ name: SIM_USER, user: { token } }],
+      contexts: [{ name: "meshlens-sim", context: { cluster: "meshlens-sim", user: SIM_USER } }],
+      "current-context": "meshlens-sim",
+    },
+    // As kubectl writes it: one line per value, the certificate data unfolded.
+    { lineWidth: -1 },
+  );
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

@@ -64,7 +64,7 @@ describe.skipIf(prometheusTool.skip).each([
   let prometheus: RunningPrometheus;
   beforeAll(async () => {
     sim = await startSim({ scenario });
-    const relabel = stringify({ relabel_configs: vizRelabelling() })
+    const relabel = stringify({ relabel_configs: vizRelabelling() }, { lineWidth: -1 })
       .trimEnd()
       .split("\n")
       .map((line) => `    ${line}`);

@@ -59,7 +59,7 @@ function renamed(s: StartedSim, name: string): string {
   config.users[0].name = name;
   config.contexts[0] = { name, context: { cluster: name, user: name } };
   delete config["current-context"];
-  return file(`${name}.kc`, stringify(config));
+  return file(`${name}.kc`, stringify(config, { lineWidth: -1 }));
 }
 
 describe.skipIf(kubectlTool.skip)("KUBECONFIG with several files, as kubectl merges them", () => {
