@@ -290,14 +290,25 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const getJson = async <T>(path: string, target: RequestTarget): Promise<T> =>
     JSON.parse(await getBody(path, target)) as T;
 
-  /** A GET's body as text, over the kept-alive pool; an error status is a KubeApiError. */
-  const getBody = (path: string, target: RequestTarget): Promise<string> =>
-    call(target, async () => {
+  /**
+   * A GET's body as text, over the kept-alive pool; an error status is a KubeApiError. The same
+   * GET asked for again while it is in flight shares its answer (checks of two categories read
+   * the same webhook configurations at once, as Linkerd's do); once it has settled, the next one
+   * asks the server again, so a check retried under --wait sees the cluster as it is then.
+   */
+  const inFlight = new Map<string, Promise<string>>();
+  const getBody = (path: string, target: RequestTarget): Promise<string> => {
+    const pending = inFlight.get(path);
+    if (pending !== undefined) return pending;
+    const request = call(target, async () => {
       const response = await getText(new URL(path, server), await pooledOptions());
       if (response.status < 200 || response.status >= 300)
         throw new HttpStatusError(response.status, response.body);
       return response.body;
-    });
+    }).finally(() => inFlight.delete(path));
+    inFlight.set(path, request);
+    return request;
+  };
 
   /** A GET that answers undefined for NotFound. */
   const get = async <T>(path: string, target: RequestTarget): Promise<T | undefined> => {

@@ -57,6 +57,8 @@ export interface ApiServerOptions {
 export interface RequestStats {
   /** Requests by `METHOD path` (no query). */
   byPath: Map<string, number>;
+  /** Requests by `METHOD path?query`, as sent: the same read made twice shows here. */
+  byRequest: Map<string, number>;
   total: number;
 }
 
@@ -276,7 +278,7 @@ function notFound(path: string): StatusBody {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const stats: RequestStats = { byPath: new Map(), total: 0 };
+  const stats: RequestStats = { byPath: new Map(), byRequest: new Map(), total: 0 };
   const send = (response: ServerResponse, code: number, body: unknown) => {
     const text = JSON.stringify(body);
     response.writeHead(code, {
@@ -292,6 +294,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     stats.total += 1;
     const key = `${request.method} ${path}`;
     stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
+    const asSent = `${request.method} ${request.url}`;
+    stats.byRequest.set(asSent, (stats.byRequest.get(asSent) ?? 0) + 1);
 
     if (request.headers.authorization !== `Bearer ${options.token}`) {
       send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
@@ -466,6 +470,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     stats.total += 1;
     const key = `UPGRADE ${url.pathname}`;
     stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
+    const asSent = `UPGRADE ${request.url}`;
+    stats.byRequest.set(asSent, (stats.byRequest.get(asSent) ?? 0) + 1);
     const refuse = (code: number, reason: string) => {
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Length: 0\r\n\r\n`);
     };
