@@ -1,0 +1,28 @@
+// Node 20 builds its store of 144 bundled root certificates the first time any TLS context is
+// made, even one given its own `ca` (the kubeconfig's): SecureContext::AddCACert compares the
+// context's store with the process-wide root store, creating it (src/crypto/crypto_context.cc,
+// GetCertStoreOwnedByThisSecureContext). Measured here, that is ~40 ms of OpenSSL 3.0 decoding on
+// the main thread just before the first API request; Node 22 and 24 take ~2 ms. The store is
+// shared by all threads, so on Node 20 a worker builds it on the other core while the main thread
+// loads the code that will send that request.
+import { Worker } from "node:worker_threads";
+
+/** The first Node major that no longer pays for the root store up front (measured: 22.23, 24.22). */
+const LAZY_ROOT_STORE_MAJOR = 22;
+
+export function needsRootStoreWarmup(nodeVersion: string): boolean {
+  return Number(nodeVersion.split(".")[0]) < LAZY_ROOT_STORE_MAJOR;
+}
+
+/**
+ * Starts building the root store off the main thread when this Node would build it on the first
+ * TLS connection; the worker does not keep the process alive. Returns it (for tests), if started.
+ */
+export function warmRootStore(nodeVersion = process.versions.node): Worker | undefined {
+  if (!needsRootStoreWarmup(nodeVersion)) return undefined;
+  const worker = new Worker('require("node:tls").createSecureContext();', { eval: true });
+  worker.unref();
+  // Only a head start: if it fails, the first connection builds the store as it always did.
+  worker.on("error", () => {});
+  return worker;
+}
