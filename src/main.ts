@@ -1,4 +1,5 @@
-// Builds the commander program. The only place that exits the process.
+// The program: its commands, global flags, signals, and how each kind of failure becomes one line
+// and an exit code. cli.ts runs it.
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
@@ -12,7 +13,7 @@ import { tapCommand } from "./commands/tap.js";
 import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "./errors.js";
 import { KubeApiError } from "./k8s/types.js";
-import { type StreamOutput, streamOutput } from "./output.js";
+import type { StreamOutput } from "./output.js";
 
 interface RawGlobalFlags {
   kubeconfig?: string;
@@ -148,31 +149,25 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-const stdout = streamOutput(process.stdout);
-const stderr = streamOutput(process.stderr);
-const controller = new AbortController();
-let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | undefined;
-for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
-  process.on(signal, () => {
-    const code = SIGNAL_EXIT_CODES[signal];
-    // A second signal does not wait for the first one's clean-up.
-    if (stoppedBy !== undefined) process.exit(code);
-    stoppedBy = signal;
-    controller.abort();
-    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
-  });
+/**
+ * Runs the command line to its exit code; Ctrl-C, SIGTERM and SIGHUP stop it (a second signal
+ * does not wait for clean-up) and set the code the shell would report.
+ */
+export async function runProgram(
+  argv: string[],
+  io: Pick<Io, "stdout" | "stderr">,
+): Promise<number> {
+  const controller = new AbortController();
+  let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | undefined;
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
+    process.on(signal, () => {
+      const code = SIGNAL_EXIT_CODES[signal];
+      if (stoppedBy !== undefined) process.exit(code);
+      stoppedBy = signal;
+      controller.abort();
+      setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+    });
+  }
+  const code = await main(argv, { ...io, signal: controller.signal });
+  return stoppedBy === undefined ? code : SIGNAL_EXIT_CODES[stoppedBy];
 }
-
-let code = await main(process.argv, { stdout, stderr, signal: controller.signal });
-if (stoppedBy !== undefined) code = SIGNAL_EXIT_CODES[stoppedBy];
-// Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).
-await stdout.flush();
-if (stdout.failure !== undefined) {
-  stderr.write(
-    `meshlens: cannot write to standard output: ${stdout.failure.message.replace(/, write$/, "")}\n`,
-  );
-  // The verdict stands when it is already a failure; a passing run whose report was lost is not a pass.
-  if (code === ExitCode.Ok) code = ExitCode.CouldNotRun;
-}
-await stderr.flush();
-process.exit(code);

@@ -11,9 +11,8 @@ import {
   type FlagSpec,
   renderCompletion,
 } from "../render/completion.js";
-import { EDGES_OUTPUT_FORMATS } from "../render/edges.js";
 import { FAIL_ON_LEVELS } from "./check.js";
-import { EDGES_FAIL_ON } from "./edges.js";
+import { EDGES_FAIL_ON, EDGES_OUTPUT_FORMATS } from "./edges.js";
 import { IDENTITY_FORMATS } from "./identity.js";
 
 /** The flags whose value is one of a fixed set, by command. */

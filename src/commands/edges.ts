@@ -8,12 +8,6 @@ import type { EdgeResourceType, EdgesResult, UnreadProxy } from "../edges/types.
 import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "../errors.js";
 import { KubeApiError } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
-import {
-  EDGES_OUTPUT_FORMATS,
-  type EdgesOutputFormat,
-  renderEdgesJson,
-  renderEdgesTable,
-} from "../render/edges.js";
 import { escapeControl } from "../render/escape.js";
 import { parseDuration } from "./durations.js";
 import { statusLine } from "./status-line.js";
@@ -33,6 +27,8 @@ interface EdgesFlags {
 }
 
 export const EDGES_FAIL_ON = ["plaintext"] as const;
+export const EDGES_OUTPUT_FORMATS = ["table", "wide", "json"] as const;
+export type EdgesOutputFormat = (typeof EDGES_OUTPUT_FORMATS)[number];
 
 export interface EdgesOptions {
   type: EdgeResourceType;
@@ -158,6 +154,8 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   status.stop();
   if (result === undefined) return ExitCode.Interrupted;
   const { edges, unread } = result;
+  // Loaded here, not with the command: cli-table3 is not needed for `--help` (issue 12).
+  const { renderEdgesJson, renderEdgesTable } = await import("../render/edges.js");
   if (options.output === "json") ctx.out.write(renderEdgesJson(edges));
   else if (edges.length === 0) ctx.err.write("No edges found.\n");
   else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme));

@@ -5,9 +5,6 @@ import type { Edge } from "../edges/types.js";
 import { escapeControl } from "./escape.js";
 import type { Theme } from "./theme.js";
 
-export const EDGES_OUTPUT_FORMATS = ["table", "wide", "json"] as const;
-export type EdgesOutputFormat = (typeof EDGES_OUTPUT_FORMATS)[number];
-
 const NO_BORDER = Object.fromEntries(
   [
     "top",
