@@ -91,7 +91,7 @@ export interface DataPlaneFacts {
 
 export function createDataPlaneFacts(
   cluster: Cluster,
-  certs: CertTools,
+  loadCertTools: () => Promise<CertTools>,
   controlPlaneNamespace: string,
   linkerdConfig: () => Promise<ConfigMapInfo | undefined>,
   options: DataPlaneOptions,
@@ -163,6 +163,7 @@ export function createDataPlaneFacts(
       });
       return [...judgedSkipped, ...(await Promise.all(findings.map(judge)))];
     }
+    const certs = await loadCertTools();
     // Every proxy presents the same issuer after its leaf: describe each distinct certificate once.
     const described = new Map<string, CertificateInfo>();
     const describe = (cert: X509Certificate): CertificateInfo => {
@@ -373,13 +374,14 @@ async function assessProxy(
   const leaf = finding.leaf;
   if (leaf && issuerMaterial) {
     const { issuer, issuerChain, anchors } = issuerMaterial;
-    const fromIssuer = await context.certs.verifyChain(leaf, [], [issuer], {
+    const certs = await context.certs();
+    const fromIssuer = await certs.verifyChain(leaf, [], [issuer], {
       now,
       ignoreValidity: true,
     });
     if (!fromIssuer.ok) {
       // Not the current issuer: does it reach the anchors through what the proxy presented?
-      const toAnchors = await context.certs.verifyChain(
+      const toAnchors = await certs.verifyChain(
         leaf,
         [...(finding.intermediates ?? []), ...issuerChain],
         anchors,

@@ -141,11 +141,14 @@ export function linkerdConfigReader(
 
 export function createFacts(
   loadInput: () => Promise<IdentityInput>,
-  certs: CertTools,
+  certs: () => Promise<CertTools>,
   linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined,
 ): Facts {
   return {
-    identity: memoize(async () => parseIdentityInput(await loadInput(), certs)),
+    identity: memoize(async () => {
+      const input = await loadInput();
+      return parseIdentityInput(input, await certs());
+    }),
     linkerdConfig,
   };
 }

@@ -226,9 +226,14 @@ export function identityCategory(threshold: ExpiryThreshold): CategoryDefinition
         requires: [ids.certConfig],
         async run(context) {
           const { issuer, issuerChain, anchors } = await context.facts.identity();
-          const verification = await context.certs.verifyChain(issuer, issuerChain, anchors, {
-            now: context.now(),
-          });
+          const verification = await (await context.certs()).verifyChain(
+            issuer,
+            issuerChain,
+            anchors,
+            {
+              now: context.now(),
+            },
+          );
           return outcome(verification.ok ? undefined : verification.error, [
             ...issuerReport(context, issuer),
             ...anchorReports(context, anchors),

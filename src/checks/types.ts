@@ -39,7 +39,11 @@ export type CheckOutcome =
 /** Everything a check may use; built once per run. */
 export interface CheckContext {
   cluster: Cluster | undefined;
-  certs: CertTools;
+  /**
+   * The certificate tools, loading while the first API requests are in flight (their ~35 ms of
+   * code would otherwise delay every request; issue 12). Await it after reading the cluster.
+   */
+  certs(): Promise<CertTools>;
   facts: Facts;
   now(): Date;
   controlPlaneNamespace: string;

@@ -3,7 +3,7 @@
 // (linkerd2 pkg/healthcheck; linkerd-facts.md 1.8).
 
 import { decodeCertificateBundle } from "../certs/pem.js";
-import type { CertificateInfo } from "../certs/types.js";
+import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { rfc3339 } from "../time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import {
@@ -65,10 +65,10 @@ interface WebhookMaterial {
   chain: CertificateInfo[];
 }
 
-function parseBundle(context: CheckContext, pem: string, what: string): CertificateInfo[] {
+function parseBundle(certs: CertTools, pem: string, what: string): CertificateInfo[] {
   const decoded = decodeCertificateBundle(pem);
   if (!decoded.ok) throw new CheckFailure(`${what}: ${decoded.error}`);
-  return decoded.value.map((der) => context.certs.parseCertificate(der));
+  return decoded.value.map((der) => certs.parseCertificate(der));
 }
 
 async function loadWebhook(
@@ -100,12 +100,13 @@ async function loadWebhook(
     const key = secret.data[secretSpec.key];
     if (key === undefined)
       throw new CheckFailure(`key ${secretSpec.key} needs to exist in secret ${secretSpec.name}`);
-    const [cert, ...chain] = parseBundle(context, crt, "could not parse certificate");
+    const certs = await context.certs();
+    const [cert, ...chain] = parseBundle(certs, crt, "could not parse certificate");
     if (cert === undefined)
       throw new CheckFailure("could not parse certificate: not a PEM certificate");
-    const pair = context.certs.checkKeyPair(key, cert);
+    const pair = certs.checkKeyPair(key, cert);
     if (!pair.ok) throw new CheckFailure(pair.error);
-    return { anchors: parseBundle(context, caBundle, "could not parse caBundle"), cert, chain };
+    return { anchors: parseBundle(certs, caBundle, "could not parse caBundle"), cert, chain };
   }
   if (spec.optional) return "not-installed";
   throw new CheckFailure(`secrets "${spec.secrets[0]?.name}" not found`);
@@ -161,10 +162,15 @@ export function webhooksCategory(threshold: ExpiryThreshold): CategoryDefinition
           if (message === undefined && certProblem !== undefined)
             message = `certificate is ${certProblem}`;
           if (message === undefined) {
-            const verification = await context.certs.verifyChain(m.cert, m.chain, m.anchors, {
-              now,
-              dnsName: serviceName(context),
-            });
+            const verification = await (await context.certs()).verifyChain(
+              m.cert,
+              m.chain,
+              m.anchors,
+              {
+                now,
+                dnsName: serviceName(context),
+              },
+            );
             if (!verification.ok)
               message = `cert is not issued by the trust anchor: ${verification.error}`;
           }

@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { unlessAborted } from "../abort.js";
+import type { CertTools } from "../certs/types.js";
 import type { DataPlaneOptions, ProxyAssessment } from "../checks/data-plane.js";
 import { type ExpiryThreshold, parseExpiryThreshold } from "../checks/expiry.js";
 import type { IdentityInput } from "../checks/facts.js";
@@ -181,23 +182,29 @@ async function offlineInput(files: NonNullable<CheckOptions["offline"]>): Promis
 }
 
 export async function runCheckCommand(ctx: Context, options: CheckOptions): Promise<number> {
-  const certsPromise = ctx.loadCertTools();
-  const checks = await import("../checks/index.js");
-  let cluster: Cluster | undefined;
+  const [checks, cluster] = await Promise.all([
+    import("../checks/index.js"),
+    options.offline === undefined ? ctx.loadCluster() : undefined,
+  ]);
+  // The certificate code loads once the checks have sent their first requests (below), while
+  // they wait for the answers.
+  let certsLoading: Promise<CertTools> | undefined;
+  const certs = () => {
+    certsLoading ??= ctx.loadCertTools();
+    return certsLoading;
+  };
   let loadInput: () => Promise<IdentityInput>;
   let linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined;
   if (options.offline !== undefined) {
     const input = await offlineInput(options.offline);
     loadInput = async () => input;
   } else {
-    cluster = await ctx.loadCluster();
-    const target = cluster;
+    const target = cluster as Cluster; // loaded above: not offline
     const readConfig = checks.linkerdConfigReader(target, ctx.global.linkerdNamespace);
     linkerdConfig = readConfig;
     loadInput = () =>
       checks.readClusterIdentityInput(target, ctx.global.linkerdNamespace, readConfig);
   }
-  const certs = await certsPromise;
   const status = statusLine(ctx);
   const dataPlane =
     options.proxy && cluster
@@ -247,10 +254,12 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       previousCategory = event.result.category;
     }
   };
-  const report = await unlessAborted(
-    checks.runChecks(catalog, context, { ...(retryDeadline ? { retryDeadline } : {}), onEvent }),
-    ctx.signal,
-  );
+  const running = checks.runChecks(catalog, context, {
+    ...(retryDeadline ? { retryDeadline } : {}),
+    onEvent,
+  });
+  certs();
+  const report = await unlessAborted(running, ctx.signal);
   status.stop();
   if (report === undefined) return ExitCode.Interrupted;
 

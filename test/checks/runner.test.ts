@@ -13,7 +13,7 @@ import { KubeApiError } from "../../src/k8s/types.js";
 function context(now = new Date("2026-01-01T00:00:00Z")): CheckContext {
   return {
     cluster: undefined,
-    certs: {} as CertTools,
+    certs: async () => ({}) as CertTools,
     facts: {
       identity: () => Promise.reject(new Error("unused")),
       linkerdConfig: async () => undefined,
