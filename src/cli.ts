@@ -3,7 +3,11 @@
 // shell prompts call it, and it should cost about what starting Node costs (issue 12).
 import packageJson from "../package.json" with { type: "json" };
 import { ExitCode } from "./errors.js";
+import { warmRootStore } from "./k8s/root-store-warmup.js";
 import { streamOutput } from "./output.js";
+
+/** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
+const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
 
 const stdout = streamOutput(process.stdout);
 const stderr = streamOutput(process.stderr);
@@ -15,6 +19,9 @@ if (args.length === 1 && args[0] === "--version") {
   stdout.write(`${packageJson.version}\n`);
   code = ExitCode.Ok;
 } else {
+  // Started before the program loads, so that the store is built by the first connection.
+  const asksForHelp = args.includes("--help") || args.includes("-h") || args[0] === "help";
+  if (!asksForHelp && args.some((arg) => TLS_COMMANDS.has(arg))) warmRootStore();
   const { runProgram } = await import("./main.js");
   code = await runProgram(process.argv, { stdout, stderr });
 }

@@ -2,7 +2,6 @@
 // a Context directly instead of mocking modules.
 import { loadCertTools } from "./certs/load.js";
 import type { CertTools } from "./certs/types.js";
-import { warmRootStore } from "./k8s/root-store-warmup.js";
 import type { Cluster } from "./k8s/types.js";
 import type { Output } from "./output.js";
 import { colorLevelFor, createTheme, type Theme } from "./render/theme.js";
@@ -69,7 +68,6 @@ export function createContext(input: ContextInput): Context {
     global: input.global,
     signal: input.signal,
     loadCluster() {
-      if (cluster === undefined) warmRootStore();
       cluster ??= import("./k8s/kube-cluster.js").then(({ createKubeCluster }) =>
         createKubeCluster({
           kubeconfig: input.global.kubeconfig,
