@@ -8,6 +8,7 @@ export function initialize(path) {
 }
 
 export async function load(url, context, nextLoad) {
-  if (log !== undefined && url.startsWith("file:")) appendFileSync(log, `${url}\n`);
+  if (log !== undefined && (url.startsWith("file:") || url.startsWith("node:")))
+    appendFileSync(log, `${url}\n`);
   return nextLoad(url, context);
 }
