@@ -258,7 +258,8 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
     ...(retryDeadline ? { retryDeadline } : {}),
     onEvent,
   });
-  certs();
+  // Started now, awaited by the checks that read certificates: they report a failure to load.
+  certs().catch(() => {});
   const report = await unlessAborted(running, ctx.signal);
   status.stop();
   if (report === undefined) return ExitCode.Interrupted;
