@@ -2,8 +2,8 @@
 // A thin shim: the CLI itself is bundled into dist/ by scripts/build.mjs.
 import module from "node:module";
 
-// Dependencies' deprecation warnings (on Node 22+: the punycode module and url.parse(), used by
-// client-node's node-fetch) mean nothing to someone running the CLI; keep stderr for meshlens.
+// Dependencies' deprecation warnings (on Node 22+, e.g. url.parse()) mean nothing to someone
+// running the CLI; keep stderr for meshlens.
 process.noDeprecation = true;
 
 // Node >= 22.1 caches compiled code between runs; older Node simply skips it.

@@ -1,39 +1,26 @@
-// The entry point, and where the process exits (besides a second Ctrl-C, in main.ts). A bare
-// `meshlens --version` is answered here before the program and its commands load: scripts and
-// shell prompts call it, and it should cost about what starting Node costs (issue 12).
+// The entry point. A bare `meshlens --version` is answered here, before anything else loads:
+// scripts and shell prompts call it, and it should cost about what starting Node costs (issue 12).
+// Everything else runs in run.ts, which exits the process.
+import { writeSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
-import { ExitCode } from "./errors.js";
-import { warmRootStore } from "./k8s/root-store-warmup.js";
-import { streamOutput } from "./output.js";
 
-/** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
-const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
-
-const stdout = streamOutput(process.stdout);
-const stderr = streamOutput(process.stderr);
+/**
+ * What commander prints for --version (main.ts declares the flag too, for `--version` among
+ * other arguments), written at once. As for every command: a reader that went away is not a
+ * failure; a write that fails is one line on stderr and exit 3 (ExitCode.CouldNotRun).
+ */
+function printVersion(): number {
+  try {
+    writeSync(1, `${packageJson.version}\n`);
+    return 0;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === "EPIPE") return 0;
+    writeSync(2, `meshlens: cannot write to standard output: ${message.replace(/, write$/, "")}\n`);
+    return 3;
+  }
+}
 
 const args = process.argv.slice(2);
-let code: number;
-if (args.length === 1 && args[0] === "--version") {
-  // What commander prints for it (main.ts declares the same flag, for `--version` among others).
-  stdout.write(`${packageJson.version}\n`);
-  code = ExitCode.Ok;
-} else {
-  // Started before the program loads, so that the store is built by the first connection.
-  const asksForHelp = args.includes("--help") || args.includes("-h") || args[0] === "help";
-  if (!asksForHelp && args.some((arg) => TLS_COMMANDS.has(arg))) warmRootStore();
-  const { runProgram } = await import("./main.js");
-  code = await runProgram(process.argv, { stdout, stderr });
-}
-
-// Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).
-await stdout.flush();
-if (stdout.failure !== undefined) {
-  stderr.write(
-    `meshlens: cannot write to standard output: ${stdout.failure.message.replace(/, write$/, "")}\n`,
-  );
-  // The verdict stands when it is already a failure; a passing run whose report was lost is not a pass.
-  if (code === ExitCode.Ok) code = ExitCode.CouldNotRun;
-}
-await stderr.flush();
-process.exit(code);
+if (args.length === 1 && args[0] === "--version") process.exit(printVersion());
+else await (await import("./run.js")).run(packageJson.version);

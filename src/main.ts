@@ -2,7 +2,6 @@
 // and an exit code. cli.ts runs it.
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
-import packageJson from "../package.json" with { type: "json" };
 import { checkCommand } from "./commands/check.js";
 import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
@@ -37,6 +36,8 @@ interface Io {
   stdout: StreamOutput;
   stderr: StreamOutput;
   signal: AbortSignal;
+  /** meshlens' version (cli.ts reads it, so that package.json is bundled in one place). */
+  version: string;
 }
 
 function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
@@ -61,11 +62,11 @@ function programName(scriptPath: string | undefined): string {
 
 function buildProgram(
   run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-  io: Pick<Io, "stdout" | "stderr">,
+  io: Pick<Io, "stdout" | "stderr" | "version">,
 ): Command {
   const program = new Command(programName(process.argv[1]))
     .description("See whether a Linkerd service mesh's mTLS identity is healthy")
-    .version(packageJson.version, "--version", "print the meshlens version")
+    .version(io.version, "--version", "print the meshlens version")
     .option(
       "--kubeconfig <path>",
       "path to the kubeconfig file (default: $KUBECONFIG or ~/.kube/config)",
@@ -153,10 +154,7 @@ async function main(argv: string[], io: Io): Promise<number> {
  * Runs the command line to its exit code; Ctrl-C, SIGTERM and SIGHUP stop it (a second signal
  * does not wait for clean-up) and set the code the shell would report.
  */
-export async function runProgram(
-  argv: string[],
-  io: Pick<Io, "stdout" | "stderr">,
-): Promise<number> {
+export async function runProgram(argv: string[], io: Omit<Io, "signal">): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | undefined;
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {

@@ -5,7 +5,7 @@
 // the main thread just before the first API request; Node 22 and 24 take ~2 ms. The store is
 // shared by all threads, so on Node 20 a worker builds it on the other core while the main thread
 // loads the code that will send that request.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 /** The first Node major that no longer pays for the root store up front (measured: 22.23, 24.22). */
 const LAZY_ROOT_STORE_MAJOR = 22;
@@ -20,6 +20,8 @@ export function needsRootStoreWarmup(nodeVersion: string): boolean {
  */
 export function warmRootStore(nodeVersion = process.versions.node): Worker | undefined {
   if (!needsRootStoreWarmup(nodeVersion)) return undefined;
+  // Loaded here, not imported: the entry point imports this module, and `--version` needs no threads.
+  const { Worker } = process.getBuiltinModule("node:worker_threads");
   const worker = new Worker('require("node:tls").createSecureContext();', { eval: true });
   worker.unref();
   // Only a head start: if it fails, the first connection builds the store as it always did.
