@@ -64,6 +64,11 @@ const result = await build({
   splitting: true,
   format: "esm",
   platform: "node",
+  // A package's ES module build where it has one (asn1js, @peculiar's ASN.1 schemas, pvtsutils
+  // publish both): esbuild tree-shakes it and needs no CommonJS wrapper to run at load. The
+  // certificate chunk went from 184 KB to 128 KB; `check` on the demo, 81 runs in turns on Node
+  // 20: 300 ms against 333 ms (median).
+  mainFields: ["module", "main"],
   target: "node20",
   minify: true,
   sourcemap: "linked",
