@@ -8,6 +8,7 @@ import {
   request as httpsRequest,
   type RequestOptions,
 } from "node:https";
+import { createSecureContext, type SecureContext } from "node:tls";
 import { createGunzip, gunzipSync } from "node:zlib";
 import type {
   KubeConfig,
@@ -369,8 +370,13 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   // One keep-alive agent for every GET (API reads, a scrape of each proxy's /metrics): client-node
   // would build an agent, hence a TLS handshake, per request. Proxy agents are kept.
   let pool: HttpsAgent | undefined;
+  // Each new connection would otherwise build its own TLS context from the kubeconfig's CA,
+  // certificate and key; on Node 20 that copies the 144 bundled roots into a fresh store too
+  // (~2.3 ms a connection, profiled; check opens ~8). One per credential, while it is current.
+  const contexts = new WeakMap<RequestOptions, SecureContext>();
   const pooledOptions = async (): Promise<RequestOptions> => {
-    const options: RequestOptions = { ...(await httpsOptions()) };
+    const credential = await httpsOptions();
+    const options: RequestOptions & { secureContext?: SecureContext } = { ...credential };
     if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
       pool ??= new HttpsAgent({
         ...(options as AgentOptions),
@@ -378,6 +384,13 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         maxSockets: 16,
       });
       options.agent = pool;
+      let context = contexts.get(credential);
+      if (context === undefined) {
+        context = createSecureContext(options);
+        contexts.set(credential, context);
+      }
+      // ca, cert and key stay in the options: the agent tells its connections apart by them.
+      options.secureContext = context;
     }
     return options;
   };
