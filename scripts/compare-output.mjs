@@ -39,7 +39,7 @@ function run(bin, args) {
  */
 function masked(value) {
   return String(value)
-    .replace(/"secondsLeft": \d+/g, '"secondsLeft": N')
+    .replace(/"secondsLeft": -?\d+/g, '"secondsLeft": N')
     .replace(/current time \S+Z/g, "current time T");
 }
 
