@@ -1,5 +1,5 @@
 // The program: its commands, global flags, signals, and how each kind of failure becomes one line
-// and an exit code. cli.ts runs it.
+// and an exit code. run.ts runs it.
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { checkCommand } from "./commands/check.js";
