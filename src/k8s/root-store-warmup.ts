@@ -18,13 +18,24 @@ export function needsRootStoreWarmup(nodeVersion: string): boolean {
  * Starts building the root store off the main thread when this Node would build it on the first
  * TLS connection; the worker does not keep the process alive. Returns it (for tests), if started.
  */
-export function warmRootStore(nodeVersion = process.versions.node): Worker | undefined {
+export function warmRootStore(
+  nodeVersion = process.versions.node,
+  startWorker = (code: string): Worker => {
+    // Loaded here, not imported: the entry point imports this module; --version needs no thread.
+    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    return new Worker(code, { eval: true });
+  },
+): Worker | undefined {
   if (!needsRootStoreWarmup(nodeVersion)) return undefined;
-  // Loaded here, not imported: the entry point imports this module, and `--version` needs no threads.
-  const { Worker } = process.getBuiltinModule("node:worker_threads");
-  const worker = new Worker('require("node:tls").createSecureContext();', { eval: true });
+  // Only a head start: if no thread can start, or it fails, the first connection builds the
+  // store as it always did.
+  let worker: Worker;
+  try {
+    worker = startWorker('require("node:tls").createSecureContext();');
+  } catch {
+    return undefined;
+  }
   worker.unref();
-  // Only a head start: if it fails, the first connection builds the store as it always did.
   worker.on("error", () => {});
   return worker;
 }

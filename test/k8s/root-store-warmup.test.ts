@@ -19,4 +19,11 @@ describe("the TLS root store warm-up", () => {
     });
     expect(ended).toEqual({ code: 0 });
   });
+
+  it("is only a head start: a thread that cannot start is not an error", () => {
+    const noThreads = () => {
+      throw Object.assign(new Error("cannot start a thread"), { code: "ERR_WORKER_INIT_FAILED" });
+    };
+    expect(warmRootStore("20.20.2", noThreads)).toBeUndefined();
+  });
 });
