@@ -11,6 +11,7 @@ import type { CheckContext, CheckReport } from "../checks/types.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
+import { memoize } from "../memoize.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
 import {
   type CheckOutputFormat,
@@ -188,11 +189,7 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
   ]);
   // The certificate code loads once the checks have sent their first requests (below), while
   // they wait for the answers.
-  let certsLoading: Promise<CertTools> | undefined;
-  const certs = () => {
-    certsLoading ??= ctx.loadCertTools();
-    return certsLoading;
-  };
+  const certs: () => Promise<CertTools> = memoize(() => ctx.loadCertTools());
   let loadInput: () => Promise<IdentityInput>;
   let linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined;
   if (options.offline !== undefined) {
