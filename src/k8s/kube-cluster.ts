@@ -342,9 +342,9 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   };
 
   const tunnelSettings = async (): Promise<TunnelSettings> => {
-    const options: RequestOptions = {};
-    // Tokens and exec plugins are the kubeconfig's business, asked afresh for each tunnel.
-    await config.applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0]);
+    // The credential the GETs use, renewed on the same terms (check --proxy opens a tunnel per
+    // proxy: asking client-node afresh each time read the kubeconfig's files thousands of times).
+    const options = await httpsOptions();
     // client-node gives each call a new plain agent; proxy agents (socks, http proxies) are kept.
     const agent = options.agent;
     return {
