@@ -211,21 +211,28 @@ function webhookConfigurationInfo(
   };
 }
 
+/** HTTPS request options with the TLS context made from their CA, certificate and key. */
+type CredentialOptions = RequestOptions & { secureContext: SecureContext };
+
 /**
  * The kubeconfig's HTTPS options (CA, client certificate, token header), worked out again only
  * after `ttlMs`: client-node reads the files and asks the credential source on every call, which
  * cost ~0.3 ms of CPU per request when `edges` reads a thousand proxies. Exec credentials are kept
- * by exec-credentials.ts until they expire; a token file is re-read after the TTL.
+ * by exec-credentials.ts until they expire; a token file is re-read after the TTL. The TLS context
+ * is made once per credential too: each new connection would otherwise build its own from the
+ * same CA, certificate and key, and on Node 20 copy the 144 bundled roots into a fresh store
+ * (~2.3 ms a connection, profiled; check opens ~8). ca, cert and key stay in the options: the
+ * agent tells its connections apart by them.
  */
 function cachedHttpsOptions(config: KubeConfig, ttlMs: number, now = () => Date.now()) {
-  let cached: { options: Promise<RequestOptions>; at: number } | undefined;
-  return (): Promise<RequestOptions> => {
+  let cached: { options: Promise<CredentialOptions>; at: number } | undefined;
+  return (): Promise<CredentialOptions> => {
     if (cached === undefined || now() - cached.at > ttlMs) {
       const options: RequestOptions = {};
       const fresh = {
         options: config
           .applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0])
-          .then(() => options),
+          .then(() => ({ ...options, secureContext: createSecureContext(options) })),
         at: now(),
       };
       cached = fresh;
@@ -370,13 +377,8 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   // One keep-alive agent for every GET (API reads, a scrape of each proxy's /metrics): client-node
   // would build an agent, hence a TLS handshake, per request. Proxy agents are kept.
   let pool: HttpsAgent | undefined;
-  // Each new connection would otherwise build its own TLS context from the kubeconfig's CA,
-  // certificate and key; on Node 20 that copies the 144 bundled roots into a fresh store too
-  // (~2.3 ms a connection, profiled; check opens ~8). One per credential, while it is current.
-  const contexts = new WeakMap<RequestOptions, SecureContext>();
   const pooledOptions = async (): Promise<RequestOptions> => {
-    const credential = await httpsOptions();
-    const options: RequestOptions & { secureContext?: SecureContext } = { ...credential };
+    const options: RequestOptions = { ...(await httpsOptions()) };
     if (options.agent === undefined || options.agent?.constructor === HttpsAgent) {
       pool ??= new HttpsAgent({
         ...(options as AgentOptions),
@@ -384,13 +386,6 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         maxSockets: 16,
       });
       options.agent = pool;
-      let context = contexts.get(credential);
-      if (context === undefined) {
-        context = createSecureContext(options);
-        contexts.set(credential, context);
-      }
-      // ca, cert and key stay in the options: the agent tells its connections apart by them.
-      options.secureContext = context;
     }
     return options;
   };
