@@ -3,6 +3,7 @@
 // Everything else runs in run.ts, which exits the process.
 import { writeSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
+import { cannotWriteLine } from "./output.js";
 
 /**
  * What commander prints for --version (main.ts declares the flag too, for `--version` among
@@ -14,9 +15,9 @@ function printVersion(): number {
     writeSync(1, `${packageJson.version}\n`);
     return 0;
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if (code === "EPIPE") return 0;
-    writeSync(2, `meshlens: cannot write to standard output: ${message.replace(/, write$/, "")}\n`);
+    const failure = error as NodeJS.ErrnoException;
+    if (failure.code === "EPIPE") return 0;
+    writeSync(2, cannotWriteLine(failure));
     return 3;
   }
 }

@@ -53,3 +53,8 @@ export function streamOutput(stream: NodeJS.WriteStream): StreamOutput {
       }),
   };
 }
+
+/** The one line that says standard output could not be written, and why. */
+export function cannotWriteLine(failure: NodeJS.ErrnoException): string {
+  return `meshlens: cannot write to standard output: ${failure.message.replace(/, write$/, "")}\n`;
+}

@@ -1,7 +1,7 @@
 // Runs the command line (cli.ts calls it for everything but a bare --version) and exits.
 import { ExitCode } from "./errors.js";
 import { warmRootStore } from "./k8s/root-store-warmup.js";
-import { streamOutput } from "./output.js";
+import { cannotWriteLine, streamOutput } from "./output.js";
 
 /** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
 const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
@@ -20,9 +20,7 @@ export async function run(version: string): Promise<never> {
   // Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).
   await stdout.flush();
   if (stdout.failure !== undefined) {
-    stderr.write(
-      `meshlens: cannot write to standard output: ${stdout.failure.message.replace(/, write$/, "")}\n`,
-    );
+    stderr.write(cannotWriteLine(stdout.failure));
     // The verdict stands when it is already a failure; a passing run whose report was lost is not a pass.
     if (code === ExitCode.Ok) code = ExitCode.CouldNotRun;
   }
