@@ -9,6 +9,8 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { matchesSelector, parseLabelSelector, SelectorError } from "../k8s/label-selector.js";
 import { toTable } from "./api-tables.js";
 import type { FaultInjector } from "./faults.js";
+import { authorize, forbiddenMessage, impersonatedUser, type UserInfo } from "./rbac.js";
+import { type RequestInfo, requestInfo } from "./request-info.js";
 import {
   groupVersion,
   RESOURCE_TYPES,
@@ -244,25 +246,39 @@ function qualifiedResource(type: ResourceType): string {
   return type.group === "" ? type.plural : `${type.plural}.${type.group}`;
 }
 
-function forbidden(path: string): StatusBody {
-  const r = route(path);
-  if (r.kind === "object" || r.kind === "collection") {
-    const verb = r.kind === "object" ? "get" : "list";
-    const scope = r.namespace ? ` in the namespace "${r.namespace}"` : " at the cluster scope";
-    const subject =
-      r.kind === "object" ? `${qualifiedResource(r.type)} "${r.name}"` : qualifiedResource(r.type);
-    return statusBody(
-      403,
-      "Forbidden",
-      `${subject} is forbidden: User "${SIM_USER}" cannot ${verb} resource "${r.type.plural}" in API group "${r.type.group}"${scope}`,
-      {
-        ...(r.kind === "object" ? { name: r.name } : {}),
-        kind: r.type.plural,
-        group: r.type.group,
-      },
-    );
-  }
-  return statusBody(403, "Forbidden", `forbidden: User "${SIM_USER}" cannot get path "${path}"`);
+/** A 403 as kube-apiserver words it, for `user` asking what `info` says. */
+function forbidden(user: UserInfo, info: RequestInfo): StatusBody {
+  return statusBody(
+    403,
+    "Forbidden",
+    forbiddenMessage(user, info),
+    info.kind === "resource"
+      ? {
+          ...(info.name === undefined ? {} : { name: info.name }),
+          group: info.group,
+          kind: info.resource,
+        }
+      : undefined,
+  );
+}
+
+/** The token's user: like system:masters, never checked against RBAC. */
+const TOKEN_USER: UserInfo = { name: SIM_USER, groups: ["system:masters", "system:authenticated"] };
+
+/**
+ * Who the request acts as: the token's user, or the user it impersonates (`Impersonate-User`,
+ * `Impersonate-Group`, `Impersonate-Uid`, as kubectl --as sends them). The token's user may
+ * impersonate anyone; an impersonated user is then held to RBAC.
+ */
+function effectiveUser(request: IncomingMessage): UserInfo | { error: string } {
+  const headers = request.headersDistinct;
+  const user = headers["impersonate-user"]?.[0];
+  const groups = headers["impersonate-group"] ?? [];
+  if (user === undefined)
+    return groups.length > 0 || headers["impersonate-uid"] !== undefined
+      ? { error: "requested impersonation of groups or a uid without impersonating a user" }
+      : TOKEN_USER;
+  return impersonatedUser(user, groups);
 }
 
 function notFound(path: string): StatusBody {
@@ -301,6 +317,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
       return;
     }
+    const user = effectiveUser(request);
+    if ("error" in user) {
+      send(response, 500, statusBody(500, "InternalError", user.error));
+      return;
+    }
+    const info = requestInfo(request.method ?? "GET", path, url.searchParams);
+    if (user !== TOKEN_USER && !authorize(options.store, user, info)) {
+      send(response, 403, forbidden(user, info));
+      return;
+    }
     for (const fault of options.faults.match(path)) {
       if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault.kind === "drop") {
@@ -310,7 +336,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (fault.kind === "status") {
         const bodies = {
           401: statusBody(401, "Unauthorized", "Unauthorized"),
-          403: forbidden(path),
+          403: forbidden(user, info),
           404: notFound(path),
           500: statusBody(500, "InternalError", "Internal error occurred: simulated fault"),
         };
@@ -319,7 +345,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
     }
     // linkerd-viz's tap API, aggregated under /apis/tap.linkerd.io (sim/tap-server.ts).
-    if (options.tap !== undefined && (await options.tap.handle(request, response, path))) return;
+    if (options.tap !== undefined && (await options.tap.handle(request, response, path, user)))
+      return;
     const podProxy =
       /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+)(?::(\d+))?\/proxy(\/.*)?$/.exec(path);
     if (podProxy && options.pods) {
@@ -477,6 +504,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     };
     if (request.headers.authorization !== `Bearer ${options.token}`)
       return refuse(401, "Unauthorized");
+    const user = effectiveUser(request);
+    if ("error" in user) return refuse(500, "Internal Server Error");
+    const info = requestInfo("GET", url.pathname, url.searchParams);
+    if (user !== TOKEN_USER && !authorize(options.store, user, info)) {
+      // A refused upgrade answers with the Status body, as kube-apiserver does.
+      const body = JSON.stringify(forbidden(user, info));
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return;
+    }
     for (const fault of options.faults.match(url.pathname)) {
       if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault.kind === "status") return refuse(fault.status, "Fault");

@@ -98,6 +98,8 @@ function hasProxy(spec: PodSpec | undefined): boolean {
 }
 
 const DEFAULT_ADMIN_PORT = 4191;
+/** Linkerd's opt-out of identity for a workload (2.x before 2.12; the proxy then has none). */
+export const DISABLE_IDENTITY_ANNOTATION = "config.linkerd.io/disable-identity";
 const ADMIN_PORT_ANNOTATION = "config.linkerd.io/admin-port";
 
 /**
@@ -109,6 +111,7 @@ export function proxyContainer(
   mesh: MeshConfig,
   anchors: "inline" | "configMap",
   adminPort = DEFAULT_ADMIN_PORT,
+  withIdentity = true,
 ): Container {
   const cp = mesh.controlPlaneNamespace;
   const identitySuffix = `serviceaccount.identity.${cp}.${mesh.trustDomain}`;
@@ -137,24 +140,29 @@ export function proxyContainer(
       { name: "_pod_sa", valueFrom: { fieldRef: { fieldPath: "spec.serviceAccountName" } } },
       { name: "_l5d_ns", value: cp },
       { name: "_l5d_trustdomain", value: mesh.trustDomain },
-      { name: "LINKERD2_PROXY_IDENTITY_DIR", value: "/var/run/linkerd/identity/end-entity" },
-      trustAnchors,
-      {
-        name: "LINKERD2_PROXY_IDENTITY_TOKEN_FILE",
-        value: "/var/run/secrets/tokens/linkerd-identity-token",
-      },
-      {
-        name: "LINKERD2_PROXY_IDENTITY_SVC_ADDR",
-        value: `linkerd-identity-headless.${cp}.svc.cluster.local.:8080`,
-      },
-      {
-        name: "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
-        value: `$(_pod_sa).$(_pod_ns).${identitySuffix}`,
-      },
-      {
-        name: "LINKERD2_PROXY_IDENTITY_SVC_NAME",
-        value: `linkerd-identity.${cp}.${identitySuffix}`,
-      },
+      // Linkerd's proxy template before 2.12: identity disabled replaces the identity variables.
+      ...(withIdentity
+        ? [
+            { name: "LINKERD2_PROXY_IDENTITY_DIR", value: "/var/run/linkerd/identity/end-entity" },
+            trustAnchors,
+            {
+              name: "LINKERD2_PROXY_IDENTITY_TOKEN_FILE",
+              value: "/var/run/secrets/tokens/linkerd-identity-token",
+            },
+            {
+              name: "LINKERD2_PROXY_IDENTITY_SVC_ADDR",
+              value: `linkerd-identity-headless.${cp}.svc.cluster.local.:8080`,
+            },
+            {
+              name: "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
+              value: `$(_pod_sa).$(_pod_ns).${identitySuffix}`,
+            },
+            {
+              name: "LINKERD2_PROXY_IDENTITY_SVC_NAME",
+              value: `linkerd-identity.${cp}.${identitySuffix}`,
+            },
+          ]
+        : [{ name: "LINKERD2_PROXY_IDENTITY_DISABLED", value: "disabled" }]),
       {
         name: "LINKERD2_PROXY_DESTINATION_SVC_NAME",
         value: `linkerd-destination.${cp}.${identitySuffix}`,
@@ -196,6 +204,7 @@ export function injectTemplate(
     pinnedAnchors === undefined ? mesh : { ...mesh, trustAnchorsPem: pinnedAnchors },
     anchors,
     Number.isInteger(adminPort) && adminPort > 0 ? adminPort : DEFAULT_ADMIN_PORT,
+    annotations[DISABLE_IDENTITY_ANNOTATION] !== "true",
   );
   const classic = annotations[SIM_ANNOTATIONS.sidecar] === "classic";
   const labels: Record<string, string> = {

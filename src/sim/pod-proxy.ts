@@ -23,6 +23,17 @@ export function adminPortOf(pod: KubeObject): number | undefined {
   return proxyContainer(pod)?.ports?.find((p) => p.name === "linkerd-admin")?.containerPort;
 }
 
+/**
+ * A proxy injected with identity disabled (`config.linkerd.io/disable-identity`, Linkerd 2.x before
+ * 2.12): LINKERD2_PROXY_IDENTITY_DISABLED instead of every identity variable, so no local name, no
+ * certificate, and plaintext on every connection (`tls="disabled"`).
+ */
+export function identityDisabled(pod: KubeObject): boolean {
+  return (
+    proxyContainer(pod)?.env?.some((v) => v.name === "LINKERD2_PROXY_IDENTITY_DISABLED") ?? false
+  );
+}
+
 /** The proxy's identity: LINKERD2_PROXY_IDENTITY_LOCAL_NAME expanded as the kubelet would. */
 export function podIdentity(pod: KubeObject): string | undefined {
   const env = proxyContainer(pod)?.env;

@@ -16,7 +16,7 @@ import { gzipSync } from "node:zlib";
 import { SIM_ANNOTATIONS } from "./controllers.js";
 import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
 import type { Issued } from "./pki.js";
-import { podIdentity, proxyContainer } from "./pod-proxy.js";
+import { identityDisabled, podIdentity, proxyContainer } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 import { type Link, trafficLinks, trafficMetrics } from "./traffic.js";
 
@@ -37,7 +37,8 @@ export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
 export interface SimProxy {
   namespace: string;
   pod: string;
-  identity: string;
+  /** Undefined for a proxy injected with identity disabled: it has no certificate. */
+  identity: string | undefined;
   podObject: KubeObject;
   fault: ProxyFault | undefined;
   ready: boolean;
@@ -106,8 +107,8 @@ export class ProxyFleet {
       }
     }
     for (const pod of this.options.store.list({ apiVersion: "v1", kind: "Pod" })) {
-      const identity = podIdentity(pod);
-      if (identity === undefined) continue;
+      if (proxyContainer(pod) === undefined) continue;
+      const identity = identityDisabled(pod) ? undefined : podIdentity(pod);
       const annotations = pod.metadata.annotations ?? {};
       const fault = annotations[PROXY_FAULT_ANNOTATION] as ProxyFault | undefined;
       const phase = (pod.status as { phase?: string } | undefined)?.phase;
@@ -146,6 +147,8 @@ export class ProxyFleet {
     }
     const pending = this.issuing.get(key);
     if (pending !== undefined) return pending;
+    const identity = proxy.identity;
+    if (identity === undefined) return Promise.reject(new Error("the proxy has no identity"));
     const issuing = (async (): Promise<LeafState> => {
       const issuer = this.options.issuer();
       if (issuer === undefined) throw new Error("the identity service has no usable issuer");
@@ -158,7 +161,7 @@ export class ProxyFleet {
               )
             : now;
       const leaf = await issueLeaf(issuer, {
-        identity: proxy.identity,
+        identity,
         notBefore,
         notAfter: new Date(notBefore.getTime() + LEAF_LIFETIME_MS),
       });
@@ -207,7 +210,9 @@ export class ProxyFleet {
     socket.once("data", (first: Buffer) => {
       socket.pause();
       socket.unshift(first);
-      if (first[0] === 0x16) {
+      // Without identity the admin server has no TLS: a handshake is not HTTP, and is dropped.
+      if (first[0] === 0x16 && proxy.identity === undefined) socket.destroy();
+      else if (first[0] === 0x16) {
         this.leafOf(proxy).then(
           (state) => {
             const tls = new TLSSocket(socket as Socket, {
@@ -327,7 +332,7 @@ export class ProxyFleet {
     }
     env._pod_name = proxy.pod;
     env._pod_ns = proxy.namespace;
-    env.LINKERD2_PROXY_IDENTITY_LOCAL_NAME = proxy.identity;
+    if (proxy.identity !== undefined) env.LINKERD2_PROXY_IDENTITY_LOCAL_NAME = proxy.identity;
     return env;
   }
 
@@ -336,10 +341,6 @@ export class ProxyFleet {
    * OpenMetrics style ending with `# EOF` (linkerd-facts.md 4.2, 4.3). Older proxies' names on request.
    */
   async metrics(proxy: SimProxy): Promise<string> {
-    const state = await this.leafOf(proxy);
-    const expiry = state.leaf.cert.notAfter.getTime() / 1000;
-    const refreshed = state.refreshedAt.getTime() / 1000;
-    const generation = proxy.podObject.metadata.annotations?.[PROXY_METRICS_ANNOTATION];
     const legacy = [
       "# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)",
       "# TYPE process_start_time_seconds gauge",
@@ -350,6 +351,12 @@ export class ProxyFleet {
       }),
       ...(this.options.metricsPadding ? [this.options.metricsPadding.trimEnd()] : []),
     ];
+    // No identity, no certificate families.
+    if (proxy.identity === undefined) return `${[...legacy, "# EOF"].join("\n")}\n`;
+    const state = await this.leafOf(proxy);
+    const expiry = state.leaf.cert.notAfter.getTime() / 1000;
+    const refreshed = state.refreshedAt.getTime() / 1000;
+    const generation = proxy.podObject.metadata.annotations?.[PROXY_METRICS_ANNOTATION];
     if (generation === "v2.219") {
       return `${[
         ...legacy,

@@ -1,11 +1,16 @@
 // The built-in cluster: a Linkerd control plane, linkerd-viz and emojivoto, with certificates
 // generated at start-up, and the named scenarios that break its identity in one way each.
 import { dump as toYaml } from "js-yaml";
-import { injectTemplate, type MeshConfig, SIM_ANNOTATIONS } from "./controllers.js";
+import {
+  DISABLE_IDENTITY_ANNOTATION,
+  injectTemplate,
+  type MeshConfig,
+  SIM_ANNOTATIONS,
+} from "./controllers.js";
 import { daysFrom, type Issued, issueCertificate, type KeyAlgorithm } from "./pki.js";
 import { PROXY_FAULT_ANNOTATION } from "./proxies.js";
 import type { KubeObject } from "./store.js";
-import { IDENTITY_DISABLED_ANNOTATION, TRAFFIC_API_VERSION, TRAFFIC_KIND } from "./traffic.js";
+import { TRAFFIC_API_VERSION, TRAFFIC_KIND } from "./traffic.js";
 
 export const CONTROL_PLANE_NAMESPACE = "linkerd";
 export const TRUST_DOMAIN = "cluster.local";
@@ -263,7 +268,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     name: "unmeshed-client",
     description:
-      "A client without a proxy (curl in namespace default) calls web: plaintext Linkerd's edges never shows.",
+      "A client without a proxy (curl in namespace unmeshed) calls web: plaintext Linkerd's edges never shows.",
     mutate: (objects) => {
       objects.push(
         ...workloadElsewhere({
@@ -315,10 +320,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     name: "tls-disabled",
     description:
-      "vote-bot's proxy runs without identity: its connections to web are tls=\"disabled\" (Linkerd's edges shows √).",
+      "vote-bot's proxy runs without identity (config.linkerd.io/disable-identity): its connections to web are tls=\"disabled\" (Linkerd's edges shows √).",
     mutate: (objects) => {
       annotateTemplates(objects, "emojivoto", ["vote-bot"], {
-        [IDENTITY_DISABLED_ANNOTATION]: "disabled",
+        [DISABLE_IDENTITY_ANNOTATION]: "true",
       });
     },
   },
@@ -852,6 +857,16 @@ function viz(pki: ScenarioPki): KubeObject[] {
     service(ns, "prometheus", "prometheus", 9090),
     service(ns, "tap", "tap", 443),
     service(ns, "metrics-api", "metrics-api", 8085),
+    // linkerd-viz's role for tap users (viz/charts/linkerd-viz/templates/tap-rbac.yaml), to bind.
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "linkerd-linkerd-viz-tap-admin", labels: labels("tap") },
+      rules: [
+        { apiGroups: [""], resources: ["namespaces"], verbs: ["list"] },
+        { apiGroups: ["tap.linkerd.io"], resources: ["*"], verbs: ["watch"] },
+      ],
+    },
     // linkerd-viz's Prometheus scrapes every meshed proxy's admin port, every 10 s.
     traffic(ns, "prometheus", [
       { from: "deploy/prometheus", to: "proxies/admin", protocol: "http", rps: 0.1 },

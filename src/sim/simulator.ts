@@ -15,6 +15,7 @@ import { issuerFromStore } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
 import { adminPortOf } from "./pod-proxy.js";
 import { ProxyFleet } from "./proxies.js";
+import { BOOTSTRAP_CLUSTER_ROLES } from "./rbac.js";
 import { resourceTypeByKind } from "./resources.js";
 import {
   buildScenario,
@@ -206,6 +207,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   const store = new ObjectStore(now);
+  // What every API server creates for itself; a scenario or the user may replace them.
+  for (const object of BOOTSTRAP_CLUSTER_ROLES) store.put(object);
   for (const object of scenario.objects) store.put(withDefaultNamespace(object));
   for (const file of options.manifestFiles ?? []) {
     let text: string;

@@ -3,9 +3,10 @@
 // URL, finds the meshed pods of the target, and streams length-prefixed TapEvents made from the
 // traffic model, as each tapped proxy would see its requests (inbound and outbound), filtered by
 // the request's matches and limited by maxRps as the real server splits it over the pods.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { decodeTapRequest, encodeApiError, TapMessages, tapPath } from "../tap/protocol.js";
 import { podIdentity } from "./pod-proxy.js";
+import { authorize, type UserInfo } from "./rbac.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 import type { TapFault } from "./tap-faults.js";
 import { destinationLabels, type Link, ownerOf, podLabels } from "./traffic.js";
@@ -40,16 +41,46 @@ function frame(message: Uint8Array): Buffer {
   return Buffer.concat([head, message]);
 }
 
-/** The tap server's error: the `linkerd-error` header and one ApiError frame (pkg/protohttp). */
+/**
+ * The tap server's error: the `linkerd-error` header (the status' text) and one ApiError frame with
+ * the message (pkg/protohttp WriteErrorToHTTPResponse).
+ */
 function tapError(response: ServerResponse, status: number, message: string): void {
   const body = frame(encodeApiError(message));
   response.writeHead(status, {
     "content-type": "application/octet-stream",
-    "linkerd-error": message,
+    "linkerd-error": STATUS_CODES[status] ?? String(status),
     "content-length": body.length,
   });
   response.end(body);
 }
+
+/** The tap server's own refusals before streaming: a JSON `{"error": ...}` (renderJSONError). */
+function jsonError(response: ServerResponse, status: number, message: string): void {
+  const body = JSON.stringify({ error: message });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+/** Kinds of the tap targets and how the API server qualifies them in errors. */
+const TARGET_KINDS: Record<string, { apiVersion: string; kind: string; qualified: string }> = {
+  cronjob: { apiVersion: "batch/v1", kind: "CronJob", qualified: "cronjobs.batch" },
+  daemonset: { apiVersion: "apps/v1", kind: "DaemonSet", qualified: "daemonsets.apps" },
+  deployment: { apiVersion: "apps/v1", kind: "Deployment", qualified: "deployments.apps" },
+  job: { apiVersion: "batch/v1", kind: "Job", qualified: "jobs.batch" },
+  namespace: { apiVersion: "v1", kind: "Namespace", qualified: "namespaces" },
+  pod: { apiVersion: "v1", kind: "Pod", qualified: "pods" },
+  replicaset: { apiVersion: "apps/v1", kind: "ReplicaSet", qualified: "replicasets.apps" },
+  replicationcontroller: {
+    apiVersion: "v1",
+    kind: "ReplicationController",
+    qualified: "replicationcontrollers",
+  },
+  statefulset: { apiVersion: "apps/v1", kind: "StatefulSet", qualified: "statefulsets.apps" },
+};
 
 function ipv4(ip: string): number {
   return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
@@ -151,7 +182,12 @@ export class TapServer {
   }
 
   /** Serves `request` when it is for the tap API; false otherwise. */
-  async handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    user: UserInfo,
+  ): Promise<boolean> {
     if (!path.startsWith(PREFIX)) return false;
     const service = this.apiService();
     const available = (
@@ -212,12 +248,41 @@ export class TapServer {
       tapError(response, 400, "tap request body did not match APIServer URL");
       return true;
     }
-    if (this.options.fault === "forbidden") {
-      tapError(
+    // The tap server's own SubjectAccessReview of the user the API server passes on (handlers.go):
+    // watch on the target's `tap` subresource in tap.linkerd.io.
+    const review = {
+      kind: "resource" as const,
+      verb: "watch",
+      group: "tap.linkerd.io",
+      resource: `${target.type}s`,
+      subresource: "tap",
+      namespace: target.type === "namespace" ? target.name : target.namespace,
+      name: target.type === "namespace" ? undefined : target.name,
+    };
+    if (
+      this.options.fault === "forbidden" ||
+      (user.groups.includes("system:masters")
+        ? false
+        : !authorize(this.options.store, user, review))
+    ) {
+      jsonError(
         response,
         403,
         `tap authorization failed (not authorized to access ${target.type}s.tap.linkerd.io), visit https://linkerd.io/tap-rbac for more information`,
       );
+      return true;
+    }
+    // GetObjects: a target that does not exist is the API's NotFound, in its words.
+    const kind = TARGET_KINDS[target.type];
+    if (
+      kind !== undefined &&
+      this.options.store.get(
+        kind,
+        target.type === "namespace" ? undefined : target.namespace,
+        target.name,
+      ) === undefined
+    ) {
+      tapError(response, 404, `${kind.qualified} "${target.name}" not found`);
       return true;
     }
     const pods = targetPods(
@@ -228,7 +293,7 @@ export class TapServer {
       tap.target?.labelSelector ?? "",
     );
     if (pods.length === 0) {
-      tapError(response, 404, `no pods to tap for type="${target.type}" name="${target.name}"`);
+      tapError(response, 404, `no pods to tap for ${target.type}/${target.name}`);
       return true;
     }
     if (this.options.replay !== undefined) {
@@ -312,6 +377,9 @@ export class TapServer {
       // The proxy matches its destination labels: only outbound events have them.
       if (!outbound) return false;
       const ok = matcher.destinations.some((d) => {
+        // A namespace destination is the label `namespace=NAME` (destinationLabels in
+        // viz/tap/api/grpc_server.go): every request to a pod in it.
+        if (d.type === "namespace") return link.destination.namespace === d.name;
         if (d.namespace !== "" && d.namespace !== link.destination.namespace) return false;
         if (d.type === "service") return link.service?.name === d.name;
         if (d.type === "pod") return link.destination.pod.metadata.name === d.name;

@@ -15,14 +15,11 @@
 // `[namespace/]svc/name:port` or `proxies/admin`. protocol: http (default), grpc or tcp; rps: requests
 // (or connections) a second, default 1; connections: long (default: one kept open per pair of pods)
 // or short (one per request, none open between them).
-import { adminPortOf, podIdentity, proxyContainer } from "./pod-proxy.js";
+import { adminPortOf, identityDisabled, podIdentity, proxyContainer } from "./pod-proxy.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 
 export const TRAFFIC_API_VERSION = "sim.meshlens.dev/v1alpha1";
 export const TRAFFIC_KIND = "Traffic";
-
-/** A workload annotation of the simulator: its proxy runs without an identity (tls="disabled"). */
-export const IDENTITY_DISABLED_ANNOTATION = "sim.meshlens.dev/identity";
 
 export type Protocol = "http" | "grpc" | "tcp";
 
@@ -147,7 +144,9 @@ export interface Endpoint {
   pod: KubeObject;
   namespace: string;
   ip: string;
-  /** The proxy's identity; undefined for a pod without a proxy. */
+  /** The pod has a proxy. */
+  meshed: boolean;
+  /** The proxy's identity; undefined for a pod without a proxy, or one without identity. */
   identity: string | undefined;
   /** Its proxy runs without identity. */
   identityDisabled: boolean;
@@ -233,8 +232,9 @@ function endpointOf(pod: KubeObject, anchors: Set<string>): Endpoint | undefined
     pod,
     namespace: pod.metadata.namespace ?? "default",
     ip: status.podIP,
+    meshed: proxyContainer(pod) !== undefined,
     identity: podIdentity(pod),
-    identityDisabled: annotationsOf(pod)[IDENTITY_DISABLED_ANNOTATION] === "disabled",
+    identityDisabled: identityDisabled(pod),
     trustsMesh: trustsMesh(pod, anchors),
   };
 }
@@ -349,16 +349,17 @@ export function trafficLinks(store: ObjectStore): Link[] {
         const skippedIn = portList(
           annotationsOf(destination.pod)["config.linkerd.io/skip-inbound-ports"],
         );
-        const outboundSeen =
-          source.identity !== undefined && !skippedOut.has(servicePort ?? targetPort);
-        const inboundSeen = destination.identity !== undefined && !skippedIn.has(targetPort);
+        const outboundSeen = source.meshed && !skippedOut.has(servicePort ?? targetPort);
+        const inboundSeen = destination.meshed && !skippedIn.has(targetPort);
         // mTLS between proxies that do not trust the same anchors fails in the handshake: no
         // connection is made (tls="true" only when both ends are meshed and trust each other).
         if (outboundSeen && inboundSeen && !(source.trustsMesh && destination.trustsMesh)) continue;
         const mode = annotationsOf(source.pod)["linkerd.io/inject"];
         // A connection that skips the source's proxy reaches the destination in plaintext.
         const tls = tlsOf(
-          outboundSeen ? source : { ...source, identity: undefined },
+          outboundSeen
+            ? source
+            : { ...source, meshed: false, identity: undefined, identityDisabled: false },
           destination,
           mode,
           inboundSeen,
@@ -409,7 +410,7 @@ const label = (labels: Record<string, string>) =>
  */
 export function podLabels(store: ObjectStore, pod: KubeObject): Record<string, string> {
   const labels: Record<string, string> = {};
-  if (podIdentity(pod) !== undefined) labels.control_plane_ns = "linkerd";
+  if (proxyContainer(pod) !== undefined) labels.control_plane_ns = "linkerd";
   const owner = ownerOf(store, pod);
   if (owner !== undefined)
     labels[owner.kind === "Job" ? "k8s_job" : owner.kind.toLowerCase()] = owner.name;
