@@ -17,6 +17,8 @@ export interface GlobalOptions {
   requestTimeoutMs: number;
   /** False with --no-color. */
   color: boolean;
+  /** --as, --as-group, --as-uid: act as another user (the API server checks that user's RBAC). */
+  impersonate?: { user: string; groups: string[]; uid: string | undefined };
 }
 
 export interface Context {
@@ -75,6 +77,7 @@ export function createContext(input: ContextInput): Context {
           env: input.env,
           requestTimeoutMs: input.global.requestTimeoutMs,
           signal: input.signal,
+          ...(input.global.impersonate ? { impersonate: input.global.impersonate } : {}),
         }),
       );
       return cluster;

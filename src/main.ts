@@ -20,6 +20,9 @@ interface RawGlobalFlags {
   linkerdNamespace: string;
   requestTimeout: string;
   color: boolean;
+  as?: string;
+  asGroup?: string[];
+  asUid?: string;
 }
 
 /** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
@@ -46,10 +49,17 @@ function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
     throw usageError(
       `invalid --request-timeout "${flags.requestTimeout}": use a duration such as 30s`,
     );
+  const groups = flags.asGroup ?? [];
+  if (flags.as === undefined && (groups.length > 0 || flags.asUid !== undefined))
+    throw usageError("--as-group and --as-uid need --as: the user to impersonate");
+  if (flags.as === "") throw usageError("--as needs a user name");
   return {
     linkerdNamespace: flags.linkerdNamespace,
     color: flags.color,
     requestTimeoutMs,
+    ...(flags.as === undefined
+      ? {}
+      : { impersonate: { user: flags.as, groups, uid: flags.asUid } }),
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),
   };
@@ -82,6 +92,13 @@ function buildProgram(
       "how long one Kubernetes API request (or credential plugin) may take",
       `${REQUEST_TIMEOUT_MS / 1000}s`,
     )
+    .option("--as <user>", "act as this user (impersonation; the API server checks its RBAC)")
+    .option(
+      "--as-group <group>",
+      "act as a member of this group, with --as (repeatable)",
+      (group: string, groups: string[] = []) => [...groups, group],
+    )
+    .option("--as-uid <uid>", "act as this UID, with --as")
     .option("--no-color", "turn colour off (also NO_COLOR=1)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

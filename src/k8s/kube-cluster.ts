@@ -28,6 +28,7 @@ import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
 import { shareExecCredentials } from "./exec-credentials.js";
 import { type KubeconfigSource, loadKubeConfig } from "./kubeconfig.js";
+import { ListReader } from "./list-reader.js";
 import { PROXY_CONTAINER } from "./pods.js";
 import { PortForwarder, type TunnelSettings } from "./port-forward.js";
 import {
@@ -39,10 +40,20 @@ import {
   type ListOptions,
   type PodInfo,
   type RequestTarget,
+  StreamAborted,
   type WebhookConfigurationInfo,
 } from "./types.js";
 
+/** Whom the requests act as (kubectl's --as, --as-group, --as-uid). */
+export interface Impersonation {
+  user: string;
+  groups: string[];
+  uid: string | undefined;
+}
+
 export interface KubeClusterOptions extends KubeconfigSource {
+  /** Act as another user: every request carries the Impersonate-* headers. */
+  impersonate?: Impersonation;
   /** Per-request timeout (and the credential plugin's); Linkerd uses 30 s (RequestTimeout). */
   requestTimeoutMs: number;
   /** Aborted on Ctrl-C: a running credential plugin is ended. */
@@ -224,7 +235,12 @@ type CredentialOptions = RequestOptions & { secureContext: SecureContext };
  * (~2.3 ms a connection, profiled; check opens ~8). ca, cert and key stay in the options: the
  * agent tells its connections apart by them.
  */
-function cachedHttpsOptions(config: KubeConfig, ttlMs: number, now = () => Date.now()) {
+function cachedHttpsOptions(
+  config: KubeConfig,
+  ttlMs: number,
+  impersonate: Impersonation | undefined,
+  now = () => Date.now(),
+) {
   let cached: { options: Promise<CredentialOptions>; at: number } | undefined;
   return (): Promise<CredentialOptions> => {
     if (cached === undefined || now() - cached.at > ttlMs) {
@@ -232,7 +248,11 @@ function cachedHttpsOptions(config: KubeConfig, ttlMs: number, now = () => Date.
       const fresh = {
         options: config
           .applyToHTTPSOptions(options as Parameters<typeof config.applyToHTTPSOptions>[0])
-          .then(() => ({ ...options, secureContext: createSecureContext(options) })),
+          .then(() => ({
+            ...options,
+            headers: { ...options.headers, ...impersonationHeaders(impersonate) },
+            secureContext: createSecureContext(options),
+          })),
         at: now(),
       };
       cached = fresh;
@@ -245,6 +265,18 @@ function cachedHttpsOptions(config: KubeConfig, ttlMs: number, now = () => Date.
   };
 }
 
+/** kubectl's impersonation headers (client-go transport/round_trippers.go); a group per header line. */
+function impersonationHeaders(
+  impersonate: Impersonation | undefined,
+): Record<string, string | string[]> {
+  if (impersonate === undefined) return {};
+  return {
+    "Impersonate-User": impersonate.user,
+    ...(impersonate.groups.length > 0 ? { "Impersonate-Group": impersonate.groups } : {}),
+    ...(impersonate.uid === undefined ? {} : { "Impersonate-Uid": impersonate.uid }),
+  };
+}
+
 export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const config = loadKubeConfig(options);
   shareExecCredentials(config, {
@@ -254,7 +286,7 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const server = config.getCurrentCluster()?.server ?? "<unknown>";
   const contextName = config.getCurrentContext();
   const defaultNamespace = config.getContextObject(contextName)?.namespace ?? "default";
-  const httpsOptions = cachedHttpsOptions(config, 10_000);
+  const httpsOptions = cachedHttpsOptions(config, 10_000, options.impersonate);
 
   /**
    * Runs one API call under the request timeout, translating failures. The credential comes first,
@@ -328,7 +360,12 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     }
   };
 
-  /** Follows `continue` tokens, mapping each page as it arrives so only our small types pile up. */
+  const inFlightLists = new Map<string, Promise<unknown[]>>();
+
+  /**
+   * Follows `continue` tokens, mapping each item as its bytes arrive (list-reader.ts): neither a
+   * page's text nor its parsed objects are held, only what `map` keeps.
+   */
   const listAll = async <T, R = T>(
     target: RequestTarget,
     path: string,
@@ -338,14 +375,94 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     const items: R[] = [];
     let cont: string | undefined;
     do {
-      const page = await getJson<{ items?: T[]; metadata?: { continue?: string } }>(
-        pathWith(path, { ...list, limit: PAGE_SIZE, continue: cont }),
-        target,
-      );
-      for (const item of page.items ?? []) items.push(map(item));
-      cont = page.metadata?.continue || undefined;
+      const page = pathWith(path, { ...list, limit: PAGE_SIZE, continue: cont });
+      const envelope = await call(target, async () => {
+        const reader = new ListReader((json) => items.push(map(JSON.parse(json) as T)));
+        await getStream(page, target, (bytes) => reader.push(bytes), {
+          gzip: false,
+          idleTimeoutMs: options.requestTimeoutMs,
+        });
+        return reader.end();
+      });
+      cont = envelope.metadata?.continue || undefined;
     } while (cont !== undefined);
     return items;
+  };
+
+  /**
+   * A GET whose body is handed to `onData` in pieces as it arrives, over the kept-alive pool; an
+   * error status is an HttpStatusError. With `gzip`, the body is asked for compressed and
+   * inflated in one call at the end (for small bodies such as a proxy's /metrics); `idleTimeoutMs`
+   * ends an answer that goes silent that long (a "timeout" failure).
+   */
+  const getStream = async (
+    pathAndQuery: string,
+    target: RequestTarget,
+    onData: (bytes: Buffer) => void,
+    settings: { gzip: boolean; idleTimeoutMs: number },
+  ): Promise<void> => {
+    const options = await pooledOptions();
+    const url = new URL(pathAndQuery, server);
+    await new Promise<void>((resolve, reject) => {
+      const send = url.protocol === "https:" ? httpsGet : httpGet;
+      const headers = settings.gzip
+        ? { ...options.headers, "accept-encoding": "gzip" }
+        : options.headers;
+      const request = send(url, { ...options, headers }, (response) => {
+        const status = response.statusCode ?? 0;
+        const gzipped = response.headers["content-encoding"] === "gzip";
+        if (status < 200 || status >= 300) {
+          const body = gzipped ? response.pipe(createGunzip()) : response;
+          let text = "";
+          body.on("data", (chunk: Buffer) => {
+            if (text.length < 4096) text += chunk.toString("utf8");
+          });
+          body.on("end", () => reject(new HttpStatusError(status, text)));
+          body.on("error", reject);
+          return;
+        }
+        if (!gzipped) {
+          response.on("data", (chunk: Buffer) => {
+            try {
+              onData(chunk);
+            } catch (error) {
+              request.destroy(error as Error);
+            }
+          });
+          response.on("end", resolve);
+          response.on("error", reject);
+        } else {
+          // Compressed, a proxy's ~70 KB body is ~3 KB: kept, then inflated in one call.
+          // Measured on 1,011 bodies: a gunzip stream per body (pipe, 16 KB pieces) cost
+          // ~0.5 s of CPU in stream callbacks; gunzipSync ~0.1 s.
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => {
+            try {
+              onData(gunzipSync(Buffer.concat(chunks)));
+              resolve();
+            } catch (error) {
+              reject(error);
+            }
+          });
+          response.on("error", reject);
+        }
+        // A body cut short ends the response with 'aborted' rather than an error.
+        response.on("aborted", () => reject(new Error("the answer was cut short")));
+      });
+      // The API server answers a pod proxy request once the pod does: silence here is
+      // the pod's (a "timeout" failure, which callers blame on the proxy).
+      request.setTimeout(settings.idleTimeoutMs, () =>
+        request.destroy(
+          new KubeApiError(
+            "timeout",
+            `no answer within ${settings.idleTimeoutMs / 1000}s: ${target.verb} ${describeTarget(target)} at ${server}`,
+            target,
+          ),
+        ),
+      );
+      request.on("error", reject);
+    });
   };
 
   const tunnelSettings = async (): Promise<TunnelSettings> => {
@@ -357,7 +474,10 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     return {
       server,
       headers: Object.fromEntries(
-        Object.entries(options.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        Object.entries(options.headers ?? {}).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.map(String) : String(value),
+        ]),
       ),
       tls: {
         ...(options.ca === undefined ? {} : { ca: options.ca as string | Buffer }),
@@ -397,78 +517,56 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     portForward: (namespace, pod, port) => forwarder.portForward(namespace, pod, port),
     getRaw: (pathAndQuery) =>
       getBody(pathAndQuery, { verb: "get", resource: pathAndQuery.split("?")[0] ?? pathAndQuery }),
-    postStream(path, body, target) {
-      return call(target, async () => {
-        const options = await httpsOptions();
-        const url = new URL(path, server);
-        return new Promise((resolve, reject) => {
-          const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-          // Its own connection (not the kept-alive pool): the stream lasts as long as the user wants.
-          const { agent, ...rest } = options;
-          const request = send(url, {
-            ...rest,
-            ...(agent !== undefined && agent?.constructor !== HttpsAgent ? { agent } : {}),
-            method: "POST",
-            headers: { ...options.headers, "content-length": body.length },
-          });
-          request.on("response", resolve);
-          request.on("error", reject);
-          request.end(body);
+    async postStream(path, body, target, signal) {
+      // The credential comes under the request timeout (a plugin that hangs is named), as for GETs.
+      const credential = await call(target, () => httpsOptions());
+      const url = new URL(path, server);
+      return new Promise((resolve, reject) => {
+        const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+        // Its own connection (not the kept-alive pool): the stream lasts as long as the user wants.
+        const { agent, ...rest } = credential;
+        const request = send(url, {
+          ...rest,
+          ...(agent !== undefined && agent?.constructor !== HttpsAgent ? { agent } : {}),
+          method: "POST",
+          headers: { ...credential.headers, "content-length": body.length },
         });
+        // The request timeout covers connecting and sending, not the wait for the answer: Linkerd's
+        // tap server sends its headers with the first event (its streaming writer flushes on each),
+        // and Linkerd's CLI sets no timeout on the stream (viz/tap/pkg/reader.go).
+        const timer = setTimeout(
+          () =>
+            request.destroy(
+              new KubeApiError(
+                "timeout",
+                `timed out after ${options.requestTimeoutMs / 1000}s: ${target.verb} ${describeTarget(target)} at ${server} (connecting and sending the request)`,
+                target,
+              ),
+            ),
+          options.requestTimeoutMs,
+        );
+        timer.unref();
+        request.on("finish", () => clearTimeout(timer));
+        // The stop (Ctrl-C, --duration) reaches the request in every phase: connecting, waiting
+        // for the first event, streaming.
+        const onAbort = () => request.destroy(new StreamAborted());
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+        request.on("close", () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+        });
+        request.on("response", resolve);
+        request.on("error", (error) =>
+          reject(error instanceof StreamAborted ? error : toKubeApiError(error, target, server)),
+        );
+        request.end(body);
       });
     },
     streamRaw(pathAndQuery, target, onData, timeoutMs) {
-      return call(target, async () => {
-        const options = await pooledOptions();
-        const url = new URL(pathAndQuery, server);
-        await new Promise<void>((resolve, reject) => {
-          const send = url.protocol === "https:" ? httpsGet : httpGet;
-          const request = send(
-            url,
-            { ...options, headers: { ...options.headers, "accept-encoding": "gzip" } },
-            (response) => {
-              const status = response.statusCode ?? 0;
-              const gzipped = response.headers["content-encoding"] === "gzip";
-              if (status < 200 || status >= 300) {
-                const body = gzipped ? response.pipe(createGunzip()) : response;
-                let text = "";
-                body.on("data", (chunk: Buffer) => {
-                  if (text.length < 4096) text += chunk.toString("utf8");
-                });
-                body.on("end", () => reject(new HttpStatusError(status, text)));
-                body.on("error", reject);
-                return;
-              }
-              if (!gzipped) {
-                response.on("data", onData);
-                response.on("end", resolve);
-                response.on("error", reject);
-              } else {
-                // Compressed, a proxy's ~70 KB body is ~3 KB: kept, then inflated in one call.
-                // Measured on 1,011 bodies: a gunzip stream per body (pipe, 16 KB pieces) cost
-                // ~0.5 s of CPU in stream callbacks; gunzipSync ~0.1 s.
-                const chunks: Buffer[] = [];
-                response.on("data", (chunk: Buffer) => chunks.push(chunk));
-                response.on("end", () => {
-                  try {
-                    onData(gunzipSync(Buffer.concat(chunks)));
-                    resolve();
-                  } catch (error) {
-                    reject(error);
-                  }
-                });
-                response.on("error", reject);
-              }
-              // A body cut short ends the response with 'aborted' rather than an error.
-              response.on("aborted", () => reject(new Error("the answer was cut short")));
-            },
-          );
-          request.setTimeout(timeoutMs, () =>
-            request.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)),
-          );
-          request.on("error", reject);
-        });
-      });
+      return call(target, () =>
+        getStream(pathAndQuery, target, onData, { gzip: true, idleTimeoutMs: timeoutMs }),
+      );
     },
     async version() {
       const info = await getJson<VersionInfo>("/version", { verb: "get", resource: "version" });
@@ -498,18 +596,35 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         ? undefined
         : { name, namespace, type: secret.type ?? "Opaque", data: decodeData(secret.data) };
     },
-    async listPods(namespace, list: ListOptions = {}) {
+    listPods<T = PodInfo>(
+      namespace: string | undefined,
+      list: ListOptions = {},
+      select?: (pod: PodInfo) => T,
+    ): Promise<T[]> {
       const target: RequestTarget = {
         verb: "list",
         resource: "pods",
         ...(namespace === undefined ? {} : { namespace }),
       };
-      const intern = interner();
       const path =
         namespace === undefined
           ? "/api/v1/pods"
           : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-      return listAll(target, path, list, (pod: V1Pod) => podInfo(pod, intern));
+      const intern = interner();
+      const read = () =>
+        listAll(target, path, list, (pod: V1Pod) => {
+          const info = podInfo(pod, intern);
+          return select === undefined ? (info as T) : select(info);
+        });
+      if (select !== undefined) return read();
+      // The same LIST asked for while it is in flight shares its answer, as GETs do (two checks
+      // read the control plane's pods at once).
+      const key = pathWith(path, { ...list });
+      const pending = inFlightLists.get(key);
+      if (pending !== undefined) return pending as Promise<T[]>;
+      const request = read().finally(() => inFlightLists.delete(key));
+      inFlightLists.set(key, request);
+      return request;
     },
     async listReplicaSets(namespace) {
       const sets = await listAll<V1ReplicaSet>(

@@ -3,6 +3,7 @@
 // winning for each cluster, user and context name and for current-context; else ~/.kube/config;
 // else the in-cluster service account. client-node's loadFromDefault fails on a missing file, lets
 // later files override current-context, and throws on a name two files share.
+import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -124,9 +125,48 @@ export function loadKubeConfig(source: KubeconfigSource): KubeConfig {
     );
   }
   const context = config.getContextObject(config.getCurrentContext());
-  if (config.getCurrentCluster() === null)
+  const cluster = config.getCurrentCluster();
+  if (cluster === null)
     throw couldNotRun(
       `context "${context?.name}" uses cluster "${context?.cluster}", which is not in kubeconfig ${named}`,
     );
+  checkCertificateAuthority(cluster, named);
   return config;
+}
+
+/**
+ * The cluster's certificate authority must be PEM certificates, as kubectl requires ("unable to
+ * load root certificates"); Node would take anything and then say the server's certificate is not
+ * signed by it, which blames the server for a broken kubeconfig.
+ */
+function checkCertificateAuthority(
+  cluster: { name: string; caData?: string; caFile?: string },
+  named: string,
+): void {
+  let pem: string;
+  let what: string;
+  if (cluster.caData) {
+    pem = Buffer.from(cluster.caData, "base64").toString("utf8");
+    what = `the certificate-authority-data of cluster "${cluster.name}" in kubeconfig ${named}`;
+  } else if (cluster.caFile) {
+    what = `the certificate-authority ${cluster.caFile} of cluster "${cluster.name}"`;
+    try {
+      pem = readFileSync(cluster.caFile, "utf8");
+    } catch (error) {
+      throw couldNotRun(`cannot read ${what}: ${firstLine(error)}`);
+    }
+  } else return;
+  const blocks = [...pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)];
+  const bad = blocks.find((block) => {
+    try {
+      new X509Certificate(block[0]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (blocks.length === 0 || bad !== undefined)
+    throw couldNotRun(
+      `unable to load root certificates: ${what} ${blocks.length === 0 ? "holds no PEM certificate" : "holds a certificate that cannot be parsed"}`,
+    );
 }

@@ -58,3 +58,18 @@ export function adminPortOf(pod: PodInfo): number | undefined {
 /** Linkerd's words for a proxy container without that port (cli/cmd/identity.go). */
 export const NO_ADMIN_PORT =
   "failed to find linkerd-admin port in linkerd-proxy container for given pod spec";
+
+/**
+ * Why a meshed pod's proxy has no identity, when it has none: injected with identity disabled
+ * (LINKERD2_PROXY_IDENTITY_DISABLED, Linkerd before 2.12), or without a local name. Such a proxy
+ * serves no certificate and makes no mTLS connection.
+ */
+export function noIdentityReason(pod: PodInfo): string | undefined {
+  const env = proxyContainerOf(pod)?.env;
+  if (env === undefined) return undefined;
+  if (env.some((variable) => variable.name === "LINKERD2_PROXY_IDENTITY_DISABLED"))
+    return "its proxy runs with identity disabled (LINKERD2_PROXY_IDENTITY_DISABLED): no certificate, no mTLS";
+  return podIdentity(pod) === undefined
+    ? "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME"
+    : undefined;
+}

@@ -90,7 +90,7 @@ class PortForwardStream extends Duplex {
  */
 export interface TunnelSettings {
   server: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   tls: {
     ca?: string | Buffer;
     cert?: string | Buffer;
@@ -161,7 +161,9 @@ export class PortForwarder {
     try {
       return await openPortForward(podUrl, port, {
         ...settings.tls,
-        headers: settings.headers,
+        // ws hands the headers to http.request, which sends an array as one line per value (each
+        // Impersonate-Group on its own line, as the API server reads them); @types/ws says string.
+        headers: settings.headers as Record<string, string>,
         agent: this.agent,
       });
     } catch (error) {

@@ -104,8 +104,17 @@ export interface Cluster {
   getNamespace(name: string): Promise<{ name: string } | undefined>;
   getConfigMap(namespace: string, name: string): Promise<ConfigMapInfo | undefined>;
   getSecret(namespace: string, name: string): Promise<SecretInfo | undefined>;
-  /** All pods, following `continue` pages; `namespace` undefined means all namespaces. */
+  /**
+   * All pods, following `continue` pages; `namespace` undefined means all namespaces. With
+   * `select`, each pod is reduced as it arrives and only what `select` returns is kept (a
+   * cluster-wide list then costs the memory of the reductions, not of the pods).
+   */
   listPods(namespace: string | undefined, options?: ListOptions): Promise<PodInfo[]>;
+  listPods<T>(
+    namespace: string | undefined,
+    options: ListOptions,
+    select: (pod: PodInfo) => T,
+  ): Promise<T[]>;
   listReplicaSets(namespace: string): Promise<ReplicaSetInfo[]>;
   listServiceAccounts(namespace: string, options?: ListOptions): Promise<string[]>;
   listClusterRoles(options?: ListOptions): Promise<string[]>;
@@ -133,11 +142,15 @@ export interface Cluster {
   /**
    * POST of `body` to a raw API path, answered with a long-lived stream (tap's watch): resolves
    * once the response headers arrive, whatever the status; the caller reads and ends the body.
+   * The request timeout covers connecting and sending only: the answer may be as late as the
+   * first event. `signal` ends the request in any phase (rejecting with StreamAborted before the
+   * answer, destroying the answer after it).
    */
   postStream(
     path: string,
     body: Uint8Array,
     target: RequestTarget,
+    signal: AbortSignal,
   ): Promise<import("node:http").IncomingMessage>;
 }
 
@@ -169,6 +182,14 @@ export class KubeApiError extends Error {
     this.failure = failure;
     this.target = target;
     this.status = status;
+  }
+}
+
+/** The caller's signal ended a stream before its answer came. */
+export class StreamAborted extends Error {
+  constructor() {
+    super("the stream was stopped");
+    this.name = "StreamAborted";
   }
 }
 

@@ -24,6 +24,13 @@ const SHORT_NAMES: Record<WorkloadType, string> = {
   statefulset: "sts",
 };
 
+/** The names a user types for the types (completion offers them): `deployment`, `deploy` ... */
+export function workloadTypeWords(types: readonly WorkloadType[]): string[] {
+  return types.flatMap((type) => (SHORT_NAMES[type] === type ? [type] : [type, SHORT_NAMES[type]]));
+}
+
+export const WORKLOAD_TYPES = Object.keys(SHORT_NAMES) as WorkloadType[];
+
 /** `deploy`, `deployment`, `deployments` (any case) -> `deployment`; undefined for others. */
 export function workloadTypeOf(text: string): WorkloadType | undefined {
   const name = text.toLowerCase();
