@@ -6,10 +6,11 @@ import type { Context } from "../context.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
 import type { EdgeResourceType, EdgesResult, UnreadProxy } from "../edges/types.js";
 import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "../errors.js";
+import { requireNamespace } from "../k8s/namespaces.js";
 import { KubeApiError } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
 import { escapeControl } from "../render/escape.js";
-import { parseDuration } from "./durations.js";
+import { parseDuration, parsePrometheusDuration } from "./durations.js";
 import { statusLine } from "./status-line.js";
 
 interface EdgesFlags {
@@ -47,8 +48,6 @@ export function parseEdgesOptions(args: string[], flags: EdgesFlags): EdgesOptio
   if (!parsed.ok) throw usageError(parsed.message);
   if (!(EDGES_OUTPUT_FORMATS as readonly string[]).includes(flags.output))
     throw usageError("--output supports table, json and wide");
-  if (flags.allNamespaces && flags.namespace !== undefined)
-    throw usageError("-n and -A cannot be combined");
   if (flags.failOn !== undefined && flags.failOn !== "plaintext")
     throw usageError(`invalid --fail-on "${flags.failOn}": use plaintext`);
   const concurrency = Number(flags.concurrency);
@@ -75,16 +74,20 @@ export function parseEdgesOptions(args: string[], flags: EdgesFlags): EdgesOptio
       throw usageError(
         "--since needs --prometheus: a proxy's own counters run from when it started (use --seen alone)",
       );
-    if (!/^\d+[smhdw]$/.test(flags.since) || parseDuration(flags.since.replace(/d$/, "h")) === 0)
-      throw usageError(`invalid --since "${flags.since}": use a Prometheus duration such as 1h`);
+    if (!parsePrometheusDuration(flags.since))
+      throw usageError(
+        `invalid --since "${flags.since}": use a Prometheus duration such as 1h, 1h30m or 2d`,
+      );
   }
   return {
     type: parsed.type,
+    // -A wins over -n, as in kubectl.
     namespace: flags.allNamespaces ? undefined : (flags.namespace ?? "context"),
     output: flags.output as EdgesOutputFormat,
     source,
     failOnPlaintext: flags.failOn === "plaintext",
     unmeshed: flags.unmeshed === true,
+    // --since implies --seen: a window is only read for edges seen in it.
     seen:
       flags.seen || flags.since !== undefined
         ? { window: flags.prometheus === undefined ? undefined : (flags.since ?? "1h") }
@@ -119,6 +122,10 @@ function describeUnread(unread: readonly UnreadProxy[], usingPrometheusHint: boo
 export async function runEdges(ctx: Context, options: EdgesOptions): Promise<number> {
   const cluster = await ctx.loadCluster();
   const namespace = options.namespace === "context" ? cluster.defaultNamespace : options.namespace;
+  if (namespace !== undefined) {
+    await unlessAborted(requireNamespace(cluster, namespace), ctx.signal);
+    if (ctx.signal.aborted) return ExitCode.Interrupted;
+  }
   const status = statusLine(ctx);
   let result: EdgesResult | undefined;
   if (options.source.kind === "proxies") {
@@ -160,9 +167,17 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   else if (edges.length === 0) ctx.err.write("No edges found.\n");
   else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme));
   for (const line of describeUnread(unread, options.source.kind === "proxies")) ctx.err.write(line);
+  if (result.elsewhereUnread !== undefined)
+    ctx.err.write(`meshlens: ${escapeControl(result.elsewhereUnread)}\n`);
   if (unread.length > 0) {
     ctx.err.write(
       `meshlens: the edges are incomplete: ${unread.length} ${unread.length === 1 ? "proxy" : "proxies"} could not be read\n`,
+    );
+    return ExitCode.CouldNotRun;
+  }
+  if (result.elsewhereUnread !== undefined) {
+    ctx.err.write(
+      "meshlens: the edges are incomplete: callers in other namespaces were not read\n",
     );
     return ExitCode.CouldNotRun;
   }
@@ -180,7 +195,7 @@ export function edgesCommand(
     )
     .argument("[resourcetype...]", "the resource type to aggregate by (one)")
     .option("-n, --namespace <namespace>", "namespace (default: the kubeconfig context's)")
-    .option("-A, --all-namespaces", "every namespace")
+    .option("-A, --all-namespaces", "every namespace (wins over -n)")
     .option("-o, --output <format>", "table, wide or json", "table")
     .option(
       "--prometheus <url>",
@@ -195,7 +210,7 @@ export function edgesCommand(
     )
     .option(
       "--since <duration>",
-      "with --prometheus: the window --seen looks back over (default 1h)",
+      "with --prometheus: the window --seen looks back over, a Prometheus duration (default 1h; implies --seen)",
     )
     .option("--concurrency <n>", "proxies read at once", "16")
     .option("--timeout <duration>", "how long to wait for one proxy's metrics", "5s")

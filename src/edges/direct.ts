@@ -12,7 +12,7 @@ import { computeEdges, type SourcePod } from "./compute.js";
 import { l5dLabel, proxyPodLabel } from "./resource-types.js";
 import type { Edge, EdgeResourceType, EdgeSample, EdgesResult, UnreadProxy } from "./types.js";
 
-/** How SRC reads for a client without a proxy (seen only by the destination's inbound metrics). */
+/** How SRC reads for connections no source proxy reported (seen only by the destination). */
 const UNMESHED_SOURCE = "(unmeshed)";
 
 export interface DirectOptions {
@@ -32,23 +32,41 @@ export interface DirectOptions {
 const OPEN_NOW = "tcp_open_connections";
 const OPENED = "tcp_open_total";
 
-/**
- * What one proxy's metrics say, boiled down as soon as they are read: a scrape's raw series (tens
- * per pod, each with a dozen long labels) are not kept, so memory grows with the edges, not with
- * the series.
- */
-interface Scraped {
-  pod: PodInfo;
-  outbound: EdgeSample[];
-  /** Meshed clients of this pod in other namespaces (with -n), by their identity. */
-  clientsElsewhere: Array<{ namespace: string; serviceAccount: string }>;
-  unmeshed: Edge[];
+/** A destination's plaintext connections from its clients on one port, by its inbound `tls`. */
+interface PlaintextReceived {
+  targetAddr: string;
+  reason: string;
+  connections: number;
 }
 
-const key = (namespace: string, name: string) => `${namespace}/${name}`;
+/**
+ * What one proxy's metrics say, boiled down as soon as they are read: a scrape's raw series (tens
+ * per pod, each with a dozen long labels) are not kept, nor the pod, so memory grows with the
+ * edges, not with the proxies.
+ */
+interface Scraped {
+  outbound: EdgeSample[];
+  /** Plaintext connections this proxy opened, by the address it sent them to (for --unmeshed). */
+  plaintextSent: Array<{ targetAddr: string; connections: number }>;
+  /** For --unmeshed, when the pod is a destination shown: its workload and plaintext clients. */
+  received: { dst: string; dstNamespace: string; plaintext: PlaintextReceived[] } | undefined;
+}
 
-function isScrapable(pod: PodInfo): boolean {
-  return pod.phase === "Running" && !pod.terminating && adminPortOf(pod) !== undefined;
+/** The little edges needs of a pod, kept for every pod listed (CLIENT_ID, Running). */
+interface ListedPod extends SourcePod {
+  scrape: { namespace: string; name: string; port: number; workload: string } | undefined;
+}
+
+function listedPod(pod: PodInfo, type: EdgeResourceType): ListedPod {
+  const port = adminPortOf(pod);
+  const scrapable = pod.phase === "Running" && !pod.terminating && port !== undefined;
+  return {
+    identity: podIdentity(pod) ?? "",
+    running: pod.phase === "Running",
+    scrape: scrapable
+      ? { namespace: pod.namespace, name: pod.name, port, workload: workloadOf(pod, type) }
+      : undefined,
+  };
 }
 
 /** The label a series would carry for the workload of `type` the pod belongs to. */
@@ -56,25 +74,18 @@ function workloadOf(pod: PodInfo, type: EdgeResourceType): string {
   return type === "pod" ? pod.name : (pod.labels[proxyPodLabel(type)] ?? "");
 }
 
-/** `sa.ns.serviceaccount.identity...` -> its namespace and service account. */
-function accountOf(identity: string): { namespace: string; serviceAccount: string } | undefined {
-  const [serviceAccount, namespace, kind] = identity.split(".");
-  return serviceAccount && namespace && kind === "serviceaccount"
-    ? { namespace, serviceAccount }
-    : undefined;
-}
+type Target = NonNullable<ListedPod["scrape"]>;
 
 async function scrape(
   cluster: Cluster,
-  pod: PodInfo,
+  pod: Target,
   family: string,
   options: Pick<DirectOptions, "type" | "namespace" | "timeoutMs" | "unmeshed">,
 ): Promise<Scraped | UnreadProxy> {
-  const port = adminPortOf(pod) as number;
   const scanner = new FamilyScanner([family]);
   try {
     await cluster.streamRaw(
-      `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}:${port}/proxy/metrics`,
+      `/api/v1/namespaces/${pod.namespace}/pods/${pod.name}:${pod.port}/proxy/metrics`,
       { verb: "get", resource: "pods/proxy", namespace: pod.namespace, name: pod.name },
       (bytes) => scanner.push(bytes),
       options.timeoutMs,
@@ -84,7 +95,7 @@ async function scrape(
     return {
       namespace: pod.namespace,
       pod: pod.name,
-      reason: forbidden ? error.message : unreadReason(error),
+      reason: forbidden ? error.message : unreadReason(error, options.timeoutMs),
       forbidden,
     };
   }
@@ -96,30 +107,52 @@ async function scrape(
       reason: `its /metrics is not Prometheus text (${JSON.stringify(scanner.malformed)})`,
       forbidden: false,
     };
+  const shown = options.namespace === undefined || options.namespace === pod.namespace;
   return {
-    pod,
-    outbound: outboundSamples(pod, samples, options.type),
-    clientsElsewhere:
-      options.namespace === undefined ? [] : clientsFromElsewhere(samples, options.namespace),
-    unmeshed: options.unmeshed ? unmeshedEdges(pod, samples, options.type) : [],
+    outbound: outboundSamples(pod, samples, options.type, options.namespace),
+    plaintextSent: options.unmeshed ? plaintextSent(samples) : [],
+    received:
+      options.unmeshed && shown && pod.workload !== ""
+        ? {
+            dst: pod.workload,
+            dstNamespace: pod.namespace,
+            plaintext: plaintextReceived(pod, samples),
+          }
+        : undefined,
   };
 }
 
-function unreadReason(error: unknown): string {
+/**
+ * Why a proxy could not be read. A pod proxy request that times out reached the API server, which
+ * waited on the proxy: that is the proxy's silence, as check --proxy words it.
+ */
+function unreadReason(error: unknown, timeoutMs: number): string {
+  if (error instanceof KubeApiError && error.failure === "timeout")
+    return `no answer from the proxy admin port within ${timeoutMs / 1000}s`;
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n")[0] ?? message;
 }
 
-/** Outbound series of one scraped pod as Linkerd's query would group them (plus `tls`). */
-function outboundSamples(pod: PodInfo, samples: Sample[], type: EdgeResourceType): EdgeSample[] {
-  const src = workloadOf(pod, type);
+/**
+ * Outbound series of one scraped pod as Linkerd's query would group them (plus `tls`). With -n, a
+ * pod outside the namespace keeps only what it sent into it: the rows Linkerd's rule keeps.
+ */
+function outboundSamples(
+  pod: Target,
+  samples: Sample[],
+  type: EdgeResourceType,
+  namespace: string | undefined,
+): EdgeSample[] {
+  const src = pod.workload;
   if (src === "") return [];
   const dstLabel = `dst_${l5dLabel(type)}`;
+  const elsewhere = namespace !== undefined && pod.namespace !== namespace;
   const sums = new Map<string, EdgeSample>();
   for (const sample of samples) {
     const labels = sample.labels;
     const dst = labels[dstLabel] ?? "";
     if (labels.direction !== "outbound" || dst === "") continue;
+    if (elsewhere && labels.dst_namespace !== namespace) continue;
     const row: EdgeSample = {
       src,
       srcNamespace: pod.namespace,
@@ -146,129 +179,120 @@ function outboundSamples(pod: PodInfo, samples: Sample[], type: EdgeResourceType
   return [...sums.values()];
 }
 
-/** The meshed clients in other namespaces that a pod's inbound series name, by their identity. */
-function clientsFromElsewhere(
-  samples: Sample[],
-  namespace: string,
-): Array<{ namespace: string; serviceAccount: string }> {
-  const clients = new Map<string, { namespace: string; serviceAccount: string }>();
-  for (const sample of samples) {
-    const id = sample.labels.client_id;
-    if (sample.labels.direction !== "inbound" || !id || sample.value === 0) continue;
-    const account = accountOf(id);
-    if (account !== undefined && account.namespace !== namespace) clients.set(id, account);
+/** The connections a proxy sent without mTLS, by the address it sent them to. */
+function plaintextSent(samples: Sample[]): Scraped["plaintextSent"] {
+  const sent = new Map<string, number>();
+  for (const { labels, value } of samples) {
+    if (labels.direction !== "outbound" || labels.tls === "true" || value === 0) continue;
+    const address = labels.target_addr ?? "";
+    sent.set(address, (sent.get(address) ?? 0) + value);
   }
-  return [...clients.values()];
+  return [...sent].map(([targetAddr, connections]) => ({ targetAddr, connections }));
 }
 
-/** The admin port's own inbound connections are scrapes and probes, not workload traffic. */
-function isAdminTraffic(pod: PodInfo, sample: Sample): boolean {
-  return sample.labels.target_port === String(adminPortOf(pod));
-}
-
-/** Clients without a proxy: the pod's inbound series without mTLS, one row per reason. */
-function unmeshedEdges(pod: PodInfo, samples: Sample[], type: EdgeResourceType): Edge[] {
-  const dst = workloadOf(pod, type);
-  const reasons = new Set<string>();
-  for (const sample of samples) {
-    const labels = sample.labels;
-    if (dst === "" || labels.direction !== "inbound" || labels.peer !== "src") continue;
-    if (sample.value === 0 || labels.tls === "true" || isAdminTraffic(pod, sample)) continue;
+/**
+ * A destination's inbound connections without mTLS, by port and reason. Inbound series name no
+ * client: a plaintext client is only a count per port (edges-tap-notes.md). The admin port's own
+ * connections are scrapes and probes, not workload traffic; loopback is the pod itself.
+ */
+function plaintextReceived(pod: Target, samples: Sample[]): PlaintextReceived[] {
+  const received = new Map<string, PlaintextReceived>();
+  for (const { labels, value } of samples) {
+    if (labels.direction !== "inbound" || labels.peer !== "src") continue;
+    if (value === 0 || labels.tls === "true" || labels.target_port === String(pod.port)) continue;
     const reason = labels.tls === "disabled" ? "disabled" : labels.no_tls_reason || "disabled";
-    if (reason !== "loopback") reasons.add(reason);
+    if (reason === "loopback") continue;
+    const targetAddr = labels.target_addr ?? "";
+    const id = `${targetAddr} ${reason}`;
+    const known = received.get(id);
+    if (known) known.connections += value;
+    else received.set(id, { targetAddr, reason, connections: value });
   }
-  return [...reasons].map((reason) => ({
-    src: UNMESHED_SOURCE,
-    srcNamespace: "",
-    dst,
-    dstNamespace: pod.namespace,
-    clientId: "",
-    serverId: "",
-    security: { mtls: false, reason },
-  }));
+  return [...received.values()];
 }
 
-/** One row per destination workload and reason, in Linkerd's order, after Linkerd's rows. */
-function mergeUnmeshed(rows: Edge[], namespace: string | undefined): Edge[] {
-  const seen = new Map<string, Edge>();
-  for (const row of rows) {
-    if (namespace !== undefined && row.dstNamespace !== namespace) continue;
-    const id = JSON.stringify([
-      row.dst,
-      row.dstNamespace,
-      (row.security as { reason: string }).reason,
-    ]);
-    if (!seen.has(id)) seen.set(id, row);
+/**
+ * Rows for clients without a proxy: a destination's plaintext connections on an address that no
+ * meshed source reported sending (a meshed client in plaintext, e.g. identity disabled or an
+ * ingress without l5d-dst-override, has its own row already). What is left came from a client
+ * with no proxy, or one whose proxy skips the port. One row per destination workload and reason,
+ * sorted as Linkerd sorts, after Linkerd's rows.
+ */
+function unmeshedRows(scraped: readonly Scraped[]): Edge[] {
+  const sent = new Map<string, number>();
+  for (const s of scraped)
+    for (const { targetAddr, connections } of s.plaintextSent)
+      sent.set(targetAddr, (sent.get(targetAddr) ?? 0) + connections);
+  const rows = new Map<string, Edge>();
+  for (const s of scraped) {
+    if (s.received === undefined) continue;
+    const { dst, dstNamespace } = s.received;
+    const byAddress = new Map<string, PlaintextReceived[]>();
+    for (const r of s.received.plaintext)
+      byAddress.set(r.targetAddr, [...(byAddress.get(r.targetAddr) ?? []), r]);
+    for (const [address, received] of byAddress) {
+      const total = received.reduce((sum, r) => sum + r.connections, 0);
+      if (total <= (sent.get(address) ?? 0)) continue;
+      for (const { reason } of received) {
+        const id = JSON.stringify([dst, dstNamespace, reason]);
+        if (!rows.has(id))
+          rows.set(id, {
+            src: UNMESHED_SOURCE,
+            srcNamespace: "",
+            dst,
+            dstNamespace,
+            clientId: "",
+            serverId: "",
+            security: { mtls: false, reason },
+          });
+      }
+    }
   }
   const order = (e: Edge) => e.dstNamespace + e.dst;
-  return [...seen.values()].sort((a, b) =>
+  return [...rows.values()].sort((a, b) =>
     order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0,
   );
 }
 
 /**
- * Scrapes only the pods that can be the source of a row shown: for -A every meshed pod; for -n NS
- * the meshed pods of NS, then those in other namespaces whose service account NS's proxies name as
- * an inbound client (so one namespace of a 5,000-pod cluster costs its own pods and its callers).
+ * Reads every meshed proxy that can be the source of a row shown. For -A that is every one; for
+ * -n NS too (Linkerd's rule keeps a row whose source or destination is in NS, and only a source's
+ * outbound series name a plaintext client), so -n NS costs a cluster-wide pod LIST and a scrape
+ * of every proxy, of which only NS's rows are kept. A caller who may not list pods cluster-wide
+ * gets NS's own proxies and a result marked incomplete; --prometheus needs neither.
  */
 export async function edgesFromProxies(
   cluster: Cluster,
   options: DirectOptions,
 ): Promise<EdgesResult> {
   const family = options.seen ? OPENED : OPEN_NOW;
-  const listed = await cluster.listPods(options.namespace);
-  const pods = new Map<string, SourcePod>();
-  const remember = (list: PodInfo[]) => {
-    for (const pod of list)
-      pods.set(key(pod.namespace, pod.name), {
-        identity: podIdentity(pod) ?? "",
-        running: pod.phase === "Running",
-      });
-  };
-  remember(listed);
-  let done = 0;
-  let total = 0;
-  const scrapeAll = async (list: PodInfo[]) => {
-    total += list.length;
-    return mapBounded(list, options.concurrency, async (pod) => {
-      const result = await scrape(cluster, pod, family, options);
-      done += 1;
-      options.onProgress?.(done, total);
-      return result;
-    });
-  };
-  const results = await scrapeAll(listed.filter(isScrapable));
-  if (options.namespace !== undefined) {
-    // Callers in other namespaces, found by their identity in this namespace's inbound series.
-    const elsewhere = new Map<string, Set<string>>();
-    for (const result of results)
-      for (const client of "outbound" in result ? result.clientsElsewhere : []) {
-        const accounts = elsewhere.get(client.namespace) ?? new Set<string>();
-        accounts.add(client.serviceAccount);
-        elsewhere.set(client.namespace, accounts);
-      }
-    for (const [namespace, accounts] of elsewhere) {
-      const there = await cluster.listPods(namespace);
-      remember(there);
-      results.push(
-        ...(await scrapeAll(
-          there.filter((pod) => isScrapable(pod) && accounts.has(pod.serviceAccountName)),
-        )),
-      );
-    }
+  const select = (pod: PodInfo) =>
+    [`${pod.namespace}/${pod.name}`, listedPod(pod, options.type)] as const;
+  let listed: Array<readonly [string, ListedPod]>;
+  let elsewhereUnread: string | undefined;
+  try {
+    listed = await cluster.listPods(undefined, {}, select);
+  } catch (error) {
+    const scoped = options.namespace !== undefined;
+    if (!(scoped && error instanceof KubeApiError && error.failure === "forbidden")) throw error;
+    elsewhereUnread = `${error.message} (the proxies of other namespaces that call into "${options.namespace}" were not read; --prometheus needs no access to the pods)`;
+    listed = await cluster.listPods(options.namespace, {}, select);
   }
+  const pods = new Map<string, ListedPod>(listed);
+  const targets = listed.flatMap(([, pod]) => (pod.scrape ? [pod.scrape] : []));
+  let done = 0;
+  const results = await mapBounded(targets, options.concurrency, async (pod) => {
+    const result = await scrape(cluster, pod, family, options);
+    done += 1;
+    options.onProgress?.(done, targets.length);
+    return result;
+  });
   const scraped = results.filter((r): r is Scraped => "outbound" in r);
   const unread = results.filter((r): r is UnreadProxy => !("outbound" in r));
   const edges = computeEdges(
     scraped.flatMap((s) => s.outbound),
     { namespace: options.namespace, pods },
   );
-  if (options.unmeshed)
-    edges.push(
-      ...mergeUnmeshed(
-        scraped.flatMap((s) => s.unmeshed),
-        options.namespace,
-      ),
-    );
-  return { edges, unread };
+  if (options.unmeshed) edges.push(...unmeshedRows(scraped));
+  return { edges, unread, ...(elsewhereUnread === undefined ? {} : { elsewhereUnread }) };
 }

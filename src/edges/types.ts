@@ -53,4 +53,9 @@ export interface EdgesResult {
   edges: Edge[];
   /** Proxies whose metrics could not be read: the edges are then incomplete. */
   unread: UnreadProxy[];
+  /**
+   * With -n, why the proxies of other namespaces (the callers into it) could not be read, when
+   * they could not: the edges are then incomplete too.
+   */
+  elsewhereUnread?: string;
 }
