@@ -1,33 +1,34 @@
 // `meshlens tap RESOURCE [NAME]`: live requests with `tls=`, printed as Linkerd prints them, through
 // linkerd-viz's tap API; bounded (--max-events, --duration) and filtered (--plaintext) for scripts.
 import { Command } from "commander";
+import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { requireNamespace } from "../k8s/namespaces.js";
 import { workloadTypeOf } from "../k8s/workload-types.js";
 import { escapeControl } from "../render/escape.js";
 import {
-  type JsonPathTemplate,
-  parseJsonPath,
   renderTapJson,
   renderTapJsonLine,
-  renderTapJsonPath,
   renderTapText,
+  tapEventObject,
   tlsOf,
 } from "../render/tap.js";
 import type { TapEvent, TapQuery, TapResourceType } from "../tap/types.js";
 import { parseDuration } from "./durations.js";
+import { checkSelectorFlag } from "./selector-flag.js";
 
 interface TapFlags {
   namespace?: string;
   to?: string;
-  toNamespace: string;
+  toNamespace?: string;
   maxRps: string;
-  scheme: string;
-  method: string;
-  authority: string;
-  path: string;
-  selector: string;
-  output: string;
+  scheme?: string;
+  method?: string;
+  authority?: string;
+  path?: string;
+  selector?: string;
+  output?: string;
   maxEvents?: string;
   duration?: string;
   plaintext?: boolean;
@@ -52,7 +53,8 @@ export type TapFormat =
   | { kind: "wide" }
   | { kind: "json" }
   | { kind: "jsonl" }
-  | { kind: "jsonpath"; template: JsonPathTemplate };
+  /** The template as given: parsed when the command runs (its library loads only then). */
+  | { kind: "jsonpath"; template: string };
 
 export interface TapOptions {
   query: TapQuery;
@@ -65,8 +67,14 @@ export interface TapOptions {
   failOnPlaintext: boolean;
 }
 
+/**
+ * `TYPE/NAME` (or `TYPE NAME`, joined) as Linkerd's parseResource reads it (viz/pkg/util): more
+ * than one slash is refused, not cut off.
+ */
 function resourceOf(text: string, allowService: boolean): { type: string; name: string } {
-  const [typeText = "", name = ""] = text.split("/", 2);
+  const parts = text.split("/");
+  if (parts.length > 2) throw usageError(`Invalid resource string: ${text}`);
+  const [typeText = "", name = ""] = parts;
   const type =
     workloadTypeOf(typeText) ??
     (allowService && ["svc", "service", "services"].includes(typeText.toLowerCase())
@@ -79,14 +87,8 @@ function resourceOf(text: string, allowService: boolean): { type: string; name: 
 function formatOf(output: string): TapFormat {
   if (output === "") return { kind: "text" };
   if (output === "wide" || output === "json" || output === "jsonl") return { kind: output };
-  if (output.startsWith("jsonpath=")) {
-    const template = parseJsonPath(output.slice("jsonpath=".length));
-    if (template === undefined)
-      throw usageError(
-        `invalid jsonpath "${output.slice("jsonpath=".length)}": use fields, [n] and [*], e.g. {.source.ip}`,
-      );
-    return { kind: "jsonpath", template };
-  }
+  if (output.startsWith("jsonpath="))
+    return { kind: "jsonpath", template: output.slice("jsonpath=".length) };
   throw usageError(`output format "${output}" not recognized`);
 }
 
@@ -95,7 +97,7 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
     throw usageError(`accepts between 1 and 2 arg(s), received ${args.length}`);
   const target = resourceOf(args.join("/"), false);
   if (target.name === "") throw usageError("the resource needs a name: TYPE/NAME or TYPE NAME");
-  const maxRps = Number(flags.maxRps);
+  const maxRps = flags.maxRps.trim() === "" ? Number.NaN : Number(flags.maxRps);
   if (!Number.isFinite(maxRps) || maxRps < 0)
     throw usageError(`invalid --max-rps "${flags.maxRps}": use a number of requests per second`);
   const to = flags.to === undefined ? undefined : resourceOf(flags.to, true);
@@ -108,18 +110,19 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
     throw usageError(`invalid --duration "${flags.duration}": use a duration such as 30s`);
   if (flags.failOn !== undefined && flags.failOn !== "plaintext")
     throw usageError(`invalid --fail-on "${flags.failOn}": use plaintext`);
-  const format = formatOf(flags.output);
+  checkSelectorFlag(flags.selector);
+  const format = formatOf(flags.output ?? "");
   const namespace = target.type === "namespace" ? "" : (flags.namespace ?? "");
   return {
     query: {
       target: { type: target.type as TapResourceType, name: target.name, namespace },
-      labelSelector: flags.selector,
-      to: to === undefined ? undefined : { ...to, namespace: flags.toNamespace },
+      labelSelector: flags.selector ?? "",
+      to: to === undefined ? undefined : { ...to, namespace: flags.toNamespace ?? "" },
       maxRps,
-      scheme: flags.scheme,
-      method: flags.method,
-      authority: flags.authority,
-      path: flags.path,
+      scheme: flags.scheme ?? "",
+      method: flags.method ?? "",
+      authority: flags.authority ?? "",
+      path: flags.path ?? "",
       // Linkerd asks for headers only with -o json (not jsonpath).
       extractHeaders: format.kind === "json" || format.kind === "jsonl",
     },
@@ -132,20 +135,36 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
   };
 }
 
-function render(event: TapEvent, format: TapFormat): string {
+/**
+ * The function that prints one event in `format`. A JSONPath template is parsed here, before
+ * anything reaches the cluster (a bad one is a usage error); its library loads only for it.
+ */
+async function rendererFor(format: TapFormat): Promise<(event: TapEvent) => string> {
   switch (format.kind) {
     case "text":
-      return renderTapText(event, false);
+      return (event) => renderTapText(event, false);
     case "wide":
-      return renderTapText(event, true);
+      return (event) => renderTapText(event, true);
     case "json":
-      return renderTapJson(event);
+      return renderTapJson;
     case "jsonl":
-      return renderTapJsonLine(event);
-    case "jsonpath":
-      return renderTapJsonPath(event, format.template);
+      return renderTapJsonLine;
+    case "jsonpath": {
+      const { JsonPathError, parseJsonPath, renderJsonPath } = await import(
+        "../render/jsonpath.js"
+      );
+      try {
+        const template = parseJsonPath(format.template);
+        return (event) => renderJsonPath(template, tapEventObject(event));
+      } catch (error) {
+        if (!(error instanceof JsonPathError)) throw error;
+        throw usageError(`invalid jsonpath ${JSON.stringify(format.template)}: ${error.message}`);
+      }
+    }
   }
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** What the run saw, for stderr: events, and requests by `tls=` value with what each means. */
 function summary(events: number, requestsByTls: Map<string, number>): string {
@@ -155,7 +174,7 @@ function summary(events: number, requestsByTls: Map<string, number>): string {
     .map(([tls, n]) => `tls=${escapeControl(tls)} ${n}`)
     .join(", ");
   const lines = [
-    `meshlens: ${events} events, ${requests} requests${counts ? `: ${counts}` : ""}\n`,
+    `meshlens: ${plural(events, "event", "events")}, ${plural(requests, "request", "requests")}${counts ? `: ${counts}` : ""}\n`,
   ];
   for (const tls of requestsByTls.keys())
     lines.push(`  tls=${escapeControl(tls)}: ${TLS_MEANINGS[tls] ?? "see docs/tap.md"}\n`);
@@ -163,6 +182,7 @@ function summary(events: number, requestsByTls: Map<string, number>): string {
 }
 
 export async function runTap(ctx: Context, options: TapOptions): Promise<number> {
+  const render = await rendererFor(options.format);
   const [{ watchTap, TapError }, cluster] = await Promise.all([
     import("../tap/client.js"),
     ctx.loadCluster(),
@@ -170,6 +190,7 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   const query: TapQuery = options.contextNamespace
     ? { ...options.query, target: { ...options.query.target, namespace: cluster.defaultNamespace } }
     : options.query;
+  // One stop for the stream, whatever ends it first: Ctrl-C, --duration, or --max-events.
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   ctx.signal.addEventListener("abort", onSignal, { once: true });
@@ -188,6 +209,9 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   };
   const bounded = options.maxEvents !== undefined || options.durationMs !== undefined;
   try {
+    const target = query.target;
+    const namespace = target.type === "namespace" ? target.name : target.namespace;
+    await unlessAborted(requireNamespace(cluster, namespace), stop.signal);
     await watchTap(
       cluster,
       query,
@@ -197,7 +221,7 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
           requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
         if (!options.plaintextOnly || tls !== "true") {
           events += 1;
-          pending += render(event, options.format);
+          pending += render(event);
           if (pending.length > 65_536) flush();
         }
         // A reader that went away (`| head`) ends the tap quietly.
@@ -216,8 +240,9 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
     clearTimeout(timer);
     ctx.signal.removeEventListener("abort", onSignal);
   }
-  if (ctx.signal.aborted) return ExitCode.Interrupted;
+  // The summary comes on Ctrl-C too: what was seen (a plaintext request) is the finding.
   if (bounded || options.failOnPlaintext) ctx.err.write(summary(events, requestsByTls));
+  if (ctx.signal.aborted) return ExitCode.Interrupted;
   const plaintext = [...requestsByTls.keys()].some((tls) => tls !== "true");
   return options.failOnPlaintext && plaintext ? ExitCode.ChecksFailed : ExitCode.Ok;
 }
@@ -232,17 +257,16 @@ export function tapCommand(
     .argument("[resource...]", "TYPE/NAME or TYPE NAME (deploy/web, po web-1, ns emojivoto)")
     .option("-n, --namespace <namespace>", "namespace of the resource (default: the kubeconfig's)")
     .option("--to <resource>", "only requests to this resource (TYPE/NAME; svc/NAME too)")
-    .option("--to-namespace <namespace>", "namespace of --to (default: any)", "")
+    .option("--to-namespace <namespace>", "namespace of --to (default: any)")
     .option("--max-rps <rps>", "requests per second to tap, split over the pods", "100")
-    .option("--scheme <scheme>", "only requests with this scheme", "")
-    .option("--method <method>", "only requests with this method", "")
-    .option("--authority <authority>", "only requests to this authority", "")
-    .option("--path <path>", "only requests whose path starts with this", "")
-    .option("-l, --selector <selector>", "only pods with these labels", "")
+    .option("--scheme <scheme>", "only requests with this scheme")
+    .option("--method <method>", "only requests with this method")
+    .option("--authority <authority>", "only requests to this authority")
+    .option("--path <prefix>", "only requests whose path starts with this")
+    .option("-l, --selector <selector>", "only pods with these labels")
     .option(
       "-o, --output <format>",
-      "wide, json, jsonl (one object per line) or jsonpath=TEMPLATE",
-      "",
+      "wide, json, jsonl (one object per line) or jsonpath=TEMPLATE (default: text)",
     )
     .option("--max-events <n>", "stop after printing this many events")
     .option("--duration <duration>", "stop after this long (e.g. 30s)")

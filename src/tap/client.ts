@@ -3,7 +3,8 @@
 // plainly what is missing (linkerd-viz's APIService), and its errors come in Linkerd's order: the
 // `linkerd-error` header and its ApiError frame, a Status body, anything else, a stream cut short.
 import type { IncomingMessage } from "node:http";
-import type { Cluster } from "../k8s/types.js";
+import { unlessAborted } from "../abort.js";
+import { type Cluster, StreamAborted } from "../k8s/types.js";
 import {
   decodeApiError,
   decodeTapEvent,
@@ -30,26 +31,43 @@ async function bodyOf(response: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Linkerd's protohttp.CheckIfResponseHasError, in its order. */
-async function failureOf(response: IncomingMessage, query: TapQuery): Promise<string | undefined> {
+/** What the caller needs to hold to tap the target (the tap server's SubjectAccessReview). */
+function permissionNeeded(query: TapQuery): string {
+  const scope = query.target.namespace ? ` in namespace "${query.target.namespace}"` : "";
+  return `needs RBAC permission "watch" on "${query.target.type}s/tap" in API group "tap.linkerd.io"${scope}`;
+}
+
+/**
+ * Linkerd's protohttp.CheckIfResponseHasError, in its order, plus the tap server's own refusal:
+ * its SubjectAccessReview failing is a 403 with a JSON `{"error": ...}` body (renderJSONError in
+ * viz/tap/api/handlers.go), where the API server's own 403 is a Status. Every refusal names the
+ * permission.
+ */
+export async function failureOf(
+  response: IncomingMessage,
+  query: TapQuery,
+): Promise<string | undefined> {
+  const withHint = (message: string) =>
+    response.statusCode === 403 ? `${message}; ${permissionNeeded(query)}` : message;
   if (response.headers["linkerd-error"] !== undefined) {
     const body = await bodyOf(response);
     const [frame] = new FrameReader().push(body);
-    const message = frame ? decodeApiError(frame) : String(response.headers["linkerd-error"]);
-    if (response.statusCode === 403)
-      return `${message}; needs RBAC permission "watch" on "${query.target.type}s/tap" in API group "tap.linkerd.io"${query.target.namespace ? ` in namespace "${query.target.namespace}"` : ""}`;
-    return message;
+    return withHint(frame ? decodeApiError(frame) : String(response.headers["linkerd-error"]));
   }
   if (response.statusCode === 200) return undefined;
   const text = (await bodyOf(response)).toString("utf8");
+  let parsed: { kind?: unknown; message?: unknown; error?: unknown } | undefined;
   try {
-    const status = JSON.parse(text) as { kind?: string; message?: string };
-    if (status.kind === "Status" && status.message !== undefined)
-      return `HTTP error, status Code [${response.statusCode}] (${status.message})`;
+    parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    // not a Status
+    // neither a Status nor the tap server's JSON error
   }
-  return `HTTP error, status Code [${response.statusCode}] (unexpected API response: ${text.trim().slice(0, 200)})`;
+  if (typeof parsed?.error === "string") return withHint(parsed.error);
+  if (parsed?.kind === "Status" && typeof parsed.message === "string")
+    return withHint(`HTTP error, status Code [${response.statusCode}] (${parsed.message})`);
+  return withHint(
+    `HTTP error, status Code [${response.statusCode}] (unexpected API response: ${text.trim().slice(0, 200)})`,
+  );
 }
 
 /** The APIService must be there and Available: said in words instead of the API server's 404/503. */
@@ -81,15 +99,38 @@ export async function watchTap(
   tlsOnly = false,
 ): Promise<"ended" | "stopped"> {
   const decode = tlsOnly ? decodeTapEventTlsOnly : decodeTapEvent;
-  await checkTapApi(cluster);
-  const response = await cluster.postStream(tapPath(query.target), encodeTapRequest(query), {
-    verb: "watch",
-    resource: `${query.target.type}s/tap`,
-    ...(query.target.namespace ? { namespace: query.target.namespace } : {}),
-    name: query.target.name,
-  });
-  const failure = await failureOf(response, query);
+  await unlessAborted(checkTapApi(cluster), signal);
+  if (signal.aborted) return "stopped";
+  let response: IncomingMessage;
+  try {
+    response = await cluster.postStream(
+      tapPath(query.target),
+      encodeTapRequest(query),
+      {
+        verb: "watch",
+        resource: `${query.target.type}s/tap`,
+        ...(query.target.namespace ? { namespace: query.target.namespace } : {}),
+        name: query.target.name,
+      },
+      signal,
+    );
+  } catch (error) {
+    if (error instanceof StreamAborted) return "stopped";
+    throw error;
+  }
+  let failure: string | undefined;
+  try {
+    failure = await failureOf(response, query);
+  } catch (error) {
+    // The stop came while an error's body was read.
+    if (signal.aborted) return "stopped";
+    throw error;
+  }
   if (failure !== undefined) throw new TapError(failure);
+  if (signal.aborted) {
+    response.destroy();
+    return "stopped";
+  }
   const reader = new FrameReader();
   return new Promise((resolve, reject) => {
     let done = false;
