@@ -7,7 +7,7 @@ import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { firstLine } from "../errors.js";
 import { HeapBudget } from "../heap-budget.js";
-import { podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
+import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
 import { memoize } from "../memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
@@ -60,8 +60,11 @@ export interface ProxyFinding {
   namespace: string;
   pod: string;
   identity: string;
-  /** skipped: not probed, the pod is terminating or its proxy not ready (`reason` says which). */
-  status: "verified" | "reported" | "unreachable" | "skipped";
+  /**
+   * skipped: not probed, the pod is terminating or its proxy not ready (`reason` says which);
+   * no-identity: the proxy has none to serve (identity disabled), said in `reason`.
+   */
+  status: "verified" | "reported" | "unreachable" | "skipped" | "no-identity";
   reason?: string;
   /** Unreachable because RBAC forbids port-forwarding to it. */
   forbidden?: true;
@@ -125,8 +128,17 @@ export function createDataPlaneFacts(
     for (const pod of await meshedPods()) {
       if (pod.phase !== "Running") continue;
       const identity = podIdentity(pod) ?? "";
+      const noIdentity = noIdentityReason(pod);
       const reason = notAskedReason(pod);
-      if (reason === undefined) targets.push({ pod, identity });
+      if (noIdentity !== undefined)
+        skipped.push({
+          namespace: pod.namespace,
+          pod: pod.name,
+          identity,
+          status: "no-identity",
+          reason: noIdentity,
+        });
+      else if (reason === undefined) targets.push({ pod, identity });
       else
         skipped.push({
           namespace: pod.namespace,
@@ -178,12 +190,6 @@ export function createDataPlaneFacts(
     const heap = new HeapBudget(HEAP_BUDGET_BYTES);
     const see = async ({ pod, identity }: (typeof targets)[number]): Promise<ProxyFinding> => {
       const base = { namespace: pod.namespace, pod: pod.name, identity };
-      if (identity === "")
-        return {
-          ...base,
-          status: "unreachable",
-          reason: "the linkerd-proxy container has no LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
-        };
       const probe = await probeProxy(cluster, pod, identity, leaves.timeoutMs);
       if (!probe.ok)
         return {
@@ -370,6 +376,8 @@ async function assessProxy(
   leafThreshold: ExpiryThreshold,
 ): Promise<ProxyAssessment> {
   const problems: LeafProblem[] = [];
+  if (finding.status === "no-identity")
+    problems.push({ kind: "identity", text: `has no identity: ${finding.reason}` });
   const now = context.now();
   const leaf = finding.leaf;
   if (leaf && issuerMaterial) {
@@ -479,7 +487,12 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
       const assessments = await proxyAssessments(context);
       // Nothing was seen (every proxy unreachable): the answer check says why; judging nothing is not a pass.
       if (
-        !assessments.some((a) => a.finding.leaf !== undefined || a.finding.notAfter !== undefined)
+        !assessments.some(
+          (a) =>
+            a.finding.leaf !== undefined ||
+            a.finding.notAfter !== undefined ||
+            a.finding.status === "no-identity",
+        )
       ) {
         return { status: "not-applicable", reason: "no proxy certificate could be read" };
       }
@@ -623,7 +636,7 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
         hintBase: MESHLENS_HINT_BASE,
         severity: "error",
         requires: [API_QUERY, NAMESPACE_EXISTS],
-        run: leafCheck("identity", "Some proxies' certificates name another identity:", "live"),
+        run: leafCheck("identity", "Some proxies do not serve their pod's identity:", "live"),
       },
     ],
   };

@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { ExitCode, usageError } from "../errors.js";
+import { WORKLOAD_TYPES, workloadTypeWords } from "../k8s/workload-types.js";
 import { OUTPUT_FORMATS } from "../render/check.js";
 import {
   COMPLETION_SHELLS,
@@ -43,6 +44,13 @@ function flagSpecs(command: Command, values: Record<string, readonly string[]> =
     }));
 }
 
+/** The words a command takes as its first argument: edges' and tap's resource types. */
+const ARGUMENTS: Record<string, readonly string[]> = {
+  completion: COMPLETION_SHELLS,
+  edges: workloadTypeWords(WORKLOAD_TYPES.filter((type) => type !== "namespace")),
+  tap: workloadTypeWords(WORKLOAD_TYPES),
+};
+
 const HELP_FLAG: FlagSpec = {
   long: "--help",
   short: "-h",
@@ -62,7 +70,7 @@ async function runCompletion(ctx: Context, shell: string, program: Command): Pro
     name: command.name(),
     description: command.description(),
     flags: [...flagSpecs(command, values[command.name()]), HELP_FLAG],
-    arguments: command.name() === "completion" ? COMPLETION_SHELLS : [],
+    arguments: ARGUMENTS[command.name()] ?? [],
   }));
   ctx.out.write(
     renderCompletion(shell as CompletionShell, {

@@ -192,7 +192,7 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
       proxies.map((p) => ({
         namespace: p.namespace,
         pod: p.pod,
-        identity: p.identity,
+        identity: p.identity ?? null,
         address: `127.0.0.1:${p.port}`,
       })),
       null,
@@ -204,7 +204,9 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
   );
   if (!flags.runCheck && proxies.length <= 20) {
     for (const p of proxies)
-      info(`  ${`${p.namespace}/${p.pod}`.padEnd(56)} 127.0.0.1:${p.port}  ${p.identity}\n`);
+      info(
+        `  ${`${p.namespace}/${p.pod}`.padEnd(56)} 127.0.0.1:${p.port}  ${p.identity ?? "(identity disabled)"}\n`,
+      );
   }
   if (flags.runCheck) {
     info(`\n$ meshlens --kubeconfig ${kubeconfigPath} check\n\n`);
@@ -223,11 +225,13 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
       await simulator.close();
     }
   }
+  // The line a script sources, alone on stdout: `meshlens demo > demo.env &`, then `. demo.env`
+  // once the file has it.
+  ctx.out.write(`export KUBECONFIG=${shellQuoted(kubeconfigPath)}\n`);
   info(
     [
       "",
-      "Point meshlens and kubectl at it:",
-      `  export KUBECONFIG=${kubeconfigPath}`,
+      "Point meshlens and kubectl at it with the export line (on standard output), then:",
       "  meshlens check --proxy",
       "  meshlens edges deploy -n emojivoto      # who talks to whom, and is it mTLS",
       "  kubectl get pods -A",
@@ -245,6 +249,11 @@ async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings
   await simulator.close();
   info("Simulated cluster stopped.\n");
   return ExitCode.Ok;
+}
+
+/** A word for a POSIX shell: as it is when it is safe, else in single quotes. */
+function shellQuoted(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
-import { podIdentity } from "../k8s/pods.js";
+import { noIdentityReason, podIdentity } from "../k8s/pods.js";
 import type { PodInfo } from "../k8s/types.js";
 import {
   type PodIdentityReport,
@@ -80,6 +80,9 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
       if (pod.phase !== "Running") {
         return { ...base, result: "error", error: `pod not running: ${name}` };
       }
+      const noIdentity = noIdentityReason(pod);
+      if (noIdentity !== undefined)
+        return { ...base, result: "error", error: `has no identity: ${noIdentity}` };
       const probe = await probeProxy(cluster, pod, base.identity, timeoutMs);
       if (!probe.ok) {
         return { ...base, result: "error", error: probe.reason };
