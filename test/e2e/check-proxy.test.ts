@@ -682,3 +682,45 @@ describe("meshlens identity", () => {
     expect(s.api.stats.total).toBe(before);
   });
 });
+
+describe("a proxy without an identity, and a user held to RBAC (issue 16)", () => {
+  it("tls-disabled: check --proxy and identity say the proxy has no identity", async () => {
+    const s = await sim({ scenario: "tls-disabled" });
+    const [voteBot] = podsOf(s, "emojivoto", "vote-bot");
+    const run = await checkProxy(s, "-n", "emojivoto");
+    expect(run.code).toBe(1);
+    expect(problemLines(run.stdout)).toEqual([
+      "× data plane proxy certificates name their pod's identity",
+    ]);
+    expect(run.stdout).toContain(
+      `\t* ${voteBot}: has no identity: its proxy runs with identity disabled (LINKERD2_PROXY_IDENTITY_DISABLED): no certificate, no mTLS\n`,
+    );
+    const shown = await identity(s, "-n", "emojivoto", voteBot as string);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toContain(
+      "× has no identity: its proxy runs with identity disabled (LINKERD2_PROXY_IDENTITY_DISABLED): no certificate, no mTLS",
+    );
+  });
+
+  it("--as: the impersonated user's RBAC applies to the port-forwards too", async () => {
+    const s = await sim({
+      objects: [
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRoleBinding",
+          metadata: { name: "viewer" },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+          subjects: [{ kind: "User", name: "viewer" }],
+        },
+      ],
+    });
+    const [web] = podsOf(s, "emojivoto", "web-svc");
+    const shown = await identity(s, "-n", "emojivoto", web as string, "--as", "viewer");
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toContain(
+      `forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"`,
+    );
+    // The token's own user may.
+    expect((await identity(s, "-n", "emojivoto", web as string)).code).toBe(0);
+  });
+});

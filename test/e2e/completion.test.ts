@@ -65,6 +65,10 @@ describe("meshlens completion", () => {
     expect(await bashOffers("meshlens", "--context", "x", "completion", "")).toEqual(
       expect.arrayContaining(["bash", "zsh", "fish"]),
     );
+    // The resource types edges and tap take; tap's --path is a URL path, not a file (issue 16).
+    expect(await bashOffers("meshlens", "edges", "de")).toEqual(["deployment", "deploy"]);
+    expect(await bashOffers("meshlens", "tap", "n")).toEqual(["namespace", "ns"]);
+    expect(await bashOffers("meshlens", "tap", "--path", "")).toEqual([]);
     const bound = await shell("bash", [
       "-c",
       `source ${scripts.bash}; complete -p kubectl-meshlens`,

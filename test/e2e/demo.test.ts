@@ -4,7 +4,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exitOf, runCli, startDemo } from "./helpers.js";
+import { exitOf, runCli, runShell, startDemo } from "./helpers.js";
 
 describe("meshlens demo", () => {
   it("serves a cluster meshlens reaches through the kubeconfig it writes, lists the proxies' loopback ports, and stops on Ctrl-C", async () => {
@@ -122,5 +122,27 @@ describe("meshlens demo", () => {
     const unknown = await runCli(["demo", "--scenario", "nope", "--run-check"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split("\n")[0]).toMatch(/^meshlens: .*nope/);
+  });
+
+  it("writes its export line alone on stdout, so a script can source it (issue 16)", async () => {
+    const { child } = await startDemo([]);
+    let stdout = "";
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    while (!stdout.endsWith("\n")) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stdout).toMatch(/^export KUBECONFIG=\S+\/kubeconfig\n$/);
+    const sourced = await runShell(`eval "$1" && $MESHLENS check -o short`, {}, [stdout]);
+    expect(sourced).toEqual({ stdout: "Status check results are √\n", stderr: "", code: 0 });
+    child.kill("SIGINT");
+    await exitOf(child);
+  });
+
+  it("--list-scenarios says where each scenario's workloads are", async () => {
+    const list = await runCli(["demo", "--list-scenarios"]);
+    expect(list.stdout).toMatch(
+      /^unmeshed-client +A client without a proxy \(curl in namespace unmeshed\)/m,
+    );
   });
 });

@@ -136,4 +136,28 @@ describe.skipIf(prometheusTool.skip).each([
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^web +voting +emojivoto +emojivoto +√ +$/m);
   });
+
+  it("--since takes any Prometheus duration (1h30m, 1y, 500ms) and implies --seen (issue 16)", async () => {
+    const edges = (...args: string[]) =>
+      runCli([
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        "edges",
+        "deploy",
+        "-A",
+        "--prometheus",
+        prometheus.url,
+        ...args,
+      ]);
+    const seen = await edges("--seen", "--since", "1h30m");
+    expect(seen.code).toBe(0);
+    expect(await edges("--since", "1h30m")).toEqual(seen);
+    for (const window of ["1y", "2w1d", "500ms"])
+      expect((await edges("--since", window)).code).toBe(0);
+    const bad = await edges("--since", "1h1h");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'meshlens: invalid --since "1h1h": use a Prometheus duration such as 1h, 1h30m or 2d\n',
+    );
+  });
 });

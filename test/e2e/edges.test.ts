@@ -246,11 +246,60 @@ describe("each traffic scenario flips exactly its rows", () => {
   });
 });
 
-describe("reading only the proxies that can be a source", () => {
-  it("-n reads that namespace's proxies and their callers elsewhere, not the rest of a big cluster", async () => {
+describe("-n NS: exactly the rows of -A whose source or destination is in NS (issue 16)", () => {
+  /** `-A`'s rows kept by Linkerd's rule for NS. */
+  const inNamespace = (rows: string[], ns: string) =>
+    rows.filter((row) => {
+      const [, src, dst] = /^([^/]*)\/\S* -> ([^/]*)\//.exec(row) ?? [];
+      return src === ns || dst === ns;
+    });
+
+  it.each([
+    [
+      "ingress-without-override",
+      "emojivoto",
+      "ingress/ingress-nginx -> emojivoto/web: Ingress Without Override",
+    ],
+    [
+      "unmeshed-service",
+      "legacy",
+      "emojivoto/web -> legacy/ledger: Not Provided By Service Discovery",
+    ],
+    ["tls-disabled", "emojivoto", "emojivoto/vote-bot -> emojivoto/web: Disabled"],
+    ["healthy", "linkerd", "linkerd-viz/prometheus -> linkerd/linkerd-destination: √"],
+  ])("%s, -n %s", async (scenario, ns, row) => {
+    const s = await sim({ scenario });
+    const all = await rowsOf(s, "deploy", "-A");
+    const scoped = await rowsOf(s, "deploy", "-n", ns);
+    expect(scoped).toEqual(inNamespace(all, ns));
+    expect(scoped).toContain(row);
+  });
+
+  it("a plaintext caller from another namespace fails --fail-on plaintext, as --prometheus does", async () => {
+    const s = await sim({ scenario: "ingress-without-override" });
+    const run = await edges(s, "deploy", "-n", "emojivoto", "--fail-on", "plaintext");
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^ingress-nginx +web +ingress +emojivoto +Ingress Without Override/m,
+    );
+    const legacy = await edges(
+      await sim({ scenario: "unmeshed-service" }),
+      "deploy",
+      "-n",
+      "legacy",
+      "--fail-on",
+      "plaintext",
+    );
+    expect(legacy.code).toBe(1);
+    expect(legacy.stdout).toMatch(
+      /^web +ledger +emojivoto +legacy +Not Provided By Service Discovery/m,
+    );
+  });
+
+  it("-n reads every proxy, as -A does (the cost docs/edges.md states)", async () => {
     const s = await sim({
       scenario: "scale",
-      scale: { pods: 300, namespaces: 3 },
+      scale: { pods: 200, namespaces: 2 },
       proxyPorts: false,
     });
     const scrapes = () =>
@@ -258,16 +307,47 @@ describe("reading only the proxies that can be a source", () => {
         .filter(([path]) => path.endsWith("/proxy/metrics"))
         .reduce((total, [, count]) => total + count, 0);
     const before = scrapes();
-    const run = await edges(s, "deploy", "-n", "emojivoto");
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("prometheus   web ");
-    // emojivoto's four proxies, then linkerd-viz's Prometheus, found by its identity.
-    expect(scrapes() - before).toBe(5);
-    const everything = scrapes();
-    await edges(s, "deploy", "-A");
-    expect(scrapes() - everything).toBe(s.proxies.all().length);
+    expect((await edges(s, "deploy", "-n", "emojivoto")).code).toBe(0);
+    expect(scrapes() - before).toBe(s.proxies.all().length);
+  });
+
+  it("a user who may not list pods cluster-wide gets NS's own rows and exit 3, saying what is missing", async () => {
+    const s = await sim({
+      scenario: "ingress-without-override",
+      objects: namespaceReader("emojivoto"),
+    });
+    const run = await edges(s, "deploy", "-n", "emojivoto", "--as", "auditor");
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^web +voting +emojivoto +emojivoto +√/m);
+    expect(run.stdout).not.toContain("ingress-nginx");
+    expect(run.stderr).toBe(
+      [
+        'meshlens: forbidden: cannot list pods; needs RBAC permission "list" on "pods" cluster-wide (the proxies of other namespaces that call into "emojivoto" were not read; --prometheus needs no access to the pods)',
+        "meshlens: the edges are incomplete: callers in other namespaces were not read",
+        "",
+      ].join("\n"),
+    );
   });
 });
+
+/** A Role that lets the user `auditor` list pods and read their proxies' metrics in `ns` only. */
+function namespaceReader(ns: string): KubeObject[] {
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "proxy-reader", namespace: ns },
+      rules: [{ apiGroups: [""], resources: ["pods", "pods/proxy"], verbs: ["get", "list"] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "auditor", namespace: ns },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "proxy-reader" },
+      subjects: [{ kind: "User", name: "auditor" }],
+    },
+  ];
+}
 
 describe("--fail-on plaintext, the CI audit", () => {
   it("exits 0 when every edge shown is mTLS, 1 when one is not", async () => {
@@ -327,6 +407,65 @@ describe("proxies that cannot be read", () => {
     expect(summary).toBe("meshlens: the edges are incomplete: 1 proxy could not be read");
     expect(rest).toEqual([""]);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("the holes an auditor falls through (issue 16)", () => {
+  it("--unmeshed names only connections no source proxy reported: not a meshed client in plaintext", async () => {
+    const unmeshed = (list: string[]) => list.filter((row) => row.includes("(unmeshed)"));
+    for (const scenario of ["tls-disabled", "ingress-without-override"])
+      expect(unmeshed(await rowsOf(await sim({ scenario }), "deploy", "-A", "--unmeshed"))).toEqual(
+        [],
+      );
+    expect(
+      unmeshed(
+        await rowsOf(
+          await sim({ scenario: "unmeshed-client" }),
+          "deploy",
+          "-n",
+          "emojivoto",
+          "--unmeshed",
+        ),
+      ),
+    ).toEqual(["/(unmeshed) -> emojivoto/web: No TLS From Remote"]);
+  });
+
+  it("a namespace that does not exist is named, exit 3, not 'No edges found.'", async () => {
+    const run = await edges(await sim(), "deploy", "-n", "nosuch", "--fail-on", "plaintext");
+    expect(run).toEqual({
+      stdout: "",
+      stderr: 'meshlens: namespaces "nosuch" not found\n',
+      code: 3,
+    });
+  });
+
+  it("-A wins over -n, as in kubectl", async () => {
+    const s = await sim();
+    expect(await rowsOf(s, "deploy", "-A", "-n", "nosuch")).toEqual(
+      await rowsOf(s, "deploy", "-A"),
+    );
+  });
+
+  it("a proxy that never answers is blamed, not the API server", async () => {
+    const s = await sim();
+    const pod = withProxyFault(s, "voting-svc", "hang");
+    const run = await edges(s, "deploy", "-n", "emojivoto", "--timeout", "1s");
+    expect(run.code).toBe(3);
+    expect(run.stderr.split("\n")[0]).toBe(
+      `meshlens: cannot read emojivoto/${pod}'s metrics: no answer from the proxy admin port within 1s`,
+    );
+  });
+
+  it("a proxy with identity disabled has no CLIENT_ID", async () => {
+    const run = await edges(
+      await sim({ scenario: "tls-disabled" }),
+      "deploy",
+      "-n",
+      "emojivoto",
+      "-o",
+      "wide",
+    );
+    expect(run.stdout).toMatch(/^vote-bot +web +emojivoto +emojivoto {3,}Disabled/m);
   });
 });
 

@@ -147,12 +147,19 @@ export function toolForTests(
   }
 }
 
-/** Runs a bash command line (pipes, redirections) with the CLI as `$MESHLENS`. */
-export function runShell(script: string, env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs a bash command line (pipes, redirections) with the CLI as `$MESHLENS`; `args` are its
+ * positional parameters ($1 ...).
+ */
+export function runShell(
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       "bash",
-      ["-c", script],
+      ["-c", script, "bash", ...args],
       {
         env: {
           PATH: process.env.PATH ?? "",

@@ -159,6 +159,33 @@ describe("a kubeconfig that names no usable cluster is one sentence, exit 3", ()
   });
 });
 
+describe("a certificate authority that is not a certificate (issue 16)", () => {
+  it("is kubectl's 'unable to load root certificates', not the server's fault", async () => {
+    const s = await sim();
+    const notPem = kubeconfigVariant(s, "bad-ca", (text) =>
+      text.replace(
+        /certificate-authority-data: \S+/,
+        `certificate-authority-data: ${Buffer.from("hello world").toString("base64")}`,
+      ),
+    );
+    for (const command of [["check"], ["edges", "deploy", "-A"], ["tap", "deploy/web"]]) {
+      const run = await runCli(["--kubeconfig", notPem, ...command]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `meshlens: unable to load root certificates: the certificate-authority-data of cluster "meshlens-sim" in kubeconfig ${notPem} holds no PEM certificate\n`,
+      );
+    }
+    const missingFile = kubeconfigVariant(s, "ca-file", (text) =>
+      text.replace(/certificate-authority-data: \S+/, "certificate-authority: /nonexistent/ca.crt"),
+    );
+    const run = await runCli(["--kubeconfig", missingFile, "edges", "deploy", "-A"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^meshlens: cannot read the certificate-authority \/nonexistent\/ca\.crt of cluster "meshlens-sim": ENOENT/,
+    );
+  });
+});
+
 describe("servers and credential plugins", () => {
   let plain: ReturnType<typeof createServer>;
   beforeAll(async () => {

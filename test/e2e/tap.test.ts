@@ -138,7 +138,7 @@ describe("filters reach the simulator and narrow what it sends", () => {
     expect(run.stdout).toMatch(/ dst=10\.42\.\d+\.\d+:8080 /);
     const none = await tap(s, "ns/emojivoto", "-l", "app=nothing", "--max-events", "3");
     expect(none.code).toBe(3);
-    expect(none.stderr).toBe('meshlens: no pods to tap for type="namespace" name="emojivoto"\n');
+    expect(none.stderr).toBe("meshlens: no pods to tap for namespace/emojivoto\n");
   });
 
   it("--duration ends the run by itself with a summary", async () => {
@@ -330,13 +330,20 @@ describe("errors: one line each, exit 3", () => {
     );
   });
 
-  it("a target that does not exist", async () => {
-    const run = await tap(await sim(), "deploy/nope", "-n", "emojivoto");
-    expect(run).toEqual({
+  it("a target that does not exist: the tap server's NotFound, in the API's words", async () => {
+    const s = await sim();
+    expect(await tap(s, "deploy/nope", "-n", "emojivoto")).toEqual({
       stdout: "",
-      stderr: 'meshlens: no pods to tap for type="deployment" name="nope"\n',
+      stderr: 'meshlens: deployments.apps "nope" not found\n',
       code: 3,
     });
+    expect((await tap(s, "po/nope", "-n", "emojivoto")).stderr).toBe(
+      'meshlens: pods "nope" not found\n',
+    );
+    // A workload with no meshed pod is Linkerd's "no pods to tap".
+    expect((await tap(s, "deploy/prometheus", "-n", "linkerd-viz", "-l", "app=none")).stderr).toBe(
+      "meshlens: no pods to tap for deployment/prometheus\n",
+    );
   });
 
   it("an error frame mid-stream, and a stream cut mid-frame: the lines before are whole", async () => {
@@ -416,3 +423,238 @@ describe("ending a tap", () => {
     expect(run.stderr).toBe("");
   });
 });
+
+/** The CLI's tap as a child process, its output collected; `stop` sends SIGINT. */
+function tapChild(s: StartedSim, ...args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [join(projectRoot, "bin", "meshlens.js"), "--kubeconfig", s.kubeconfigPath, "tap", ...args],
+    { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output.stderr += chunk;
+  });
+  return { child, output, exited: exitOf(child) };
+}
+
+/** Resolves once the simulator has been asked for a tap stream `times` times in all. */
+async function tapAsked(s: StartedSim, times = 1): Promise<void> {
+  const asked = () =>
+    [...s.api.stats.byPath.entries()]
+      .filter(([path]) => path.startsWith("POST /apis/tap.linkerd.io/"))
+      .reduce((total, [, count]) => total + count, 0);
+  while (asked() < times) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("a quiet tap, and stopping before the first event (issue 16)", () => {
+  it("a tap that matches nothing is not a timeout: it waits for --duration and exits 0", async () => {
+    const run = await tap(
+      await sim(),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--path",
+      "/matches-nothing",
+      "--duration",
+      "2s",
+      "--request-timeout",
+      "1s",
+    );
+    expect(run).toEqual({ stdout: "", stderr: "meshlens: 0 events, 0 requests\n", code: 0 });
+  });
+
+  it("Ctrl-C before the first event reaches the request: the summary, then 130", async () => {
+    const s = await sim();
+    const { child, output, exited } = tapChild(
+      s,
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--path",
+      "/matches-nothing",
+      "--fail-on",
+      "plaintext",
+    );
+    await tapAsked(s);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(output.stderr).toBe("meshlens: 0 events, 0 requests\n");
+  });
+
+  it("Ctrl-C on --fail-on plaintext prints what was seen, plaintext included, before 130", async () => {
+    const s = await sim({ scenario: "unmeshed-client" });
+    const { child, output, exited } = tapChild(
+      s,
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--fail-on",
+      "plaintext",
+    );
+    while (!output.stdout.includes("tls=no_tls_from_remote"))
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(output.stderr).toMatch(
+      /^meshlens: \d+ events?, \d+ requests?: .*tls=no_tls_from_remote \d+/,
+    );
+    expect(output.stderr).toContain("tls=no_tls_from_remote: the client has no proxy");
+  });
+});
+
+describe("refusals and mistakes, as Linkerd and kubectl users expect them (issue 16)", () => {
+  it("the tap server's own 403 (a JSON error) names the permission", async () => {
+    const run = await tap(await sim({ tapFault: "forbidden" }), "deploy/web", "-n", "emojivoto");
+    expect(run).toEqual({
+      stdout: "",
+      stderr:
+        'meshlens: tap authorization failed (not authorized to access deployments.tap.linkerd.io), visit https://linkerd.io/tap-rbac for more information; needs RBAC permission "watch" on "deployments/tap" in API group "tap.linkerd.io" in namespace "emojivoto"\n',
+      code: 3,
+    });
+  });
+
+  it("the API server's 403 (a Status) for an impersonated user names the permission; a bound group may tap", async () => {
+    const s = await sim({ objects: tapperBinding("emojivoto") });
+    const denied = await tap(
+      s,
+      "deploy/web",
+      "-n",
+      "linkerd-viz",
+      "--as",
+      "ann",
+      "--as-group",
+      "sre",
+    );
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toBe(
+      'meshlens: HTTP error, status Code [403] (deployments.tap.linkerd.io "web" is forbidden: User "ann" cannot watch resource "deployments/tap" in API group "tap.linkerd.io" in the namespace "linkerd-viz"); needs RBAC permission "watch" on "deployments/tap" in API group "tap.linkerd.io" in namespace "linkerd-viz"\n',
+    );
+    const allowed = await tap(
+      s,
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--as",
+      "ann",
+      "--as-group",
+      "sre",
+      "--max-events",
+      "2",
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.trimEnd().split("\n")).toHaveLength(2);
+    // Without the group, the same user is refused.
+    expect((await tap(s, "deploy/web", "-n", "emojivoto", "--as", "ann")).code).toBe(3);
+  });
+
+  it("a namespace that does not exist is named, exit 3", async () => {
+    expect(await tap(await sim(), "deploy/web", "-n", "nosuch")).toEqual({
+      stdout: "",
+      stderr: 'meshlens: namespaces "nosuch" not found\n',
+      code: 3,
+    });
+  });
+
+  it.each([
+    [
+      ["deploy/web", "-n", "emojivoto", "-l", "app in ("],
+      /^meshlens: invalid --selector "app in \(": /,
+    ],
+    [["deploy/web/extra"], /^meshlens: Invalid resource string: deploy\/web\/extra\n/],
+    [["deploy", "web/extra"], /^meshlens: Invalid resource string: deploy\/web\/extra\n/],
+    [
+      ["deploy/web", "--to", "deploy/voting/x"],
+      /^meshlens: Invalid resource string: deploy\/voting\/x\n/,
+    ],
+    [["deploy/web", "--max-rps", ""], /^meshlens: invalid --max-rps "": /],
+    [
+      ["deploy/web", "-o", "jsonpath={.source"],
+      /^meshlens: invalid jsonpath "\{\.source": unclosed action/,
+    ],
+    [
+      ["deploy/web", "-o", "jsonpath=.source}"],
+      /^meshlens: invalid jsonpath "\.source\}": unbalanced/,
+    ],
+    [["deploy/web", "-o", "jsonpath="], /^meshlens: invalid jsonpath "": the template is empty/],
+  ])("tap %j is a usage error, exit 2", async (args, message) => {
+    const run = await tap(await sim(), ...args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stdout).toBe("");
+  });
+
+  it("ns/emojivoto --to ns/emojivoto (Linkerd's help example) matches requests into the namespace", async () => {
+    const run = await tap(await sim(), "ns/emojivoto", "--to", "ns/emojivoto", "--max-events", "6");
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(6);
+    for (const line of lines) expect(line).toMatch(/ proxy=out /);
+  });
+
+  it("-o jsonpath in kubectl's dialect: string literals and ranges", async () => {
+    const run = await tap(
+      await sim(),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--max-events",
+      "2",
+      "-o",
+      'jsonpath={.proxyDirection}{"\\t"}{range .source.metadata.*}{@}/{end}',
+    );
+    expect(run.code).toBe(0);
+    for (const line of run.stdout.trimEnd().split("\n"))
+      expect(line).toMatch(/^(INBOUND|OUTBOUND)\t(\S+\/)*$/);
+  });
+
+  it("one request is '1 request'", async () => {
+    const run = await tap(await sim(), "deploy/web", "-n", "emojivoto", "--max-events", "2");
+    expect(run.stderr.split("\n")[0]).toBe("meshlens: 2 events, 1 request: tls=true 1");
+  });
+
+  it("--help shows no empty defaults", async () => {
+    const run = await runCli(["tap", "--help"]);
+    expect(run.stdout).not.toContain('(default: "")');
+    expect(run.stdout).toMatch(/--to-namespace <namespace> +namespace of --to \(default: any\)\n/);
+  });
+});
+
+/** linkerd-viz's tap role bound to the group `sre` in `ns`, and leave to read its APIService. */
+function tapperBinding(ns: string) {
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "sre-tap", namespace: ns },
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "linkerd-linkerd-viz-tap-admin",
+      },
+      subjects: [{ kind: "Group", name: "sre" }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name: "apiservice-reader" },
+      rules: [
+        { apiGroups: ["apiregistration.k8s.io"], resources: ["apiservices"], verbs: ["get"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "sre-apiservices" },
+      roleRef: {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "apiservice-reader",
+      },
+      subjects: [{ kind: "Group", name: "sre" }],
+    },
+  ];
+}

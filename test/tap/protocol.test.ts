@@ -6,12 +6,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  parseJsonPath,
-  renderTapJson,
-  renderTapJsonPath,
-  renderTapText,
-} from "../../src/render/tap.js";
+import { parseJsonPath, renderJsonPath } from "../../src/render/jsonpath.js";
+import { renderTapJson, renderTapText, tapEventObject } from "../../src/render/tap.js";
 import {
   decodeTapEvent,
   decodeTapRequest,
@@ -45,8 +41,7 @@ describe("tap frames written out from the field numbers", () => {
         readFixture("tap/tap_busy_output_json.golden"),
       );
       const source = parseJsonPath("{.source}");
-      expect(source).toBeDefined();
-      expect(events.map((e) => renderTapJsonPath(e, source ?? [])).join("")).toBe(
+      expect(events.map((e) => renderJsonPath(source, tapEventObject(e))).join("")).toBe(
         readFixture("tap/tap_busy_output_jsonpath.golden"),
       );
     }
