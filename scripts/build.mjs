@@ -58,7 +58,7 @@ await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
 const result = await build({
   // sim.js: the simulated cluster as a library, and metrics.js the proxy metrics parser, for bench/
   // (tests import the sources directly).
-  entryPoints: { cli: "src/cli.ts", sim: "src/sim/simulator.ts", metrics: "src/proxy/metrics.ts" },
+  entryPoints: { cli: "src/cli.ts", sim: "src/sim/index.ts", metrics: "src/proxy/metrics.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

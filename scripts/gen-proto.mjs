@@ -1,4 +1,4 @@
-// Generates the tap protocol's static code (src/tap/generated/) from proto/*.proto with protobufjs'
+// Generates the tap protocol's static code (src/shared/generated/) from proto/*.proto with protobufjs'
 // own generator: static encoders and decoders, no runtime reflection (the issue measured reflection
 // alone at ~70,000 events/s, short of the 100,000 tap must keep up with). The output is committed;
 // test/tap/proto.test.ts fails when it is out of date. Run: node scripts/gen-proto.mjs
@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const out = process.argv[2] ?? join(root, "src", "tap", "generated");
+const out = process.argv[2] ?? join(root, "src", "shared", "generated");
 const scratch = mkdtempSync(join(tmpdir(), "meshlens-proto-"));
 const common = [
   "-t",

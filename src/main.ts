@@ -10,9 +10,10 @@ import { edgesCommand } from "./commands/edges.js";
 import { identityCommand } from "./commands/identity.js";
 import { tapCommand } from "./commands/tap.js";
 import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
-import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "./errors.js";
+import { CliError, ExitCode, exitCodesHelp, usageError } from "./errors.js";
 import { KubeApiError } from "./k8s/types.js";
 import type { StreamOutput } from "./output.js";
+import { firstLine } from "./shared/first-line.js";
 
 interface RawGlobalFlags {
   kubeconfig?: string;

@@ -22,8 +22,8 @@ import {
   SubjectKeyIdentifier,
 } from "@peculiar/asn1-x509";
 import { memoize } from "../memoize.js";
-import { rfc3339 } from "../time.js";
-import { decodeFirstBlock } from "./pem.js";
+import { decodeFirstBlock } from "../shared/pem.js";
+import { rfc3339 } from "../shared/time.js";
 import type {
   CertificateInfo,
   CertTools,

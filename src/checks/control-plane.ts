@@ -1,7 +1,8 @@
 // kubernetes-api, linkerd-existence and linkerd-config: can we talk to the cluster, and is the
 // control plane there (linkerd2 pkg/healthcheck; linkerd-facts.md 1.2, 1.3).
-import { firstLine } from "../errors.js";
+
 import type { Cluster, PodInfo } from "../k8s/types.js";
+import { firstLine } from "../shared/first-line.js";
 import { LINKERD_CONFIG, linkerdValuesOf } from "./facts.js";
 import {
   type CategoryDefinition,

@@ -3,9 +3,7 @@
 // serves (linkerd/linkerd2#15109, #7449, #7484).
 
 import { createHash, type X509Certificate } from "node:crypto";
-import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import { firstLine } from "../errors.js";
 import { HeapBudget } from "../heap-budget.js";
 import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
@@ -13,7 +11,9 @@ import { memoize } from "../memoize.js";
 import { mapBounded, probeProxy } from "../proxy/admin-client.js";
 import type { ProxyIdentityMetrics } from "../proxy/metrics.js";
 import { type PrometheusSource, queryLeafExpiries } from "../proxy/prometheus.js";
-import { rfc3339 } from "../time.js";
+import { firstLine } from "../shared/first-line.js";
+import { decodeCertificateBundle } from "../shared/pem.js";
+import { rfc3339 } from "../shared/time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import { type ExpiryThreshold, isExpiringSoon, thresholdPhrase } from "./expiry.js";
 import { linkerdValuesOf } from "./facts.js";

@@ -1,5 +1,5 @@
 import type { CertificateInfo } from "../certs/types.js";
-import { rfc3339 } from "../time.js";
+import { rfc3339 } from "../shared/time.js";
 import type { CertificateReport } from "./types.js";
 
 /**

@@ -2,11 +2,11 @@
 // for offline checks. Loaded once per run and shared by every check that needs them.
 
 import { load as parseYaml } from "js-yaml";
-import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import { firstLine } from "../errors.js";
 import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import { memoize } from "../memoize.js";
+import { firstLine } from "../shared/first-line.js";
+import { decodeCertificateBundle } from "../shared/pem.js";
 import { CheckFailure, type Facts, type IdentityMaterial } from "./types.js";
 
 export const ISSUER_SECRET = "linkerd-identity-issuer";

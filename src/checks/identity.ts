@@ -2,7 +2,7 @@
 // anchors and messages (linkerd2 pkg/healthcheck, pkg/issuercerts; linkerd-facts.md 1.6).
 
 import type { CertificateInfo } from "../certs/types.js";
-import { rfc3339 } from "../time.js";
+import { rfc3339 } from "../shared/time.js";
 import {
   certificateReport,
   type ExpiryThreshold,

@@ -2,9 +2,9 @@
 // the webhook configuration's caBundle for its service name, and is not about to expire
 // (linkerd2 pkg/healthcheck; linkerd-facts.md 1.8).
 
-import { decodeCertificateBundle } from "../certs/pem.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import { rfc3339 } from "../time.js";
+import { decodeCertificateBundle } from "../shared/pem.js";
+import { rfc3339 } from "../shared/time.js";
 import { API_QUERY, clusterOf } from "./control-plane.js";
 import {
   certificateReport,

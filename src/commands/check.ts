@@ -25,7 +25,7 @@ import {
   renderTableSummary,
 } from "../render/check.js";
 import { escapeControl } from "../render/escape.js";
-import { rfc3339 } from "../time.js";
+import { rfc3339 } from "../shared/time.js";
 import { parseDuration } from "./durations.js";
 import { checkSelectorFlag } from "./selector-flag.js";
 import { statusLine } from "./status-line.js";

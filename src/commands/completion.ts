@@ -18,10 +18,8 @@ import { IDENTITY_FORMATS } from "./identity.js";
 
 /** The flags whose value is one of a fixed set, by command. */
 async function fixedValues(): Promise<Record<string, Record<string, readonly string[]>>> {
-  const [{ scenarioNames }, { TAP_FAULTS }] = await Promise.all([
-    import("../sim/scenarios.js"),
-    import("../sim/tap-faults.js"),
-  ]);
+  // The simulator's light entry: names only, none of its code or certificates.
+  const { scenarioNames, TAP_FAULTS } = await import("../sim/index.js");
   return {
     check: { "--output": OUTPUT_FORMATS, "--fail-on": FAIL_ON_LEVELS },
     identity: { "--output": IDENTITY_FORMATS },

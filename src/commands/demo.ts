@@ -7,8 +7,7 @@ import { Command } from "commander";
 import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
-import type { FaultRule } from "../sim/faults.js";
-import { TAP_FAULTS, type TapFault } from "../sim/tap-faults.js";
+import type { FaultRule, TapFault } from "../sim/index.js";
 
 interface DemoFlags {
   scenario: string;
@@ -69,13 +68,14 @@ function proxiesFileOf(kubeconfigPath: string): DemoOutput {
 }
 
 async function runDemo(ctx: Context, flags: DemoFlags): Promise<number> {
-  const { SCENARIOS } = await import("../sim/scenarios.js");
+  const { SCENARIO_CATALOGUE, TAP_FAULTS, parseFaultRule } = await import("../sim/index.js");
   if (flags.listScenarios) {
-    const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-    ctx.out.write(SCENARIOS.map((s) => `${s.name.padEnd(width)}  ${s.description}\n`).join(""));
+    const width = Math.max(...SCENARIO_CATALOGUE.map((s) => s.name.length));
+    ctx.out.write(
+      SCENARIO_CATALOGUE.map((s) => `${s.name.padEnd(width)}  ${s.description}\n`).join(""),
+    );
     return ExitCode.Ok;
   }
-  const { parseFaultRule } = await import("../sim/faults.js");
   if (flags.kubeconfigOut !== undefined) checkKubeconfigOut(resolve(flags.kubeconfigOut));
   if (flags.tapFault !== undefined && !(TAP_FAULTS as readonly string[]).includes(flags.tapFault))
     throw usageError(`invalid --tap-fault "${flags.tapFault}": use ${TAP_FAULTS.join(", ")}`);
@@ -151,7 +151,7 @@ interface ServeSettings {
 }
 
 async function serveDemo(ctx: Context, flags: DemoFlags, settings: ServeSettings): Promise<number> {
-  const sim = await import("../sim/simulator.js");
+  const sim = await import("../sim/index.js");
   const { kubeconfigPath, port } = settings;
   const proxiesFile = proxiesFileOf(kubeconfigPath);
   let simulator: Awaited<ReturnType<typeof sim.startSimulator>>;

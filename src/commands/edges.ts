@@ -5,11 +5,12 @@ import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
 import type { EdgeResourceType, EdgesResult, UnreadProxy } from "../edges/types.js";
-import { CliError, ExitCode, exitCodesHelp, firstLine, usageError } from "../errors.js";
+import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { KubeApiError } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/prometheus.js";
 import { escapeControl } from "../render/escape.js";
+import { firstLine } from "../shared/first-line.js";
 import { parseDuration, parsePrometheusDuration } from "./durations.js";
 import { statusLine } from "./status-line.js";
 

@@ -11,7 +11,7 @@ import {
   renderIdentityPem,
   renderIdentityText,
 } from "../render/identity.js";
-import { rfc3339 } from "../time.js";
+import { rfc3339 } from "../shared/time.js";
 import { parseDuration } from "./durations.js";
 import { checkSelectorFlag } from "./selector-flag.js";
 
@@ -42,7 +42,7 @@ async function runIdentity(ctx: Context, pods: string[], flags: IdentityFlags): 
   // TLS and HTTP clients load only when a command needs them, not for --help.
   const [{ mapBounded, probeProxy }, { decodeCertificateBundle, encodePem }] = await Promise.all([
     import("../proxy/admin-client.js"),
-    import("../certs/pem.js"),
+    import("../shared/pem.js"),
   ]);
   const [cluster, certs] = await Promise.all([ctx.loadCluster(), ctx.loadCertTools()]);
   const namespace = flags.namespace ?? cluster.defaultNamespace;

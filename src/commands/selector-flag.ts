@@ -1,5 +1,6 @@
-import { firstLine, usageError } from "../errors.js";
-import { parseLabelSelector } from "../k8s/label-selector.js";
+import { usageError } from "../errors.js";
+import { firstLine } from "../shared/first-line.js";
+import { parseLabelSelector } from "../shared/label-selector.js";
 
 /**
  * Checks `-l/--selector` before anything talks to the cluster: a typo is a usage error (exit 2), not

@@ -1,7 +1,7 @@
 // Failed API calls as KubeApiErrors whose messages say what to do. Free of @kubernetes/client-node:
 // the port-forwards (port-forward.ts) name a refused upgrade exactly as the API calls do.
 
-import { firstLine } from "../errors.js";
+import { firstLine } from "../shared/first-line.js";
 import { CredentialPluginError } from "./exec-credentials.js";
 import { describeTarget, KubeApiError, type RequestTarget } from "./types.js";
 

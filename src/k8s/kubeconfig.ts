@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node/dist/config.js";
-import { CliError, ExitCode, firstLine } from "../errors.js";
+import { CliError, ExitCode } from "../errors.js";
+import { firstLine } from "../shared/first-line.js";
 
 export interface KubeconfigSource {
   /** --kubeconfig */

@@ -1,4 +1,4 @@
-import { resolveEnv } from "./env-expansion.js";
+import { resolveEnv } from "../shared/env-expansion.js";
 import type { ContainerInfo, ContainerStatusInfo, PodInfo } from "./types.js";
 
 /** The name of the container Linkerd's injector adds. */

@@ -11,9 +11,9 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
-import { firstLine } from "../errors.js";
 import { adminPortOf, NO_ADMIN_PORT } from "../k8s/pods.js";
 import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
+import { firstLine } from "../shared/first-line.js";
 import {
   identityMetricsOf,
   isIdentityMetric,

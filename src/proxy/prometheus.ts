@@ -2,9 +2,10 @@
 // pod: the proxies report `control_identity_cert_expiration_timestamp_seconds` (older proxies
 // `identity_cert_expiration_timestamp_seconds`), and linkerd-viz's scrape config labels each series
 // with `namespace` and `pod`.
-import { firstLine } from "../errors.js";
+
 import { getText } from "../http-text.js";
 import type { Cluster } from "../k8s/types.js";
+import { firstLine } from "../shared/first-line.js";
 
 export type PrometheusSource =
   | { kind: "url"; url: string }

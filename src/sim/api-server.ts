@@ -1,45 +1,24 @@
-// A real HTTPS Kubernetes API server over the simulator's object store: discovery, GET and LIST with
-// selectors and paging, Table output for kubectl, and Kubernetes Status errors.
-
+// A real HTTPS Kubernetes API server over the simulator's object store: who is asking (the token,
+// or the user it impersonates, held to RBAC), then discovery, GET and LIST (api-routes.ts), the pod
+// and service proxies, port-forward (port-forward-server.ts) and linkerd-viz's tap API.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
-import { matchesSelector, parseLabelSelector, SelectorError } from "../k8s/label-selector.js";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { SelectorError } from "../shared/label-selector.js";
+import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
+import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
 import type { FaultInjector } from "./faults.js";
-import { authorize, forbiddenMessage, impersonatedUser, type UserInfo } from "./rbac.js";
-import { type RequestInfo, requestInfo } from "./request-info.js";
-import {
-  groupVersion,
-  RESOURCE_TYPES,
-  type ResourceType,
-  resourceTypeByPlural,
-} from "./resources.js";
-import { parseFieldSelector } from "./selectors.js";
-import type { KubeObject, ObjectStore } from "./store.js";
+import type { PodNetwork } from "./pod-network.js";
+import { forwardPort } from "./port-forward-server.js";
+import { authorize, impersonatedUser, type UserInfo } from "./rbac.js";
+import { requestInfo } from "./request-info.js";
+import type { ObjectStore } from "./store.js";
 import type { TapServer } from "./tap-server.js";
 
 export const SIM_USER = "meshlens-sim-user";
-export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0-meshlens-sim" };
-
-/** How the API server reaches pods (the simulated proxies) for port-forward and the proxy subresource. */
-export interface PodNetwork {
-  /** Connects a port-forward stream to a pod port; returns an error text when it cannot. */
-  portForward(namespace: string, pod: string, port: number, socket: Duplex): string | undefined;
-  /** Answers `pods/<pod>[:port]/proxy/<path>`; false when nothing listens there. */
-  proxyRequest(
-    namespace: string,
-    pod: string,
-    port: number,
-    pathAndQuery: string,
-    method: string,
-    response: ServerResponse,
-    /** The client's Accept-Encoding, passed on as the API server passes request headers. */
-    acceptEncoding?: string,
-  ): Promise<boolean>;
-}
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -71,197 +50,6 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-interface StatusBody {
-  kind: "Status";
-  apiVersion: "v1";
-  metadata: Record<string, never>;
-  status: "Failure";
-  message: string;
-  reason: string;
-  details?: { name?: string; kind?: string; group?: string };
-  code: number;
-}
-
-function statusBody(
-  code: number,
-  reason: string,
-  message: string,
-  details?: StatusBody["details"],
-): StatusBody {
-  return {
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  };
-}
-
-/** What a request asks for, parsed from its path. */
-type Route =
-  | { kind: "discovery"; body: unknown }
-  | { kind: "collection"; type: ResourceType; namespace: string | undefined }
-  | { kind: "object"; type: ResourceType; namespace: string | undefined; name: string }
-  | { kind: "unknown" };
-
-function discoveryRoute(path: string): unknown {
-  if (path === "/version")
-    return {
-      ...KUBERNETES_VERSION,
-      platform: "linux/amd64",
-      goVersion: "go1.23.0",
-      compiler: "gc",
-      buildDate: "2026-01-01T00:00:00Z",
-      gitCommit: "meshlens",
-      gitTreeState: "clean",
-    };
-  if (path === "/api")
-    return {
-      kind: "APIVersions",
-      versions: ["v1"],
-      serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
-    };
-  if (path === "/apis") {
-    const groups = [...new Set(RESOURCE_TYPES.filter((t) => t.group !== "").map((t) => t.group))];
-    return {
-      kind: "APIGroupList",
-      apiVersion: "v1",
-      groups: groups.map((group) => {
-        const version = RESOURCE_TYPES.find((t) => t.group === group)?.version ?? "v1";
-        const gv = { groupVersion: `${group}/${version}`, version };
-        return { name: group, versions: [gv], preferredVersion: gv };
-      }),
-    };
-  }
-  const resourceList = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-  if (resourceList) {
-    const group = resourceList[2] ?? "";
-    const version = resourceList[1] ?? resourceList[3] ?? "";
-    const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
-    if (types.length === 0) return undefined;
-    return {
-      kind: "APIResourceList",
-      apiVersion: "v1",
-      groupVersion: groupVersion({ group, version }),
-      resources: types.map((t) => ({
-        name: t.plural,
-        singularName: t.singular,
-        namespaced: t.namespaced,
-        kind: t.kind,
-        verbs: t.verbs,
-        shortNames: t.shortNames.length ? t.shortNames : undefined,
-      })),
-    };
-  }
-  return undefined;
-}
-
-function route(path: string): Route {
-  const discovery = discoveryRoute(path);
-  if (discovery !== undefined) return { kind: "discovery", body: discovery };
-  const match =
-    /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
-      path,
-    );
-  if (!match) return { kind: "unknown" };
-  const [, coreVersion, group = "", groupVersionPart, namespace, plural = "", name] = match;
-  const version = coreVersion ?? groupVersionPart ?? "";
-  // `/api/v1/namespaces/<name>` matches with no namespace, plural "namespaces" and a name.
-  const type = resourceTypeByPlural(group, version, plural);
-  if (type === undefined) return { kind: "unknown" };
-  if (namespace !== undefined && !type.namespaced) return { kind: "unknown" };
-  const ns = type.namespaced ? namespace : undefined;
-  return name === undefined
-    ? { kind: "collection", type, namespace: ns }
-    : { kind: "object", type, namespace: ns, name };
-}
-
-function wantsTable(request: IncomingMessage): boolean {
-  return (request.headers.accept ?? "").includes("as=Table");
-}
-
-interface ContinueToken {
-  rv: string;
-  offset: number;
-}
-
-function listKind(type: ResourceType): string {
-  return `${type.kind}List`;
-}
-
-function serveList(
-  store: ObjectStore,
-  type: ResourceType,
-  namespace: string | undefined,
-  query: URLSearchParams,
-  table: boolean,
-  now: Date,
-) {
-  let objects = store.list(type, namespace);
-  const labelSelector = query.get("labelSelector");
-  if (labelSelector) {
-    const selector = parseLabelSelector(labelSelector);
-    objects = objects.filter((o) => matchesSelector(selector, o.metadata.labels));
-  }
-  const fieldSelector = query.get("fieldSelector");
-  if (fieldSelector) {
-    const matches = parseFieldSelector(fieldSelector);
-    objects = objects.filter(matches);
-  }
-  let offset = 0;
-  const continueParam = query.get("continue");
-  if (continueParam) {
-    const token = JSON.parse(
-      Buffer.from(continueParam, "base64url").toString("utf8"),
-    ) as ContinueToken;
-    offset = token.offset;
-  }
-  const limit = Number(query.get("limit") ?? "0");
-  const page = limit > 0 ? objects.slice(offset, offset + limit) : objects.slice(offset);
-  const next = offset + page.length;
-  const metadata: Record<string, unknown> = { resourceVersion: store.resourceVersion };
-  if (limit > 0 && next < objects.length) {
-    metadata.continue = Buffer.from(
-      JSON.stringify({ rv: store.resourceVersion, offset: next } satisfies ContinueToken),
-    ).toString("base64url");
-    metadata.remainingItemCount = objects.length - next;
-  }
-  if (table) return toTable(type, page, metadata, now);
-  return {
-    kind: listKind(type),
-    apiVersion: groupVersion(type),
-    metadata,
-    items: page.map((o) => withTypeMeta(o, type)),
-  };
-}
-
-function withTypeMeta(object: KubeObject, type: ResourceType): KubeObject {
-  return { ...object, apiVersion: groupVersion(type), kind: type.kind };
-}
-
-function qualifiedResource(type: ResourceType): string {
-  return type.group === "" ? type.plural : `${type.plural}.${type.group}`;
-}
-
-/** A 403 as kube-apiserver words it, for `user` asking what `info` says. */
-function forbidden(user: UserInfo, info: RequestInfo): StatusBody {
-  return statusBody(
-    403,
-    "Forbidden",
-    forbiddenMessage(user, info),
-    info.kind === "resource"
-      ? {
-          ...(info.name === undefined ? {} : { name: info.name }),
-          group: info.group,
-          kind: info.resource,
-        }
-      : undefined,
-  );
-}
-
 /** The token's user: like system:masters, never checked against RBAC. */
 const TOKEN_USER: UserInfo = { name: SIM_USER, groups: ["system:masters", "system:authenticated"] };
 
@@ -279,18 +67,6 @@ function effectiveUser(request: IncomingMessage): UserInfo | { error: string } {
       ? { error: "requested impersonation of groups or a uid without impersonating a user" }
       : TOKEN_USER;
   return impersonatedUser(user, groups);
-}
-
-function notFound(path: string): StatusBody {
-  const r = route(path);
-  if (r.kind === "object") {
-    return statusBody(404, "NotFound", `${qualifiedResource(r.type)} "${r.name}" not found`, {
-      name: r.name,
-      kind: r.type.plural,
-      group: r.type.group,
-    });
-  }
-  return statusBody(404, "NotFound", "the server could not find the requested resource");
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -549,67 +325,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.close(() => resolve());
       }),
   };
-}
-
-/** The pod end of a port-forward: bytes written go to the client on channel 0. */
-class TunnelEnd extends Duplex {
-  private readonly ws: WebSocket;
-
-  constructor(ws: WebSocket) {
-    super();
-    this.ws = ws;
-  }
-
-  override _read(): void {
-    // Client frames are pushed as they arrive.
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    if (this.ws.readyState !== this.ws.OPEN) {
-      done();
-      return;
-    }
-    const frame = Buffer.allocUnsafe(chunk.length + 1);
-    frame[0] = 0;
-    chunk.copy(frame, 1);
-    this.ws.send(frame, () => done());
-  }
-
-  override _final(done: () => void): void {
-    this.ws.close();
-    done();
-  }
-}
-
-/**
- * The port-forward WebSocket protocol (v4.channel.k8s.io, as client-node's PortForward speaks it):
- * channel 0 carries data, channel 1 errors; each channel first sends the port as 2 bytes (LE).
- * One Duplex per tunnel rather than PassThrough pipes: at thousands of tunnels a run, the
- * simulator's CPU is part of what the benchmarks measure.
- */
-function forwardPort(
-  ws: WebSocket,
-  pods: PodNetwork,
-  namespace: string,
-  pod: string,
-  port: number,
-): void {
-  ws.send(Buffer.from([0, port & 0xff, port >> 8]));
-  ws.send(Buffer.from([1, port & 0xff, port >> 8]));
-  const socket = new TunnelEnd(ws);
-  // A closed tunnel destroys the stream; that is not a simulator failure.
-  socket.on("error", () => {});
-  ws.on("message", (data: Buffer, isBinary: boolean) => {
-    if (isBinary && data.length > 1 && data[0] === 0) socket.push(data.subarray(1));
-  });
-  ws.on("close", () => {
-    socket.push(null);
-    socket.destroy();
-  });
-  ws.on("error", () => socket.destroy());
-  const error = pods.portForward(namespace, pod, port, socket);
-  if (error !== undefined) {
-    ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(error)]));
-    ws.close();
-  }
 }

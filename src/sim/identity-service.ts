@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { createPrivateKey, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import { decodeCertificateBundle, encodePem } from "../certs/pem.js";
+import { decodeCertificateBundle, encodePem } from "../shared/pem.js";
 import { type Issued, issueCertificate } from "./pki.js";
 import type { ObjectStore } from "./store.js";
 

@@ -1,6 +1,6 @@
 // What a pod's injected proxy says about itself in the pod spec: its container, admin port and
 // identity. Shared by the simulated proxies and the traffic model.
-import { type ExpandableEnvVar, resolveEnv } from "../k8s/env-expansion.js";
+import { type ExpandableEnvVar, resolveEnv } from "../shared/env-expansion.js";
 import type { KubeObject } from "./store.js";
 
 export interface Container {

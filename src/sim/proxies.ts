@@ -13,26 +13,19 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import { gzipSync } from "node:zlib";
-import { SIM_ANNOTATIONS } from "./controllers.js";
+import {
+  PROXY_FAULT_ANNOTATION,
+  PROXY_METRICS_ANNOTATION,
+  type ProxyFault,
+  SIM_ANNOTATIONS,
+} from "./annotations.js";
 import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
 import type { Issued } from "./pki.js";
 import { identityDisabled, podIdentity, proxyContainer } from "./pod-proxy.js";
+import { identityFamilies, startTimeFamily } from "./proxy-metrics.js";
 import type { KubeObject, ObjectStore } from "./store.js";
-import { type Link, trafficLinks, trafficMetrics } from "./traffic.js";
-
-/** Per-pod proxy behaviour, as an annotation on the pod template or Pod (README). */
-export const PROXY_FAULT_ANNOTATION = "sim.meshlens.dev/proxy-fault";
-export type ProxyFault =
-  | "hang"
-  | "refuse"
-  | "garbage"
-  | "expired-leaf"
-  /** /metrics answers 200 with text that is not Prometheus' format. */
-  | "bad-metrics"
-  /** /metrics stops half way: the connection closes before the promised length. */
-  | "cut-metrics";
-/** Metric names of an older proxy: "v2.219" (identity_cert_*, before Jan 2024) or "v2.220". */
-export const PROXY_METRICS_ANNOTATION = "sim.meshlens.dev/proxy-metrics";
+import { type Link, trafficLinks } from "./traffic/links.js";
+import { trafficMetrics } from "./traffic/metrics.js";
 
 export interface SimProxy {
   namespace: string;
@@ -55,10 +48,6 @@ interface LeafState {
 
 function hashFraction(text: string): number {
   return createHash("sha256").update(text).digest().readUInt32BE(0) / 0xffffffff;
-}
-
-function formatGauge(value: number): string {
-  return Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
 export interface ProxyFleetOptions {
@@ -342,9 +331,7 @@ export class ProxyFleet {
    */
   async metrics(proxy: SimProxy): Promise<string> {
     const legacy = [
-      "# HELP process_start_time_seconds Time that the process started (in seconds since the UNIX epoch)",
-      "# TYPE process_start_time_seconds gauge",
-      `process_start_time_seconds ${Math.floor(this.started.getTime() / 1000)}`,
+      ...startTimeFamily(this.started),
       ...trafficMetrics(this.options.store, proxy.podObject, this.linksOf(proxy.podObject), {
         // The pods started an hour before the simulator (reconcileWorkloads).
         elapsedSeconds: 3600 + (this.options.clock().getTime() - this.started.getTime()) / 1000,
@@ -354,37 +341,12 @@ export class ProxyFleet {
     // No identity, no certificate families.
     if (proxy.identity === undefined) return `${[...legacy, "# EOF"].join("\n")}\n`;
     const state = await this.leafOf(proxy);
-    const expiry = state.leaf.cert.notAfter.getTime() / 1000;
-    const refreshed = state.refreshedAt.getTime() / 1000;
-    const generation = proxy.podObject.metadata.annotations?.[PROXY_METRICS_ANNOTATION];
-    if (generation === "v2.219") {
-      return `${[
-        ...legacy,
-        "# HELP identity_cert_expiration_timestamp_seconds Time when the this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch)",
-        "# TYPE identity_cert_expiration_timestamp_seconds gauge",
-        `identity_cert_expiration_timestamp_seconds ${Math.floor(expiry)}`,
-        "# HELP identity_cert_refresh_count The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.",
-        "# TYPE identity_cert_refresh_count counter",
-        `identity_cert_refresh_count ${state.refreshes.ok}`,
-      ].join("\n")}\n`;
-    }
-    const prefix = generation === "v2.220" ? "identity_cert" : "control_identity_cert";
-    return `${[
-      ...legacy,
-      `# HELP ${prefix}_expiration_timestamp_seconds Time when the this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch).`,
-      `# TYPE ${prefix}_expiration_timestamp_seconds gauge`,
-      `# UNIT ${prefix}_expiration_timestamp_seconds seconds`,
-      `${prefix}_expiration_timestamp_seconds ${formatGauge(expiry)}`,
-      `# HELP ${prefix}_refresh_timestamp_seconds Time when the this proxy's current mTLS identity certificate were last updated.`,
-      `# TYPE ${prefix}_refresh_timestamp_seconds gauge`,
-      `# UNIT ${prefix}_refresh_timestamp_seconds seconds`,
-      `${prefix}_refresh_timestamp_seconds ${formatGauge(refreshed)}`,
-      `# HELP ${prefix}_refreshes The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.`,
-      `# TYPE ${prefix}_refreshes counter`,
-      `${prefix}_refreshes_total{result="ok"} ${state.refreshes.ok}`,
-      `${prefix}_refreshes_total{result="error"} ${state.refreshes.error}`,
-      "# EOF",
-    ].join("\n")}\n`;
+    return identityFamilies(legacy, {
+      expiresAt: state.leaf.cert.notAfter,
+      refreshedAt: state.refreshedAt,
+      refreshes: state.refreshes,
+      generation: proxy.podObject.metadata.annotations?.[PROXY_METRICS_ANNOTATION],
+    });
   }
 
   /** A loopback listener per proxy, so tools such as openssl and Prometheus can reach each one. */

@@ -1,7 +1,7 @@
 // Field selectors as the API server parses them; label selectors live in src/k8s/label-selector.ts,
 // which the CLI shares.
 
-import { SelectorError } from "../k8s/label-selector.js";
+import { SelectorError } from "../shared/label-selector.js";
 
 /** Splits on commas that are not inside parentheses. */
 function splitTerms(text: string): string[] {

@@ -5,28 +5,27 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { loadAll, dump as toYaml } from "js-yaml";
-import { decodeCertificateBundle } from "../certs/pem.js";
-import { firstLine } from "../errors.js";
-import { rfc3339 } from "../time.js";
-import { type ApiServer, type PodNetwork, SIM_USER, startApiServer } from "./api-server.js";
+import { firstLine } from "../shared/first-line.js";
+import { decodeCertificateBundle } from "../shared/pem.js";
+import { rfc3339 } from "../shared/time.js";
+import { type ApiServer, SIM_USER, startApiServer } from "./api-server.js";
 import { reconcileWorkloads } from "./controllers.js";
+import { SimulatorError } from "./errors.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
 import { issuerFromStore } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
+import type { PodNetwork } from "./pod-network.js";
 import { adminPortOf } from "./pod-proxy.js";
 import { ProxyFleet } from "./proxies.js";
 import { BOOTSTRAP_CLUSTER_ROLES } from "./rbac.js";
 import { resourceTypeByKind } from "./resources.js";
-import {
-  buildScenario,
-  findScenario,
-  type ScenarioPki,
-  scenarioNames,
-  WEBHOOKS,
-} from "./scenarios.js";
+import { buildScenario } from "./scenarios/build.js";
+import { isScenarioName, scenarioNames } from "./scenarios/catalogue.js";
+import { SCENARIO_BEHAVIOURS } from "./scenarios/definitions.js";
+import { type ScenarioPki, WEBHOOKS } from "./scenarios/pki.js";
 import { isKubeObject, type KubeObject, ObjectStore } from "./store.js";
 import { type TapFault, TapServer } from "./tap-server.js";
-import { declaredFlows, TrafficError } from "./traffic.js";
+import { declaredFlows, TrafficError } from "./traffic/flows.js";
 
 export interface SimulatorOptions {
   /** A built-in scenario name (default `healthy`). */
@@ -46,6 +45,11 @@ export interface SimulatorOptions {
   port?: number;
   faults?: FaultRule[];
   clock?: () => Date;
+  /**
+   * Without `clock`: how many times faster than real time the simulated cluster's time runs (its
+   * traffic counters and tap events follow it), so tests need not wait on real-time traffic.
+   */
+  timeScale?: number;
   /** For the `scale` scenario: how many meshed pods, across how many namespaces. */
   scale?: { pods: number; namespaces: number };
   /** Give every simulated proxy its own loopback port (for openssl, Prometheus). Default: up to 200 proxies. */
@@ -66,8 +70,6 @@ export interface Simulator {
   proxies: ProxyFleet;
   close(): Promise<void>;
 }
-
-export class SimulatorError extends Error {}
 
 /** Parses YAML manifests into objects; `List` kinds are flattened, empty documents skipped. */
 export function parseManifests(text: string, source: string): KubeObject[] {
@@ -178,17 +180,16 @@ export function renderKubeconfig(url: string, caPem: string, token: string): str
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? scaledClock(options.timeScale ?? 1);
   const now = clock();
   const scenarioName = options.scenario ?? "healthy";
-  const definition = findScenario(scenarioName);
-  if (definition === undefined) {
+  if (!isScenarioName(scenarioName)) {
     throw new SimulatorError(
       `unknown scenario "${scenarioName}"; scenarios: ${scenarioNames().join(", ")}`,
     );
   }
   const [scenario, serverCa] = await Promise.all([
-    buildScenario(definition, now, options.scale),
+    buildScenario(scenarioName, now, options.scale),
     issueCertificate({
       commonName: "meshlens-sim-ca",
       notBefore: daysFrom(now, -1),
@@ -231,7 +232,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // says so, with an earlier issuer it never stopped using.
   const secretIssuer = await issuerFromStore(store, "linkerd");
   const identityIssuer =
-    definition.identityIssuer === "previous" ? scenario.pki.previousIssuer : secretIssuer;
+    SCENARIO_BEHAVIOURS[scenarioName].identityIssuer === "previous"
+      ? scenario.pki.previousIssuer
+      : secretIssuer;
   // A Traffic object that does not parse is the user's mistake, said before anything listens.
   try {
     declaredFlows(store);
@@ -255,6 +258,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faults,
     tap: new TapServer({
       store,
+      clock,
       linksOf: (pod) => proxies.linksOf(pod),
       ...(options.tapFault ? { fault: options.tapFault } : {}),
       ...(options.tapReplay ? { replay: options.tapReplay } : {}),
@@ -317,4 +321,11 @@ function podNetwork(store: ObjectStore, proxies: ProxyFleet): PodNetwork {
       return true;
     },
   };
+}
+
+/** Real time from now on, `scale` times as fast. */
+function scaledClock(scale: number): () => Date {
+  if (scale === 1) return () => new Date();
+  const start = Date.now();
+  return () => new Date(start + (Date.now() - start) * scale);
 }

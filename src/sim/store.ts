@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { rfc3339 } from "../time.js";
+import { rfc3339 } from "../shared/time.js";
 import { type ResourceType, resourceTypeByKind } from "./resources.js";
 
 export interface ObjectMeta {

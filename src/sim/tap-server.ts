@@ -4,17 +4,22 @@
 // traffic model, as each tapped proxy would see its requests (inbound and outbound), filtered by
 // the request's matches and limited by maxRps as the real server splits it over the pods.
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
-import { decodeTapRequest, encodeApiError, TapMessages, tapPath } from "../tap/protocol.js";
+import { matchesSelector, parseLabelSelector, SelectorError } from "../shared/label-selector.js";
+import { decodeTapRequest, encodeApiError, tapPath } from "../shared/tap-protocol.js";
 import { podIdentity } from "./pod-proxy.js";
 import { authorize, type UserInfo } from "./rbac.js";
 import type { KubeObject, ObjectStore } from "./store.js";
+import { type Exchange, exchangeEvents, matcherOf, matches } from "./tap-events.js";
 import type { TapFault } from "./tap-faults.js";
-import { destinationLabels, type Link, ownerOf, podLabels } from "./traffic.js";
+import { ownerOf } from "./traffic/labels.js";
+import type { Link } from "./traffic/links.js";
 
 export type { TapFault } from "./tap-faults.js";
 
 export interface TapServerOptions {
   store: ObjectStore;
+  /** The simulator's clock: events are paced in its time. */
+  clock: () => Date;
   linksOf: (pod: KubeObject) => readonly Link[];
   fault?: TapFault;
   /** Framed TapEvents to send, once, instead of the traffic's (tests replaying recorded streams). */
@@ -82,43 +87,6 @@ const TARGET_KINDS: Record<string, { apiVersion: string; kind: string; qualified
   statefulset: { apiVersion: "apps/v1", kind: "StatefulSet", qualified: "statefulsets.apps" },
 };
 
-function ipv4(ip: string): number {
-  return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0) >>> 0;
-}
-
-/** The `tls` label of a tap event side: "true", or the reason itself (linkerd-facts.md 3.3). */
-function tlsLabels(labels: Record<string, string>, idKey: "client_id" | "server_id") {
-  if (labels.tls === "true") return { tls: "true", [idKey]: labels[idKey] ?? "" };
-  return { tls: labels.no_tls_reason ?? labels.tls ?? "" };
-}
-
-interface Matcher {
-  destinations: Array<{ namespace: string; type: string; name: string }>;
-  scheme?: string;
-  method?: string;
-  authority?: string;
-  path?: string;
-}
-
-function matcherOf(request: ReturnType<typeof decodeTapRequest>): Matcher {
-  const matcher: Matcher = { destinations: [] };
-  for (const match of request.match?.all?.matches ?? []) {
-    const resource = match.destinations?.resource;
-    if (resource)
-      matcher.destinations.push({
-        namespace: resource.namespace ?? "",
-        type: resource.type ?? "",
-        name: resource.name ?? "",
-      });
-    const http = match.http;
-    if (http?.scheme) matcher.scheme = http.scheme;
-    if (http?.method) matcher.method = http.method;
-    if (http?.authority) matcher.authority = http.authority;
-    if (http?.path) matcher.path = http.path;
-  }
-  return matcher;
-}
-
 /** Pods of the target: the workload's, the pod, or the namespace's; meshed and Running. */
 function targetPods(
   store: ObjectStore,
@@ -128,27 +96,18 @@ function targetPods(
   selector: string,
 ) {
   const ns = type === "namespace" ? name : namespace;
-  const wanted = selector
-    .split(",")
-    .filter(Boolean)
-    .map((term) => term.split("=") as [string, string]);
+  const wanted = parseLabelSelector(selector);
   return store
     .list({ apiVersion: "v1", kind: "Pod" }, ns)
     .filter((pod) => (pod.status as { phase?: string } | undefined)?.phase === "Running")
     .filter((pod) => podIdentity(pod) !== undefined)
-    .filter((pod) => wanted.every(([key, value]) => pod.metadata.labels?.[key] === value))
+    .filter((pod) => matchesSelector(wanted, pod.metadata.labels))
     .filter((pod) => {
       if (type === "namespace") return true;
       if (type === "pod") return pod.metadata.name === name;
       const owner = ownerOf(store, pod);
       return owner?.kind.toLowerCase() === type && owner.name === name;
     });
-}
-
-/** One request's three events, as the tapped proxy sees it. */
-interface Exchange {
-  link: Link;
-  direction: 1 | 2;
 }
 
 export class TapServer {
@@ -285,13 +244,21 @@ export class TapServer {
       tapError(response, 404, `${kind.qualified} "${target.name}" not found`);
       return true;
     }
-    const pods = targetPods(
-      this.options.store,
-      target.type,
-      target.namespace,
-      target.name,
-      tap.target?.labelSelector ?? "",
-    );
+    let pods: KubeObject[];
+    try {
+      pods = targetPods(
+        this.options.store,
+        target.type,
+        target.namespace,
+        target.name,
+        tap.target?.labelSelector ?? "",
+      );
+    } catch (error) {
+      // getLabelSelector's InvalidArgument (grpc_server.go), as protohttp writes it.
+      if (!(error instanceof SelectorError)) throw error;
+      tapError(response, 400, error.message);
+      return true;
+    }
     if (pods.length === 0) {
       tapError(response, 404, `no pods to tap for ${target.type}/${target.name}`);
       return true;
@@ -305,48 +272,62 @@ export class TapServer {
     return true;
   }
 
+  /**
+   * Streams the events the tapped pods' traffic makes, paced by the simulator's clock (a test may
+   * run it faster than real time): each flow's rate in simulated seconds, at most maxRps split over
+   * the pods per simulated second (viz/tap/api/grpc_server.go).
+   */
   private stream(
     response: ServerResponse,
     pods: KubeObject[],
     tap: ReturnType<typeof decodeTapRequest>,
   ): void {
+    const { store, clock } = this.options;
     const matcher = matcherOf(tap);
     const headers = tap.extract?.http?.headers != null;
     const maxRps = tap.maxRps || 100;
-    // Split over the pods, at least 1 each, per one-second window (viz/tap/api/grpc_server.go).
     const perPod = Math.max(1, Math.floor(maxRps / pods.length));
     const exchanges = pods.flatMap((pod) =>
       this.options.linksOf(pod).flatMap((link): Exchange[] => {
         if (link.requestsPerSecond === 0) return [];
         const out: Exchange[] = [];
-        if (link.source.pod === pod && link.outboundSeen && this.matches(link, matcher, true))
+        if (link.source.pod === pod && link.outboundSeen && matches(store, link, matcher, true))
           out.push({ link, direction: 2 });
-        if (link.destination.pod === pod && link.inboundSeen && this.matches(link, matcher, false))
+        if (
+          link.destination.pod === pod &&
+          link.inboundSeen &&
+          matches(store, link, matcher, false)
+        )
           out.push({ link, direction: 1 });
         return out;
       }),
     );
+    // Headers leave with the first event, as the real server's streaming writer sends them.
     response.writeHead(200, { "content-type": "application/octet-stream" });
     let connection = 0;
     const credit = new Map<Exchange, number>();
     const sent = new Map<KubeObject, number>();
     let events = 0;
     const tickMs = this.options.fault === "slow" ? 500 : 50;
-    let window = Date.now();
+    let window = clock().getTime();
+    let last = window;
     const timer = setInterval(() => {
-      if (Date.now() - window >= 1000) {
-        window = Date.now();
+      const now = clock().getTime();
+      const elapsedMs = now - last;
+      last = now;
+      if (now - window >= 1000) {
+        window = now;
         sent.clear();
       }
       for (const exchange of exchanges) {
         const pod =
           exchange.direction === 2 ? exchange.link.source.pod : exchange.link.destination.pod;
-        let c = (credit.get(exchange) ?? 0) + (exchange.link.requestsPerSecond * tickMs) / 1000;
+        let c = (credit.get(exchange) ?? 0) + (exchange.link.requestsPerSecond * elapsedMs) / 1000;
         while (c >= 1 && (sent.get(pod) ?? 0) < perPod) {
           c -= 1;
           sent.set(pod, (sent.get(pod) ?? 0) + 1);
           connection += 1;
-          for (const event of this.events(exchange, connection, headers, matcher.path)) {
+          for (const event of exchangeEvents(store, exchange, connection, headers, matcher.path)) {
             response.write(frame(event));
             events += 1;
             if (this.options.fault === "error-midstream" && events === 3) {
@@ -366,169 +347,9 @@ export class TapServer {
             }
           }
         }
-        credit.set(exchange, Math.min(c, 5));
+        credit.set(exchange, Math.min(c, 5 + (exchange.link.requestsPerSecond * elapsedMs) / 1000));
       }
     }, tickMs);
     response.on("close", () => clearInterval(timer));
   }
-
-  private matches(link: Link, matcher: Matcher, outbound: boolean): boolean {
-    if (matcher.destinations.length > 0) {
-      // The proxy matches its destination labels: only outbound events have them.
-      if (!outbound) return false;
-      const ok = matcher.destinations.some((d) => {
-        // A namespace destination is the label `namespace=NAME` (destinationLabels in
-        // viz/tap/api/grpc_server.go): every request to a pod in it.
-        if (d.type === "namespace") return link.destination.namespace === d.name;
-        if (d.namespace !== "" && d.namespace !== link.destination.namespace) return false;
-        if (d.type === "service") return link.service?.name === d.name;
-        if (d.type === "pod") return link.destination.pod.metadata.name === d.name;
-        const owner = ownerOf(this.options.store, link.destination.pod);
-        return owner?.kind.toLowerCase() === d.type && owner.name === d.name;
-      });
-      if (!ok) return false;
-    }
-    if (matcher.method !== undefined && matcher.method.toUpperCase() !== link.method) return false;
-    if (matcher.scheme !== undefined && matcher.scheme.toUpperCase() !== "HTTP") return false;
-    if (matcher.authority !== undefined && matcher.authority !== authorityOf(link)) return false;
-    if (matcher.path !== undefined && !link.paths.some((p) => p.startsWith(matcher.path as string)))
-      return false;
-    return true;
-  }
-
-  /** req, rsp and end of one request on its own connection. */
-  private events(
-    exchange: Exchange,
-    n: number,
-    withHeaders: boolean,
-    pathPrefix?: string,
-  ): Uint8Array[] {
-    const { link, direction } = exchange;
-    const store = this.options.store;
-    const source = { ip: { ipv4: ipv4(link.source.ip) }, port: 40000 + (n % 20000) };
-    const destination = { ip: { ipv4: ipv4(link.destination.ip) }, port: link.targetPort };
-    const sourceLabels =
-      direction === 1
-        ? { ...podLabels(store, link.source.pod), ...tlsLabels(link.tlsAccept, "client_id") }
-        : podLabels(store, link.source.pod);
-    const destinationLabelsOf =
-      direction === 2
-        ? {
-            ...Object.fromEntries(
-              Object.entries(destinationLabels(store, link)).map(([k, v]) => [
-                k.replace(/^dst_/, ""),
-                v,
-              ]),
-            ),
-            ...tlsLabels(link.tlsConnect, "server_id"),
-          }
-        : podLabels(store, link.destination.pod);
-    // With a path match, only the paths it lets through (the proxy filters each request).
-    const paths = link.paths.filter((p) => pathPrefix === undefined || p.startsWith(pathPrefix));
-    const path = paths[n % paths.length] ?? "/";
-    const grpc = link.protocol === "grpc";
-    const status = pickStatus(link, n);
-    const latencyNanos = 800_000 + ((n * 7919) % 9_000_000);
-    const id = { base: n, stream: 0 };
-    const base = {
-      source,
-      destination,
-      sourceMeta: { labels: sourceLabels },
-      destinationMeta: { labels: destinationLabelsOf },
-      proxyDirection: direction,
-    };
-    const header = (name: string, value: string) => ({ name, valueStr: value });
-    const encode = (http: object) => TapMessages.TapEvent.encode({ ...base, http }).finish();
-    const registered = [
-      "GET",
-      "POST",
-      "PUT",
-      "DELETE",
-      "PATCH",
-      "OPTIONS",
-      "CONNECT",
-      "HEAD",
-      "TRACE",
-    ].indexOf(link.method);
-    const request = encode({
-      requestInit: {
-        id,
-        method: registered >= 0 ? { registered } : { unregistered: link.method },
-        scheme: { registered: 0 },
-        authority: authorityOf(link),
-        path,
-        ...(withHeaders
-          ? {
-              headers: {
-                headers: [
-                  header("user-agent", grpc ? "grpc-go/1.64.0" : "Go-http-client/1.1"),
-                  ...(grpc ? [header("content-type", "application/grpc")] : []),
-                ],
-              },
-            }
-          : {}),
-      },
-    });
-    // A reset stream ends without a response: its end carries the HTTP/2 error code (CANCEL).
-    if ((n * 0.7548776662466927) % 1 < link.resets)
-      return [
-        request,
-        encode({
-          responseEnd: {
-            id,
-            sinceRequestInit: { seconds: 0, nanos: latencyNanos },
-            sinceResponseInit: {},
-            responseBytes: 0,
-            eos: { resetErrorCode: 8 },
-          },
-        }),
-      ];
-    return [
-      request,
-      encode({
-        responseInit: {
-          id,
-          sinceRequestInit: { seconds: 0, nanos: latencyNanos },
-          httpStatus: grpc ? 200 : status || 200,
-          ...(withHeaders
-            ? {
-                headers: {
-                  headers: [header("content-type", grpc ? "application/grpc" : "application/json")],
-                },
-              }
-            : {}),
-        },
-      }),
-      encode({
-        responseEnd: {
-          id,
-          sinceRequestInit: { seconds: 0, nanos: latencyNanos + 120_000 },
-          sinceResponseInit: { seconds: 0, nanos: 120_000 },
-          responseBytes: grpc ? 32 + (n % 200) : 512 + (n % 4096),
-          ...(grpc ? { eos: { grpcStatusCode: status } } : {}),
-          ...(withHeaders && grpc
-            ? { trailers: { headers: [header("grpc-status", String(status))] } }
-            : {}),
-        },
-      }),
-    ];
-  }
-}
-
-function authorityOf(link: Link): string {
-  if (link.authority !== undefined) return link.authority;
-  return link.service
-    ? `${link.service.name}.${link.service.namespace}.svc.cluster.local:${link.service.port}`
-    : `${link.destination.ip}:${link.targetPort}`;
-}
-
-/** The n-th request's status, following the flow's mix. */
-function pickStatus(link: Link, n: number): number {
-  const at = (((n * 0.618033988749895) % 1) + 1) % 1;
-  let sum = 0;
-  for (const { status, share } of link.statuses) {
-    sum += share;
-    if (at < sum) return status;
-  }
-  return link.statuses.at(-1)?.status ?? 0;
 }

@@ -12,7 +12,7 @@ import {
   encodeTapRequest,
   FrameReader,
   tapPath,
-} from "./protocol.js";
+} from "../shared/tap-protocol.js";
 import type { TapEvent, TapQuery } from "./types.js";
 
 export const TAP_APISERVICE = "v1alpha1.tap.linkerd.io";

@@ -1,8 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodeCertificateBundle } from "../../src/certs/pem.js";
 import type { CertificateInfo } from "../../src/certs/types.js";
 import { certTools } from "../../src/certs/x509.js";
+import { decodeCertificateBundle } from "../../src/shared/pem.js";
 import { readFixture } from "../fixtures.js";
 
 function cert(path: string): CertificateInfo {

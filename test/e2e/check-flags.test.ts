@@ -1,8 +1,8 @@
 // Flags, output formats, offline mode and failure handling of `meshlens check`, run as a user would.
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeCertificateBundle } from "../../src/certs/pem.js";
 import { certTools } from "../../src/certs/x509.js";
+import { decodeCertificateBundle } from "../../src/shared/pem.js";
 import { linkerdFixtures, readFixture } from "../fixtures.js";
 import {
   kubeconfigVariant,

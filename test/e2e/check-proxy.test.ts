@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
-import type { KubeObject } from "../../src/sim/store.js";
+import type { KubeObject } from "../../src/sim/index.js";
+import { PROXY_FAULT_ANNOTATION } from "../../src/sim/index.js";
 import {
   kubeconfigVariant,
   kubeconfigWithPlugin,

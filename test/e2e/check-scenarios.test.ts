@@ -1,6 +1,6 @@
 // `meshlens check` run as a user runs it: the built CLI, a kubeconfig, the simulated cluster.
 import { afterAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/sim/simulator.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { problemLines, runCli, startSim } from "./helpers.js";
 
 interface Expectation {

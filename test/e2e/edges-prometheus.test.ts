@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAll, load as parseYaml, dump as stringify } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/sim/simulator.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { linkerdFixtures } from "../fixtures.js";
 import { runCli, startSim, toolForTests } from "./helpers.js";
 import { type RunningPrometheus, startPrometheus, type TargetGroup } from "./prometheus-server.js";

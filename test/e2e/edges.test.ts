@@ -3,8 +3,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { PROXY_FAULT_ANNOTATION } from "../../src/sim/proxies.js";
-import type { KubeObject } from "../../src/sim/store.js";
+import type { KubeObject } from "../../src/sim/index.js";
+import { PROXY_FAULT_ANNOTATION } from "../../src/sim/index.js";
 import { readFixture } from "../fixtures.js";
 import { kubeconfigVariant, runCli, type StartedSim, simulatorsForThisFile } from "./helpers.js";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
 import { projectRoot } from "../fixtures.js";
 
 export interface CliRun {

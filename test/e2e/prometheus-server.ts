@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Simulator } from "../../src/sim/simulator.js";
+import type { Simulator } from "../../src/sim/index.js";
 
 export interface RunningPrometheus {
   url: string;

@@ -2,8 +2,7 @@
 // loopback by this test, scrapes the simulated proxies; meshlens reads every leaf expiry from it.
 // CI (CI=true) fails when prometheus is missing; elsewhere the file is skipped and says so.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/sim/simulator.js";
-import type { KubeObject } from "../../src/sim/store.js";
+import type { KubeObject, Simulator } from "../../src/sim/index.js";
 import { problemLines, runCli, startSim, toolForTests } from "./helpers.js";
 import { proxyTargets, type RunningPrometheus, startPrometheus } from "./prometheus-server.js";
 

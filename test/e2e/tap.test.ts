@@ -6,7 +6,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { load as parse } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { decodeApiError, encodeTapRequest, FrameReader } from "../../src/tap/protocol.js";
+import { decodeApiError, encodeTapRequest, FrameReader } from "../../src/shared/tap-protocol.js";
 import { projectRoot, readFixture } from "../fixtures.js";
 import { goldenStream } from "../tap/golden-frames.js";
 import { exitOf, runCli, runShell, type StartedSim, simulatorsForThisFile } from "./helpers.js";

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKubeCluster } from "../../src/k8s/kube-cluster.js";
 import { KubeApiError } from "../../src/k8s/types.js";
-import type { KubeObject } from "../../src/sim/store.js";
+import type { KubeObject } from "../../src/sim/index.js";
 import { startSim } from "../e2e/helpers.js";
 
 function pod(namespace: string, name: string, labels: Record<string, string>): KubeObject {

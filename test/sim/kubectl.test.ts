@@ -3,7 +3,7 @@
 // skipped with a message saying so.
 import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/sim/simulator.js";
+import type { Simulator } from "../../src/sim/index.js";
 import { startSim, toolForTests } from "../e2e/helpers.js";
 
 const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubectl fidelity tests");

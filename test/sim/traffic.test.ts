@@ -1,9 +1,9 @@
 // The simulator's traffic model, as the proxies' /metrics show it (linkerd-facts.md 4.3 labels).
 import { describe, expect, it } from "vitest";
 import { MetricsCollector } from "../../src/proxy/metrics.js";
-import { SimulatorError } from "../../src/sim/simulator.js";
-import type { KubeObject } from "../../src/sim/store.js";
-import { podLabels } from "../../src/sim/traffic.js";
+import type { KubeObject } from "../../src/sim/index.js";
+import { SimulatorError } from "../../src/sim/index.js";
+import { podLabels } from "../../src/sim/traffic/labels.js";
 import { simulatorsForThisFile } from "../e2e/helpers.js";
 
 const sim = simulatorsForThisFile();

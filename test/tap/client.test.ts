@@ -4,8 +4,8 @@
 import { createServer, get, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeApiError } from "../../src/shared/tap-protocol.js";
 import { failureOf } from "../../src/tap/client.js";
-import { encodeApiError } from "../../src/tap/protocol.js";
 import type { TapQuery } from "../../src/tap/types.js";
 
 const answers: Record<string, { status: number; headers: OutgoingHttpHeaders; body: Buffer }> = {};

@@ -14,7 +14,7 @@ import {
   encodeTapRequest,
   FrameReader,
   tapPath,
-} from "../../src/tap/protocol.js";
+} from "../../src/shared/tap-protocol.js";
 import { projectRoot, readFixture } from "../fixtures.js";
 import { goldenStream as stream } from "./golden-frames.js";
 
@@ -101,7 +101,7 @@ describe("the generated protobuf code", () => {
     execFileSync(process.execPath, [join(projectRoot, "scripts", "gen-proto.mjs"), out]);
     for (const file of ["tap-proto.js", "tap-proto.d.ts"])
       expect(readFileSync(join(out, file), "utf8")).toBe(
-        readFileSync(join(projectRoot, "src", "tap", "generated", file), "utf8"),
+        readFileSync(join(projectRoot, "src", "shared", "generated", file), "utf8"),
       );
   }, 60_000);
 });

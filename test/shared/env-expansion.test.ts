@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandReferences, resolveEnv } from "../../src/k8s/env-expansion.js";
+import { expandReferences, resolveEnv } from "../../src/shared/env-expansion.js";
 
 describe("$(VAR) expansion as the kubelet does it", () => {
   const defined = new Map([

@@ -2,7 +2,6 @@
 // bytes; the answer a stream of frames, each a 4-byte little-endian length and a TapEvent. The
 // messages are protobufjs' static code generated from proto/*.proto (scripts/gen-proto.mjs).
 import $protobuf from "protobufjs/minimal.js";
-import { linkerd2 } from "./generated/tap-proto.js";
 import type {
   Direction,
   Duration,
@@ -11,7 +10,8 @@ import type {
   TapEvent,
   TapHeader,
   TapQuery,
-} from "./types.js";
+} from "../tap/types.js";
+import { linkerd2 } from "./generated/tap-proto.js";
 
 const Tap = linkerd2.tap;
 const Viz = linkerd2.viz;

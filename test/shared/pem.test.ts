@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCertificateBundle, decodeFirstBlock } from "../../src/certs/pem.js";
+import { decodeCertificateBundle, decodeFirstBlock } from "../../src/shared/pem.js";
 import { readFixture } from "../fixtures.js";
 
 const anchor = readFixture("certs/valid-trust-anchors.pem");

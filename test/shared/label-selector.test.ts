@@ -3,7 +3,7 @@ import {
   matchesSelector,
   parseLabelSelector,
   SelectorError,
-} from "../../src/k8s/label-selector.js";
+} from "../../src/shared/label-selector.js";
 
 describe("label selectors match as the API server's", () => {
   const labels = {
