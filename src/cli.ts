@@ -1,27 +1,72 @@
-// The entry point. A bare `meshlens --version` is answered here, before anything else loads:
-// scripts and shell prompts call it, and it should cost about what starting Node costs (issue 12).
-// Everything else runs in run.ts, which exits the process.
+// The entry point, and the only place the process exits. A bare `meshlens --version` is answered
+// here before anything else loads: scripts and shell prompts call it, and it should cost about what
+// starting Node costs. Everything else is program.ts; this file owns what belongs to the process:
+// the environment, signals, flushing output, the exit code.
 import { writeSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
-import { cannotWriteLine } from "./output.js";
+import { ExitCode } from "./errors.js";
+import { cannotWriteLine, streamOutput } from "./output.js";
 
-/**
- * What commander prints for --version (main.ts declares the flag too, for `--version` among
- * other arguments), written at once. As for every command: a reader that went away is not a
- * failure; a write that fails is one line on stderr and exit 3 (ExitCode.CouldNotRun).
- */
+/** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
+const SIGNAL_EXIT_CODES = {
+  SIGHUP: ExitCode.Hangup,
+  SIGINT: ExitCode.Interrupted,
+  SIGTERM: ExitCode.Terminated,
+} as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+/** How long a run may take to stop after Ctrl-C or SIGTERM (the demo closes its servers). */
+const STOP_GRACE_MS = 1500;
+
+/** `--version`, written at once; a reader that went away is no failure, a failed write is exit 3. */
 function printVersion(): number {
   try {
     writeSync(1, `${packageJson.version}\n`);
-    return 0;
+    return ExitCode.Ok;
   } catch (error) {
     const failure = error as NodeJS.ErrnoException;
-    if (failure.code === "EPIPE") return 0;
+    if (failure.code === "EPIPE") return ExitCode.Ok;
     writeSync(2, cannotWriteLine(failure));
-    return 3;
+    return ExitCode.CouldNotRun;
   }
 }
 
+/**
+ * Runs the command line to its exit code. The first Ctrl-C, SIGTERM or SIGHUP asks the run to stop
+ * (its signal aborts) and exits with the signal's code once it has, or after a grace period; a
+ * second one exits at once.
+ */
+async function run(): Promise<number> {
+  const stdout = streamOutput(process.stdout);
+  const stderr = streamOutput(process.stderr);
+  const controller = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[])
+    process.on(signal, () => {
+      if (stoppedBy !== undefined) process.exit(SIGNAL_EXIT_CODES[signal]);
+      stoppedBy = signal;
+      controller.abort();
+      setTimeout(() => process.exit(SIGNAL_EXIT_CODES[signal]), STOP_GRACE_MS).unref();
+    });
+  const { runProgram } = await import("./program.js");
+  let code = await runProgram(process.argv, {
+    stdout,
+    stderr,
+    env: process.env,
+    signal: controller.signal,
+    version: packageJson.version,
+  });
+  if (stoppedBy !== undefined) code = SIGNAL_EXIT_CODES[stoppedBy];
+  // Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).
+  await stdout.flush();
+  if (stdout.failure !== undefined) {
+    stderr.write(cannotWriteLine(stdout.failure));
+    // The verdict stands when it is already a failure; a passing run whose report was lost is not a pass.
+    if (code === ExitCode.Ok) code = ExitCode.CouldNotRun;
+  }
+  await stderr.flush();
+  return code;
+}
+
 const args = process.argv.slice(2);
-if (args.length === 1 && args[0] === "--version") process.exit(printVersion());
-else await (await import("./run.js")).run(packageJson.version);
+process.exit(args.length === 1 && args[0] === "--version" ? printVersion() : await run());

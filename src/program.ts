@@ -1,5 +1,5 @@
-// The program: its commands, global flags, signals, and how each kind of failure becomes one line
-// and an exit code. run.ts runs it.
+// The program: its commands, global flags, and how each kind of failure becomes one line and an
+// exit code. cli.ts runs it and exits with that code.
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { checkCommand } from "./commands/check.js";
@@ -11,8 +11,9 @@ import { identityCommand } from "./commands/identity.js";
 import { tapCommand } from "./commands/tap.js";
 import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "./errors.js";
+import { warmRootStore } from "./k8s/root-store-warmup.js";
 import { KubeApiError } from "./k8s/types.js";
-import type { StreamOutput } from "./output.js";
+import type { Output } from "./output.js";
 import { firstLine } from "./shared/first-line.js";
 
 interface RawGlobalFlags {
@@ -26,23 +27,19 @@ interface RawGlobalFlags {
   asUid?: string;
 }
 
-/** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
-const SIGNAL_EXIT_CODES = {
-  SIGHUP: ExitCode.Hangup,
-  SIGINT: ExitCode.Interrupted,
-  SIGTERM: ExitCode.Terminated,
-} as const;
-
-/** How long a run may take to stop after Ctrl-C or SIGTERM (the demo closes its servers). */
-const STOP_GRACE_MS = 1500;
-
-interface Io {
-  stdout: StreamOutput;
-  stderr: StreamOutput;
+export interface Io {
+  stdout: Output;
+  stderr: Output;
+  /** The process environment (cli.ts is the one place that reads it). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted when the user asks the run to stop (Ctrl-C, SIGTERM, SIGHUP). */
   signal: AbortSignal;
   /** meshlens' version (cli.ts reads it, so that package.json is bundled in one place). */
   version: string;
 }
+
+/** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
+const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
 
 function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
   const requestTimeoutMs = parseDuration(flags.requestTimeout);
@@ -74,8 +71,9 @@ function programName(scriptPath: string | undefined): string {
 function buildProgram(
   run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
   io: Pick<Io, "stdout" | "stderr" | "version">,
+  scriptPath: string | undefined,
 ): Command {
-  const program = new Command(programName(process.argv[1]))
+  const program = new Command(programName(scriptPath))
     .description("See whether a Linkerd service mesh's mTLS identity is healthy")
     .version(io.version, "--version", "print the meshlens version")
     .option(
@@ -136,12 +134,12 @@ async function main(argv: string[], io: Io): Promise<number> {
       global: globalOptionsOf((program as Command).opts<RawGlobalFlags>()),
       stdout: io.stdout,
       stderr: io.stderr,
-      env: process.env,
+      env: io.env,
       signal: io.signal,
     });
     exitCode = await action(ctx);
   };
-  program = buildProgram(run, io);
+  program = buildProgram(run, io, argv[1]);
 
   try {
     await program.parseAsync(argv);
@@ -162,28 +160,17 @@ async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.CouldNotRun;
     }
     io.stderr.write(`meshlens: unexpected error: ${firstLine(error)}\n`);
-    if (process.env.DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
+    if (io.env.DEBUG) io.stderr.write(`${error instanceof Error ? error.stack : ""}\n`);
     else io.stderr.write("  re-run with DEBUG=1 for details, and please report it\n");
     return ExitCode.CouldNotRun;
   }
 }
 
-/**
- * Runs the command line to its exit code; Ctrl-C, SIGTERM and SIGHUP stop it (a second signal
- * does not wait for clean-up) and set the code the shell would report.
- */
-export async function runProgram(argv: string[], io: Omit<Io, "signal">): Promise<number> {
-  const controller = new AbortController();
-  let stoppedBy: keyof typeof SIGNAL_EXIT_CODES | undefined;
-  for (const signal of Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>) {
-    process.on(signal, () => {
-      const code = SIGNAL_EXIT_CODES[signal];
-      if (stoppedBy !== undefined) process.exit(code);
-      stoppedBy = signal;
-      controller.abort();
-      setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
-    });
-  }
-  const code = await main(argv, { ...io, signal: controller.signal });
-  return stoppedBy === undefined ? code : SIGNAL_EXIT_CODES[stoppedBy];
+/** Runs the command line to its exit code (a signal's code is cli.ts' to set). */
+export async function runProgram(argv: string[], io: Io): Promise<number> {
+  const args = argv.slice(2);
+  // Started before the commands load, so that the store is built by the first connection.
+  const asksForHelp = args.includes("--help") || args.includes("-h") || args[0] === "help";
+  if (!asksForHelp && args.some((arg) => TLS_COMMANDS.has(arg))) warmRootStore();
+  return main(argv, io);
 }
