@@ -3,20 +3,21 @@
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
 import { checkCommand } from "./commands/check.js";
+import type { RunCommand } from "./commands/command.js";
 import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
 import { edgesCommand } from "./commands/edges.js";
 import { identityCommand } from "./commands/identity.js";
 import { tapCommand } from "./commands/tap.js";
-import { type Context, createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
+import { createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "./errors.js";
 import { warmRootStore } from "./k8s/root-store-warmup.js";
 import { KubeApiError } from "./k8s/types.js";
 import type { Output } from "./output.js";
 import { firstLine } from "./shared/first-line.js";
 
-interface RawGlobalFlags {
+export interface RawGlobalFlags {
   kubeconfig?: string;
   context?: string;
   linkerdNamespace: string;
@@ -41,7 +42,7 @@ export interface Io {
 /** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
 const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
 
-function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
+export function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
   const requestTimeoutMs = parseDuration(flags.requestTimeout);
   if (requestTimeoutMs === undefined || requestTimeoutMs <= 0)
     throw usageError(
@@ -68,8 +69,8 @@ function programName(scriptPath: string | undefined): string {
   return basename(scriptPath ?? "").startsWith("kubectl-") ? "kubectl meshlens" : "meshlens";
 }
 
-function buildProgram(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
+export function buildProgram(
+  run: RunCommand,
   io: Pick<Io, "stdout" | "stderr" | "version">,
   scriptPath: string | undefined,
 ): Command {
@@ -129,7 +130,7 @@ function buildProgram(
 async function main(argv: string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   let program: Command | undefined;
-  const run = async (action: (ctx: Context) => Promise<number>) => {
+  const run: RunCommand = async (options, action) => {
     const ctx = createContext({
       global: globalOptionsOf((program as Command).opts<RawGlobalFlags>()),
       stdout: io.stdout,
@@ -137,7 +138,7 @@ async function main(argv: string[], io: Io): Promise<number> {
       env: io.env,
       signal: io.signal,
     });
-    exitCode = await action(ctx);
+    exitCode = await action(ctx, options);
   };
   program = buildProgram(run, io, argv[1]);
 

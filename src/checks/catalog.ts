@@ -1,13 +1,13 @@
 import {
-  CONFIG_MAP_EXISTS,
   kubernetesApiCategory,
   linkerdConfigCategory,
   linkerdExistenceCategory,
 } from "./control-plane.js";
-import { dataPlaneCategory, identityDataPlaneCategory } from "./data-plane.js";
-import type { ExpiryThreshold } from "./expiry.js";
+import { identityDataPlaneCategory } from "./data-plane/identity-category.js";
+import { dataPlaneCategory } from "./data-plane/readiness-category.js";
 import { identityCategory } from "./identity.js";
-import type { CategoryDefinition } from "./types.js";
+import { CONFIG_MAP_EXISTS } from "./shared.js";
+import type { CategoryDefinition, ExpiryThreshold } from "./types.js";
 import { webhooksCategory } from "./webhooks.js";
 
 export type CheckSource = "cluster" | "files";

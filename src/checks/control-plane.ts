@@ -1,26 +1,10 @@
 // kubernetes-api, linkerd-existence and linkerd-config: can we talk to the cluster, and is the
 // control plane there (linkerd2 pkg/healthcheck; linkerd-facts.md 1.2, 1.3).
 
-import type { Cluster, PodInfo } from "../k8s/types.js";
+import type { PodInfo } from "../k8s/types.js";
 import { firstLine } from "../shared/first-line.js";
-import { LINKERD_CONFIG, linkerdValuesOf } from "./facts.js";
-import {
-  type CategoryDefinition,
-  type CheckContext,
-  CheckFailure,
-  type CheckOutcome,
-} from "./types.js";
-
-export const API_QUERY = "kubernetes-api/can-query-api";
-export const CONFIG_MAP_EXISTS = "linkerd-existence/linkerd-config-exists";
-
-const pass: CheckOutcome = { status: "pass" };
-
-export function clusterOf(context: CheckContext): Cluster {
-  if (context.cluster === undefined)
-    throw new CheckFailure("no cluster: this check needs the Kubernetes API", "access");
-  return context.cluster;
-}
+import { API_QUERY, CONFIG_MAP_EXISTS, clusterOf, pass } from "./shared.js";
+import { type CategoryDefinition, CheckFailure, type CheckOutcome } from "./types.js";
 
 export const kubernetesApiCategory: CategoryDefinition = {
   id: "kubernetes-api",
@@ -113,12 +97,12 @@ export const linkerdExistenceCategory: CategoryDefinition = {
       requires: [API_QUERY],
       async run(context) {
         clusterOf(context);
-        const config = await context.facts.linkerdConfig();
-        if (config === undefined)
-          return { status: "fail", message: `configmaps "${LINKERD_CONFIG}" not found` };
+        // Read and parsed once for the run: the identity and data-plane checks use the values.
         try {
-          linkerdValuesOf(config);
+          await context.facts.linkerdValues();
         } catch (error) {
+          // Not found or not parsable is the finding; a refused or failed read stays an error.
+          if (!(error instanceof CheckFailure)) throw error;
           return { status: "fail", message: firstLine(error) };
         }
         return pass;

@@ -1,16 +1,8 @@
+// Expiry thresholds (`--expiry-threshold`, `--leaf-expiry-threshold`): parsing, wording, and
+// whether a certificate falls within one.
 import type { CertificateInfo } from "../certs/types.js";
 import { rfc3339 } from "../shared/time.js";
-import type { CertificateReport } from "./types.js";
-
-/**
- * When a certificate counts as "expiring soon". Linkerd hard-codes 60 days
- * (pkg/issuercerts expirationWarningThresholdInDays); users asked for other durations and for a
- * share of the lifetime for short-lived cert-manager certificates (linkerd/linkerd2#9747,
- * linkerd/website#1502).
- */
-export type ExpiryThreshold =
-  | { kind: "duration"; ms: number; text: string }
-  | { kind: "lifetime"; percent: number; text: string };
+import type { CertificateReport, ExpiryThreshold } from "./types.js";
 
 const DAY_MS = 86_400_000;
 const UNIT_MS: Record<string, number> = { d: DAY_MS, h: 3_600_000, m: 60_000, s: 1000 };
@@ -59,8 +51,9 @@ export function thresholdPhrase(
   return `${threshold.text} of ${subject === "plural" ? "their" : "its"} lifetime`;
 }
 
+/** Whether a certificate valid from `notBefore` to `notAfter` is within the threshold of its end. */
 export function isExpiringSoon(
-  cert: CertificateInfo,
+  cert: { notBefore: Date; notAfter: Date },
   threshold: ExpiryThreshold,
   now: Date,
 ): boolean {

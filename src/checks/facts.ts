@@ -41,17 +41,9 @@ function parseLinkerdValues(text: string): Record<string, unknown> {
     : values;
 }
 
-// The ConfigMap is read once per run (linkerdConfigReader); so are its values, for every check.
-const parsedValues = new WeakMap<ConfigMapInfo, Record<string, unknown>>();
-
 /** The linkerd-config ConfigMap's `values`; throws a CheckFailure that says why they are unusable. */
 export function linkerdValuesOf(config: ConfigMapInfo): Record<string, unknown> {
-  let values = parsedValues.get(config);
-  if (values === undefined) {
-    values = parseLinkerdValues(config.data.values ?? "");
-    parsedValues.set(config, values);
-  }
-  return values;
+  return parseLinkerdValues(config.data.values ?? "");
 }
 
 /** linkerd2 pkg/issuercerts keyMissingError. */
@@ -65,11 +57,9 @@ function keyMissing(key: string, what: string, external: boolean): CheckFailure 
 export async function readClusterIdentityInput(
   cluster: Cluster,
   namespace: string,
-  linkerdConfig: () => Promise<ConfigMapInfo | undefined>,
+  linkerdValues: () => Promise<Record<string, unknown>>,
 ): Promise<IdentityInput> {
-  const config = await linkerdConfig();
-  if (config === undefined) throw new CheckFailure(`configmaps "${LINKERD_CONFIG}" not found`);
-  const values = linkerdValuesOf(config);
+  const values = await linkerdValues();
   const issuer = (values.identity as { issuer?: { scheme?: string } } | undefined)?.issuer;
   const scheme = issuer?.scheme ?? "";
   const secret = await cluster.getSecret(namespace, ISSUER_SECRET);
@@ -139,10 +129,22 @@ export function linkerdConfigReader(
   return memoize(() => cluster.getConfigMap(namespace, LINKERD_CONFIG));
 }
 
+/** linkerd-config's values, parsed once: a CheckFailure when the ConfigMap is missing or unusable. */
+export function linkerdValuesReader(
+  linkerdConfig: () => Promise<ConfigMapInfo | undefined>,
+): () => Promise<Record<string, unknown>> {
+  return memoize(async () => {
+    const config = await linkerdConfig();
+    if (config === undefined) throw new CheckFailure(`configmaps "${LINKERD_CONFIG}" not found`);
+    return linkerdValuesOf(config);
+  });
+}
+
 export function createFacts(
   loadInput: () => Promise<IdentityInput>,
   certs: () => Promise<CertTools>,
   linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined,
+  linkerdValues: () => Promise<Record<string, unknown>> = linkerdValuesReader(linkerdConfig),
 ): Facts {
   return {
     identity: memoize(async () => {
@@ -150,5 +152,6 @@ export function createFacts(
       return parseIdentityInput(input, await certs());
     }),
     linkerdConfig,
+    linkerdValues,
   };
 }

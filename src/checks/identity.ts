@@ -3,13 +3,14 @@
 
 import type { CertificateInfo } from "../certs/types.js";
 import { rfc3339 } from "../shared/time.js";
-import {
-  certificateReport,
-  type ExpiryThreshold,
-  isExpiringSoon,
-  thresholdPhrase,
-} from "./expiry.js";
-import type { CategoryDefinition, CertificateReport, CheckContext, CheckOutcome } from "./types.js";
+import { certificateReport, isExpiringSoon, thresholdPhrase } from "./expiry.js";
+import type {
+  CategoryDefinition,
+  CertificateReport,
+  CheckContext,
+  CheckOutcome,
+  ExpiryThreshold,
+} from "./types.js";
 
 export const IDENTITY_CATEGORY = "linkerd-identity";
 

@@ -1,7 +1,18 @@
+// What the check engine works with: checks and categories, their outcomes and results, the
+// context a run gives every check, and the data plane's findings. Types (and two constants) only.
 import type { CertificateInfo, CertTools } from "../certs/types.js";
-import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
-import type { DataPlaneFacts } from "./data-plane.js";
-import type { ExpiryThreshold } from "./expiry.js";
+import type { Cluster, ConfigMapInfo, PodInfo } from "../k8s/types.js";
+import type { PrometheusSource, ProxyIdentityMetrics } from "../proxy/types.js";
+
+/**
+ * When a certificate counts as "expiring soon". Linkerd hard-codes 60 days
+ * (pkg/issuercerts expirationWarningThresholdInDays); users asked for other durations and for a
+ * share of the lifetime for short-lived cert-manager certificates (linkerd/linkerd2#9747,
+ * linkerd/website#1502).
+ */
+export type ExpiryThreshold =
+  | { kind: "duration"; ms: number; text: string }
+  | { kind: "lifetime"; percent: number; text: string };
 
 /**
  * Linkerd's checker flags (pkg/healthcheck): `fatal` checks are the ones later checks depend on,
@@ -57,6 +68,11 @@ export interface Facts {
   identity(): Promise<IdentityMaterial>;
   /** The linkerd-config ConfigMap, read once per run (undefined: not found, or offline). */
   linkerdConfig(): Promise<ConfigMapInfo | undefined>;
+  /**
+   * linkerd-config's `values`, parsed once per run; a CheckFailure when the ConfigMap is missing
+   * or its values are not a YAML map.
+   */
+  linkerdValues(): Promise<Record<string, unknown>>;
 }
 
 /** The identity PKI as Linkerd reads it (linkerd-facts.md 1.6 check 1). */
@@ -131,4 +147,71 @@ export class CheckFailure extends Error {
     this.name = "CheckFailure";
     this.kind = kind;
   }
+}
+
+export interface DataPlaneOptions {
+  /** Undefined: all namespaces, as Linkerd. */
+  namespace: string | undefined;
+  selector: string | undefined;
+  /** How the proxies' certificates are seen: live over port-forward, from Prometheus, or not at all. */
+  leaves:
+    | { kind: "live"; concurrency: number; timeoutMs: number }
+    | { kind: "prometheus"; source: PrometheusSource }
+    | { kind: "off" };
+  leafThreshold: ExpiryThreshold;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What meshlens found about one proxy; `-o json` lists these. */
+export interface ProxyFinding {
+  namespace: string;
+  pod: string;
+  identity: string;
+  /**
+   * skipped: not probed, the pod is terminating or its proxy not ready (`reason` says which);
+   * no-identity: the proxy has none to serve (identity disabled), said in `reason`.
+   */
+  status: "verified" | "reported" | "unreachable" | "skipped" | "no-identity";
+  reason?: string;
+  /** Unreachable because RBAC forbids port-forwarding to it. */
+  forbidden?: true;
+  leaf?: CertificateInfo;
+  /** The certificates presented after the leaf. */
+  intermediates?: CertificateInfo[];
+  /** Expiry of the leaf: from the leaf itself, or as reported to Prometheus. */
+  notAfter?: Date;
+  metrics?: ProxyIdentityMetrics;
+}
+
+export type LeafProblemKind = "issuer" | "validity" | "expiry" | "identity";
+
+export interface LeafProblem {
+  kind: LeafProblemKind;
+  text: string;
+}
+
+/** One proxy and what is wrong with its certificate: the checks and `-o json` both read these. */
+export interface ProxyAssessment {
+  finding: ProxyFinding;
+  problems: LeafProblem[];
+  /** False when the issuer could not be judged (no usable identity material). */
+  issuerJudged: boolean;
+}
+
+/** The data plane as one `check --proxy` run sees it; made per run by data-plane/facts.ts. */
+export interface DataPlaneFacts {
+  options: DataPlaneOptions;
+  /** The meshed pods, listed once for the run. */
+  meshedPods(): Promise<PodInfo[]>;
+  /** A fresh LIST, for retries. */
+  listMeshedPods(): Promise<PodInfo[]>;
+  trustDomain(): Promise<string>;
+  /**
+   * Every proxy's finding and what is wrong with it, computed once for the run (the categories
+   * and `-o json` share it). Running meshed pods only; terminating pods and unready proxies are
+   * listed as skipped, not asked.
+   */
+  assessments(): Promise<ProxyAssessment[]>;
+  /** Counts the readiness check's attempts: the first shares the run's pod list, retries list anew. */
+  nextReadinessAttempt(): number;
 }

@@ -5,20 +5,16 @@
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { decodeCertificateBundle } from "../shared/pem.js";
 import { rfc3339 } from "../shared/time.js";
-import { API_QUERY, clusterOf } from "./control-plane.js";
-import {
-  certificateReport,
-  type ExpiryThreshold,
-  isExpiringSoon,
-  thresholdPhrase,
-} from "./expiry.js";
+import { certificateReport, isExpiringSoon, thresholdPhrase } from "./expiry.js";
 import { listProblems, validityError } from "./identity.js";
+import { API_QUERY, clusterOf } from "./shared.js";
 import {
   type CategoryDefinition,
   type CheckContext,
   type CheckDefinition,
   CheckFailure,
   type CheckOutcome,
+  type ExpiryThreshold,
 } from "./types.js";
 
 export const WEBHOOKS_CATEGORY = "linkerd-webhooks-and-apisvc-tls";

@@ -1,41 +1,35 @@
-// `meshlens check [--proxy]`: parse flags -> gather -> run the checks -> render -> exit code.
+// `meshlens check [--proxy]`: flags to options, the checks run (checks/), rendered as asked, and
+// the exit code the verdict gives.
 import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { CertTools } from "../certs/types.js";
-import type { DataPlaneOptions, ProxyAssessment } from "../checks/data-plane.js";
-import { type ExpiryThreshold, parseExpiryThreshold } from "../checks/expiry.js";
+import { parseExpiryThreshold } from "../checks/expiry.js";
 import type { IdentityInput } from "../checks/facts.js";
 import type { RunEvent } from "../checks/runner.js";
-import type { CheckContext, CheckReport } from "../checks/types.js";
+import type { DataPlaneOptions, ExpiryThreshold } from "../checks/types.js";
+import { checkExitCode } from "../checks/verdict.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
-import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import { memoize } from "../memoize.js";
-import type { PrometheusSource } from "../proxy/prometheus.js";
 import {
   type CheckOutputFormat,
   OUTPUT_FORMATS,
-  overallSuccess,
-  type ProxyReport,
   renderJson,
   renderJunit,
   renderResultChunk,
   renderShort,
   renderTableSummary,
 } from "../render/check.js";
+import { proxyReports } from "../render/check-proxies.js";
 import { escapeControl } from "../render/escape.js";
 import { rfc3339 } from "../shared/time.js";
+import type { RunCommand } from "./command.js";
 import { parseDuration } from "./durations.js";
-import { checkSelectorFlag } from "./selector-flag.js";
+import { checkSelectorFlag, concurrency, positiveDuration, prometheusSource } from "./flags.js";
 import { statusLine } from "./status-line.js";
 
-export interface ProxyCheckOptions {
-  namespace: string | undefined;
-  selector: string | undefined;
-  leaves: DataPlaneOptions["leaves"];
-  leafThreshold: ExpiryThreshold;
-}
+export type ProxyCheckOptions = Omit<DataPlaneOptions, "onProgress">;
 
 export const FAIL_ON_LEVELS = ["error", "warning"] as const;
 
@@ -49,7 +43,7 @@ export interface CheckOptions {
   proxy: ProxyCheckOptions | undefined;
 }
 
-interface RawCheckFlags {
+export interface RawCheckFlags {
   output: string;
   wait: string;
   failOn: string;
@@ -82,23 +76,15 @@ function parseProxyOptions(flags: RawCheckFlags): ProxyCheckOptions | undefined 
     throw usageError(
       `invalid --leaf-expiry-threshold "${flags.leafExpiryThreshold}": use a share of the lifetime (20%) or a duration (6h)`,
     );
-  const concurrency = Number(flags.proxyConcurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 512)
-    throw usageError(`invalid --proxy-concurrency "${flags.proxyConcurrency}": use 1 to 512`);
-  const timeoutMs = parseDuration(flags.proxyTimeout);
-  if (timeoutMs === undefined || timeoutMs <= 0)
-    throw usageError(`invalid --proxy-timeout "${flags.proxyTimeout}": use a duration such as 5s`);
-  let leaves: DataPlaneOptions["leaves"] = { kind: "live", concurrency, timeoutMs };
+  let leaves: DataPlaneOptions["leaves"] = {
+    kind: "live",
+    concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
+    timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
+  };
   if (flags.prometheus !== undefined) {
     if (!flags.verifyLeaves)
       throw usageError("--prometheus and --no-verify-leaves cannot be combined");
-    const source: PrometheusSource =
-      flags.prometheus === "viz"
-        ? { kind: "viz", namespace: flags.vizNamespace }
-        : { kind: "url", url: flags.prometheus };
-    if (source.kind === "url" && !/^https?:\/\/[^/]+/.test(source.url))
-      throw usageError(`invalid --prometheus "${flags.prometheus}": use an http(s) URL or "viz"`);
-    leaves = { kind: "prometheus", source };
+    leaves = { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) };
   } else if (!flags.verifyLeaves) {
     leaves = { kind: "off" };
   }
@@ -151,16 +137,6 @@ export function parseCheckOptions(flags: RawCheckFlags): CheckOptions {
   };
 }
 
-/** The documented exit code for a finished run. */
-export function exitCodeFor(report: CheckReport, failOn: CheckOptions["failOn"]): number {
-  if (report.apiUnreachable) return ExitCode.CouldNotRun;
-  if (!report.success) {
-    const findings = report.results.some((r) => r.status === "error" && r.cause !== "access");
-    return findings ? ExitCode.ChecksFailed : ExitCode.CouldNotRun;
-  }
-  return overallSuccess(report, failOn === "warning") ? ExitCode.Ok : ExitCode.ChecksFailed;
-}
-
 async function readInputFile(flag: string, path: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
@@ -183,46 +159,27 @@ async function offlineInput(files: NonNullable<CheckOptions["offline"]>): Promis
 }
 
 export async function runCheckCommand(ctx: Context, options: CheckOptions): Promise<number> {
-  const [checks, cluster] = await Promise.all([
+  const [checks, cluster, input] = await Promise.all([
     import("../checks/index.js"),
     options.offline === undefined ? ctx.loadCluster() : undefined,
+    options.offline === undefined ? undefined : offlineInput(options.offline),
   ]);
   // The certificate code loads once the checks have sent their first requests (below), while
   // they wait for the answers.
   const certs: () => Promise<CertTools> = memoize(() => ctx.loadCertTools());
-  let loadInput: () => Promise<IdentityInput>;
-  let linkerdConfig: () => Promise<ConfigMapInfo | undefined> = async () => undefined;
-  if (options.offline !== undefined) {
-    const input = await offlineInput(options.offline);
-    loadInput = async () => input;
-  } else {
-    const target = cluster as Cluster; // loaded above: not offline
-    const readConfig = checks.linkerdConfigReader(target, ctx.global.linkerdNamespace);
-    linkerdConfig = readConfig;
-    loadInput = () =>
-      checks.readClusterIdentityInput(target, ctx.global.linkerdNamespace, readConfig);
-  }
   const status = statusLine(ctx);
-  const dataPlane =
-    options.proxy && cluster
-      ? checks.createDataPlaneFacts(cluster, certs, ctx.global.linkerdNamespace, linkerdConfig, {
-          ...options.proxy,
-          onProgress: (done, total) =>
-            status.show(`verifying proxy certificates: ${done}/${total}`),
-        })
-      : undefined;
-  const context: CheckContext = {
-    cluster,
+  const { context, catalog } = checks.prepareCheckRun({
+    source: cluster
+      ? { kind: "cluster", cluster }
+      : { kind: "files", input: input as IdentityInput },
     certs,
-    facts: checks.createFacts(loadInput, certs, linkerdConfig),
-    now: ctx.clock,
     controlPlaneNamespace: ctx.global.linkerdNamespace,
     expiryThreshold: options.expiryThreshold,
-    ...(dataPlane ? { dataPlane } : {}),
-  };
-  const catalog = checks.checkCatalog(options.offline ? "files" : "cluster", {
-    threshold: options.expiryThreshold,
-    ...(options.proxy ? { proxy: { leafThreshold: options.proxy.leafThreshold } } : {}),
+    now: ctx.clock,
+    dataPlane: options.proxy && {
+      ...options.proxy,
+      onProgress: (done, total) => status.show(`verifying proxy certificates: ${done}/${total}`),
+    },
   });
   const warningsFail = options.failOn === "warning";
   const streaming = options.output === "table";
@@ -270,9 +227,10 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       ctx.out.write(renderShort(report, renderOptions));
       break;
     case "json": {
+      const dataPlane = context.dataPlane;
       const proxies = dataPlane
         ? proxyReports(
-            await checks.proxyAssessments(context),
+            await dataPlane.assessments(),
             dataPlane.options.leaves.kind === "prometheus" ? "prometheus" : "live",
             ctx.clock(),
           )
@@ -284,49 +242,10 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       ctx.out.write(renderJunit(report, renderOptions));
       break;
   }
-  return exitCodeFor(report, options.failOn);
+  return checkExitCode(report, options.failOn);
 }
 
-/** Per-pod findings for `-o json`; `source`: where the certificates were looked for. */
-function proxyReports(
-  assessments: ProxyAssessment[],
-  source: ProxyReport["source"],
-  now: Date,
-): ProxyReport[] {
-  return assessments.map(({ finding, problems }) => ({
-    pod: finding.pod,
-    namespace: finding.namespace,
-    identity: finding.identity,
-    source,
-    ...(finding.notAfter
-      ? {
-          leafNotAfter: rfc3339(finding.notAfter),
-          secondsLeft: Math.floor((finding.notAfter.getTime() - now.getTime()) / 1000),
-        }
-      : {}),
-    ...(finding.leaf
-      ? {
-          issuer: finding.leaf.issuer,
-          serial: finding.leaf.serial,
-          fingerprintSha256: finding.leaf.fingerprintSha256,
-        }
-      : {}),
-    result:
-      finding.status === "unreachable" || finding.status === "skipped"
-        ? finding.status
-        : problems.length === 0
-          ? "ok"
-          : problems.some((p) => p.kind !== "expiry")
-            ? "error"
-            : "warning",
-    ...(finding.reason ? { reason: finding.reason } : {}),
-    ...(problems.length > 0 ? { problems: problems.map((p) => p.text) } : {}),
-  }));
-}
-
-export function checkCommand(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-): Command {
+export function checkCommand(run: RunCommand): Command {
   return new Command("check")
     .description(
       "Check the health of the Linkerd mTLS identity: trust anchors, issuer, webhooks and, with --proxy, every proxy's certificate",
@@ -383,8 +302,5 @@ export function checkCommand(
       "after",
       `\n${exitCodesHelp("healthy: every check passed (warnings too, unless --fail-on warning)", "a check failed")}\n`,
     )
-    .action(async (flags: RawCheckFlags) => {
-      const options = parseCheckOptions(flags);
-      await run((ctx) => runCheckCommand(ctx, options));
-    });
+    .action((flags: RawCheckFlags) => run(parseCheckOptions(flags), runCheckCommand));
 }

@@ -13,6 +13,7 @@ import {
   renderCompletion,
 } from "../render/completion.js";
 import { FAIL_ON_LEVELS } from "./check.js";
+import type { RunCommand } from "./command.js";
 import { EDGES_FAIL_ON, EDGES_OUTPUT_FORMATS } from "./edges.js";
 import { IDENTITY_FORMATS } from "./identity.js";
 
@@ -81,10 +82,7 @@ async function runCompletion(ctx: Context, shell: string, program: Command): Pro
   return ExitCode.Ok;
 }
 
-export function completionCommand(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-  program: () => Command,
-): Command {
+export function completionCommand(run: RunCommand, program: () => Command): Command {
   return new Command("completion")
     .description("Print a shell completion script: bash, zsh or fish")
     .argument("<shell>", COMPLETION_SHELLS.join(", "))
@@ -99,7 +97,5 @@ export function completionCommand(
         "",
       ].join("\n"),
     )
-    .action(async (shell: string) => {
-      await run((ctx) => runCompletion(ctx, shell, program()));
-    });
+    .action((shell: string) => run(shell, (ctx, asked) => runCompletion(ctx, asked, program())));
 }

@@ -8,6 +8,7 @@ import { DEFAULT_EXPIRY_THRESHOLD } from "../checks/expiry.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import type { FaultRule, TapFault } from "../sim/index.js";
+import type { RunCommand } from "./command.js";
 
 interface DemoFlags {
   scenario: string;
@@ -260,9 +261,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-export function demoCommand(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-): Command {
+export function demoCommand(run: RunCommand): Command {
   return new Command("demo")
     .description(
       "Start a simulated Linkerd-meshed cluster (a real HTTPS Kubernetes API on 127.0.0.1) to try meshlens on",
@@ -305,7 +304,5 @@ export function demoCommand(
       "after",
       `\n${exitCodesHelp("with --run-check: the check passed", "with --run-check: a check failed")}\nServing until Ctrl-C ends with 130 (SIGTERM: 143).\n`,
     )
-    .action(async (flags: DemoFlags) => {
-      await run((ctx) => runDemo(ctx, flags));
-    });
+    .action((flags: DemoFlags) => run(flags, runDemo));
 }

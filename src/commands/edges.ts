@@ -3,18 +3,19 @@
 import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
+import { type EdgesRequest, readEdges } from "../edges/read.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
-import type { EdgeResourceType, EdgesResult, UnreadProxy } from "../edges/types.js";
+import type { EdgeResourceType } from "../edges/types.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { KubeApiError } from "../k8s/types.js";
-import type { PrometheusSource } from "../proxy/prometheus.js";
-import { escapeControl } from "../render/escape.js";
 import { firstLine } from "../shared/first-line.js";
-import { parseDuration, parsePrometheusDuration } from "./durations.js";
+import type { RunCommand } from "./command.js";
+import { parsePrometheusDuration } from "./durations.js";
+import { concurrency, positiveDuration, prometheusSource } from "./flags.js";
 import { statusLine } from "./status-line.js";
 
-interface EdgesFlags {
+export interface EdgesFlags {
   namespace?: string;
   allNamespaces?: boolean;
   output: string;
@@ -37,7 +38,7 @@ export interface EdgesOptions {
   /** undefined: -A. */
   namespace: string | undefined | "context";
   output: EdgesOutputFormat;
-  source: { kind: "proxies"; concurrency: number; timeoutMs: number } | PrometheusSource;
+  source: EdgesRequest["source"];
   failOnPlaintext: boolean;
   unmeshed: boolean;
   /** Also connections not open now: since each proxy started, or within this Prometheus window. */
@@ -51,20 +52,13 @@ export function parseEdgesOptions(args: string[], flags: EdgesFlags): EdgesOptio
     throw usageError("--output supports table, json and wide");
   if (flags.failOn !== undefined && flags.failOn !== "plaintext")
     throw usageError(`invalid --fail-on "${flags.failOn}": use plaintext`);
-  const concurrency = Number(flags.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
-    throw usageError(`invalid --concurrency "${flags.concurrency}": use 1 to 256`);
-  const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0)
-    throw usageError(`invalid --timeout "${flags.timeout}": use a duration such as 5s`);
-  let source: EdgesOptions["source"] = { kind: "proxies", concurrency, timeoutMs };
+  let source: EdgesOptions["source"] = {
+    kind: "proxies",
+    concurrency: concurrency("--concurrency", flags.concurrency, 256),
+    timeoutMs: positiveDuration("--timeout", flags.timeout),
+  };
   if (flags.prometheus !== undefined) {
-    if (flags.prometheus !== "viz" && !/^https?:\/\/[^/]+/.test(flags.prometheus))
-      throw usageError(`invalid --prometheus "${flags.prometheus}": use an http(s) URL or "viz"`);
-    source =
-      flags.prometheus === "viz"
-        ? { kind: "viz", namespace: flags.vizNamespace }
-        : { kind: "url", url: flags.prometheus };
+    source = prometheusSource(flags.prometheus, flags.vizNamespace);
     if (flags.unmeshed)
       throw usageError(
         "--unmeshed reads the destinations' inbound metrics, which Linkerd's query does not ask: leave out --prometheus",
@@ -96,30 +90,6 @@ export function parseEdgesOptions(args: string[], flags: EdgesFlags): EdgesOptio
   };
 }
 
-/** Proxies that could not be read, in few lines: RBAC once per namespace, the same reason grouped. */
-function describeUnread(unread: readonly UnreadProxy[], usingPrometheusHint: boolean): string[] {
-  const lines: string[] = [];
-  const forbidden = new Map<string, UnreadProxy>();
-  const byReason = new Map<string, UnreadProxy[]>();
-  for (const proxy of unread) {
-    if (proxy.forbidden) forbidden.set(proxy.namespace, forbidden.get(proxy.namespace) ?? proxy);
-    else byReason.set(proxy.reason, [...(byReason.get(proxy.reason) ?? []), proxy]);
-  }
-  for (const [namespace, proxy] of forbidden)
-    lines.push(
-      `cannot read the proxies' metrics in namespace "${namespace}": ${proxy.reason}${usingPrometheusHint ? " (or use --prometheus, which needs no access to the pods)" : ""}`,
-    );
-  for (const [reason, proxies] of byReason) {
-    const named = proxies.map((p) => `${p.namespace}/${p.pod}`);
-    lines.push(
-      proxies.length > 5
-        ? `cannot read ${proxies.length} proxies' metrics (${named.slice(0, 3).join(", ")}, …): ${reason}`
-        : `cannot read ${named.join(", ")}'s metrics: ${reason}`,
-    );
-  }
-  return lines.map((line) => `meshlens: ${escapeControl(line)}\n`);
-}
-
 export async function runEdges(ctx: Context, options: EdgesOptions): Promise<number> {
   const cluster = await ctx.loadCluster();
   const namespace = options.namespace === "context" ? cluster.defaultNamespace : options.namespace;
@@ -128,58 +98,30 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
     if (ctx.signal.aborted) return ExitCode.Interrupted;
   }
   const status = statusLine(ctx);
-  let result: EdgesResult | undefined;
-  if (options.source.kind === "proxies") {
-    const { edgesFromProxies } = await import("../edges/direct.js");
-    result = await unlessAborted(
-      edgesFromProxies(cluster, {
-        type: options.type,
-        namespace,
-        seen: options.seen !== undefined,
-        unmeshed: options.unmeshed,
-        concurrency: options.source.concurrency,
-        timeoutMs: options.source.timeoutMs,
-        onProgress: (done, total) => status.show(`reading proxy metrics: ${done}/${total}`),
-      }),
-      ctx.signal,
-    );
-  } else {
-    const { edgesFromPrometheus } = await import("../edges/prometheus.js");
-    const source = options.source;
-    result = await unlessAborted(
-      edgesFromPrometheus(cluster, source, {
-        type: options.type,
-        namespace,
-        window: options.seen?.window,
-      }).catch((error: unknown) => {
-        // A Prometheus that cannot be queried is data meshlens could not read: exit 3, one line.
-        if (error instanceof KubeApiError) throw error;
-        throw new CliError(firstLine(error), ExitCode.CouldNotRun);
-      }),
-      ctx.signal,
-    );
-  }
+  const reading = readEdges(cluster, {
+    type: options.type,
+    namespace,
+    source: options.source,
+    seen: options.seen,
+    unmeshed: options.unmeshed,
+    onProgress: (done, total) => status.show(`reading proxy metrics: ${done}/${total}`),
+  }).catch((error: unknown) => {
+    // A Prometheus that cannot be queried is data meshlens could not read: exit 3, one line.
+    if (error instanceof KubeApiError || options.source.kind === "proxies") throw error;
+    throw new CliError(firstLine(error), ExitCode.CouldNotRun);
+  });
+  const result = await unlessAborted(reading, ctx.signal);
   status.stop();
   if (result === undefined) return ExitCode.Interrupted;
-  const { edges, unread } = result;
+  const { edges } = result;
   // Loaded here, not with the command: cli-table3 is not needed for `--help` (issue 12).
-  const { renderEdgesJson, renderEdgesTable } = await import("../render/edges.js");
+  const { renderEdgesGaps, renderEdgesJson, renderEdgesTable } = await import("../render/edges.js");
   if (options.output === "json") ctx.out.write(renderEdgesJson(edges));
   else if (edges.length === 0) ctx.err.write("No edges found.\n");
   else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme));
-  for (const line of describeUnread(unread, options.source.kind === "proxies")) ctx.err.write(line);
-  if (result.elsewhereUnread !== undefined)
-    ctx.err.write(`meshlens: ${escapeControl(result.elsewhereUnread)}\n`);
-  if (unread.length > 0) {
-    ctx.err.write(
-      `meshlens: the edges are incomplete: ${unread.length} ${unread.length === 1 ? "proxy" : "proxies"} could not be read\n`,
-    );
-    return ExitCode.CouldNotRun;
-  }
-  if (result.elsewhereUnread !== undefined) {
-    ctx.err.write(
-      "meshlens: the edges are incomplete: callers in other namespaces were not read\n",
-    );
+  const gaps = renderEdgesGaps(result, options.source.kind === "proxies");
+  if (gaps !== "") {
+    ctx.err.write(gaps);
     return ExitCode.CouldNotRun;
   }
   if (options.failOnPlaintext && edges.some((edge) => !edge.security.mtls))
@@ -187,9 +129,7 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   return ExitCode.Ok;
 }
 
-export function edgesCommand(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-): Command {
+export function edgesCommand(run: RunCommand): Command {
   return new Command("edges")
     .description(
       "Show who talks to whom (RESOURCETYPE: deploy, po, sts, ds, job, cj, rs, rc) and whether each connection is mTLS",
@@ -219,8 +159,5 @@ export function edgesCommand(
       "after",
       `\n${exitCodesHelp("the edges were read (and, with --fail-on plaintext, all are mTLS)", "with --fail-on plaintext: an edge shown is not mTLS")}\nAn incomplete read (a proxy that could not be read) is exit 3.\n`,
     )
-    .action(async (args: string[], flags: EdgesFlags) => {
-      const options = parseEdgesOptions(args, flags);
-      await run((ctx) => runEdges(ctx, options));
-    });
+    .action((args: string[], flags: EdgesFlags) => run(parseEdgesOptions(args, flags), runEdges));
 }

@@ -6,19 +6,16 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { workloadTypeOf } from "../k8s/workload-types.js";
-import { escapeControl } from "../render/escape.js";
-import {
-  renderTapJson,
-  renderTapJsonLine,
-  renderTapText,
-  tapEventObject,
-  tlsOf,
-} from "../render/tap.js";
+import { JsonPathError } from "../render/jsonpath-error.js";
+import { tlsOf } from "../render/tap.js";
+import { type TapFormat, tapRenderer } from "../render/tap-formats.js";
+import { renderTapSummary } from "../render/tap-summary.js";
 import type { TapEvent, TapQuery, TapResourceType } from "../tap/types.js";
+import type { RunCommand } from "./command.js";
 import { parseDuration } from "./durations.js";
-import { checkSelectorFlag } from "./selector-flag.js";
+import { checkSelectorFlag } from "./flags.js";
 
-interface TapFlags {
+export interface TapFlags {
   namespace?: string;
   to?: string;
   toNamespace?: string;
@@ -34,27 +31,6 @@ interface TapFlags {
   plaintext?: boolean;
   failOn?: string;
 }
-
-/** What a `tls=` value means, in a line; docs/tap.md has more. */
-export const TLS_MEANINGS: Record<string, string> = {
-  true: "mutual TLS between two meshed proxies",
-  no_tls_from_remote: "the client has no proxy (or skips it) and sent plaintext",
-  not_provided_by_service_discovery: "the destination has no proxy or identity: sent in plaintext",
-  ingress_without_override: "an ingress proxy without l5d-dst-override: sent in plaintext",
-  disabled: "the proxy runs without an identity: plaintext",
-  loopback: "traffic to the pod itself",
-  port_skipped: "the port skips the proxy: plaintext",
-  passthru: "TLS the application made itself, passed through (not the mesh's)",
-  "": "no tls label (an event the proxy could not classify)",
-};
-
-export type TapFormat =
-  | { kind: "text" }
-  | { kind: "wide" }
-  | { kind: "json" }
-  | { kind: "jsonl" }
-  /** The template as given: parsed when the command runs (its library loads only then). */
-  | { kind: "jsonpath"; template: string };
 
 export interface TapOptions {
   query: TapQuery;
@@ -135,54 +111,17 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
   };
 }
 
-/**
- * The function that prints one event in `format`. A JSONPath template is parsed here, before
- * anything reaches the cluster (a bad one is a usage error); its library loads only for it.
- */
-async function rendererFor(format: TapFormat): Promise<(event: TapEvent) => string> {
-  switch (format.kind) {
-    case "text":
-      return (event) => renderTapText(event, false);
-    case "wide":
-      return (event) => renderTapText(event, true);
-    case "json":
-      return renderTapJson;
-    case "jsonl":
-      return renderTapJsonLine;
-    case "jsonpath": {
-      const { JsonPathError, parseJsonPath, renderJsonPath } = await import(
-        "../render/jsonpath.js"
-      );
-      try {
-        const template = parseJsonPath(format.template);
-        return (event) => renderJsonPath(template, tapEventObject(event));
-      } catch (error) {
-        if (!(error instanceof JsonPathError)) throw error;
-        throw usageError(`invalid jsonpath ${JSON.stringify(format.template)}: ${error.message}`);
-      }
-    }
-  }
-}
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-/** What the run saw, for stderr: events, and requests by `tls=` value with what each means. */
-function summary(events: number, requestsByTls: Map<string, number>): string {
-  const requests = [...requestsByTls.values()].reduce((a, b) => a + b, 0);
-  const counts = [...requestsByTls.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([tls, n]) => `tls=${escapeControl(tls)} ${n}`)
-    .join(", ");
-  const lines = [
-    `meshlens: ${plural(events, "event", "events")}, ${plural(requests, "request", "requests")}${counts ? `: ${counts}` : ""}\n`,
-  ];
-  for (const tls of requestsByTls.keys())
-    lines.push(`  tls=${escapeControl(tls)}: ${TLS_MEANINGS[tls] ?? "see docs/tap.md"}\n`);
-  return lines.join("");
-}
-
 export async function runTap(ctx: Context, options: TapOptions): Promise<number> {
-  const render = await rendererFor(options.format);
+  let render: (event: TapEvent) => string;
+  try {
+    render = await tapRenderer(options.format);
+  } catch (error) {
+    // A template kubectl would refuse: said before anything reaches the cluster.
+    if (!(error instanceof JsonPathError)) throw error;
+    throw usageError(
+      `invalid jsonpath ${JSON.stringify((options.format as { template: string }).template)}: ${error.message}`,
+    );
+  }
   const [{ watchTap, TapError }, cluster] = await Promise.all([
     import("../tap/client.js"),
     ctx.loadCluster(),
@@ -241,15 +180,13 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
     ctx.signal.removeEventListener("abort", onSignal);
   }
   // The summary comes on Ctrl-C too: what was seen (a plaintext request) is the finding.
-  if (bounded || options.failOnPlaintext) ctx.err.write(summary(events, requestsByTls));
+  if (bounded || options.failOnPlaintext) ctx.err.write(renderTapSummary(events, requestsByTls));
   if (ctx.signal.aborted) return ExitCode.Interrupted;
   const plaintext = [...requestsByTls.keys()].some((tls) => tls !== "true");
   return options.failOnPlaintext && plaintext ? ExitCode.ChecksFailed : ExitCode.Ok;
 }
 
-export function tapCommand(
-  run: (action: (ctx: Context) => Promise<number>) => Promise<void>,
-): Command {
+export function tapCommand(run: RunCommand): Command {
   return new Command("tap")
     .description(
       "Watch live requests to and from a resource's pods, with tls= on each (through linkerd-viz's tap API)",
@@ -276,8 +213,5 @@ export function tapCommand(
       "after",
       `\n${exitCodesHelp("the tap ended (Ctrl-C: 130); with --fail-on plaintext, every request was mTLS", "with --fail-on plaintext: a request was not mTLS")}\n`,
     )
-    .action(async (args: string[], flags: TapFlags) => {
-      const options = parseTapOptions(args, flags);
-      await run((ctx) => runTap(ctx, options));
-    });
+    .action((args: string[], flags: TapFlags) => run(parseTapOptions(args, flags), runTap));
 }

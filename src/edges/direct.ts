@@ -3,10 +3,11 @@
 // `pods/proxy`, what `kubectl get --raw` uses), turned into the samples Linkerd's query would give.
 // The `linkerd.io/proxy-<kind>` pod labels stand in for the labels linkerd-viz's Prometheus
 // relabelling adds (`namespace`, `pod`, `<kind>`, job as `k8s_job`).
+
+import { mapBounded } from "../concurrency.js";
 import { adminPortOf, podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { KubeApiError } from "../k8s/types.js";
-import { mapBounded } from "../proxy/admin-client.js";
 import { FamilyScanner, type Sample } from "../proxy/metrics.js";
 import { computeEdges, type SourcePod } from "./compute.js";
 import { l5dLabel, proxyPodLabel } from "./resource-types.js";

@@ -3,7 +3,8 @@
 
 import { podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
-import { type PrometheusSource, queryPrometheus } from "../proxy/prometheus.js";
+import { queryPrometheus } from "../proxy/prometheus.js";
+import type { PrometheusSource } from "../proxy/types.js";
 import { computeEdges, type SourcePod } from "./compute.js";
 import { l5dLabel } from "./resource-types.js";
 import type { EdgeResourceType, EdgeSample, EdgesResult } from "./types.js";

@@ -14,12 +14,8 @@ import {
 import { adminPortOf, NO_ADMIN_PORT } from "../k8s/pods.js";
 import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
 import { firstLine } from "../shared/first-line.js";
-import {
-  identityMetricsOf,
-  isIdentityMetric,
-  MetricsCollector,
-  type ProxyIdentityMetrics,
-} from "./metrics.js";
+import { identityMetricsOf, isIdentityMetric, MetricsCollector } from "./metrics.js";
+import type { ProxyIdentityMetrics } from "./types.js";
 
 export type ProxyProbe =
   | { ok: true; chain: X509Certificate[]; metrics: ProxyIdentityMetrics | undefined }
@@ -159,26 +155,4 @@ export async function probeProxy(
     socket?.destroy();
     stream?.destroy();
   }
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, reporting each completion. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-  onDone?: (done: number) => void,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-      done += 1;
-      onDone?.(done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,6 +1,7 @@
 // A Prometheus text-format parser that reads line by line and keeps only the families asked for.
 // It accepts both parts of a linkerd2-proxy /metrics answer: the legacy hand-written families and
 // the OpenMetrics-style registry part (`# UNIT`, float gauges, `# EOF`) (linkerd-facts.md 4.2).
+import type { ProxyIdentityMetrics } from "./types.js";
 
 export interface Sample {
   name: string;
@@ -97,13 +98,6 @@ export const IDENTITY_EXPIRY_METRICS = [
   "control_identity_cert_expiration_timestamp_seconds",
   "identity_cert_expiration_timestamp_seconds",
 ] as const;
-
-export interface ProxyIdentityMetrics {
-  /** When the proxy says its certificate expires. */
-  expiresAt: Date | undefined;
-  /** Failed refreshes counted by the proxy (0 when it does not say). */
-  refreshErrors: number;
-}
 
 export function identityMetricsOf(samples: Sample[]): ProxyIdentityMetrics {
   const expiry = samples.find((s) =>

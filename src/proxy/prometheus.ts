@@ -6,11 +6,7 @@
 import { getText } from "../http-text.js";
 import type { Cluster } from "../k8s/types.js";
 import { firstLine } from "../shared/first-line.js";
-
-export type PrometheusSource =
-  | { kind: "url"; url: string }
-  /** linkerd-viz's Prometheus, through the API server's service proxy. */
-  | { kind: "viz"; namespace: string };
+import type { PrometheusSource } from "./types.js";
 
 export const EXPIRY_QUERY =
   "max by (namespace, pod) (control_identity_cert_expiration_timestamp_seconds) or max by (namespace, pod) (identity_cert_expiration_timestamp_seconds)";

@@ -1,6 +1,8 @@
 // Renderers for `meshlens check`: pure functions from results to text. Table and short follow
 // Linkerd's format byte for byte (pkg/healthcheck/healthcheck_output.go; linkerd-facts.md 1.4, 1.5).
 import type { CheckReport, CheckResult } from "../checks/types.js";
+import { overallSuccess } from "../checks/verdict.js";
+import type { ProxyReport } from "./check-proxies.js";
 import { escapeControl } from "./escape.js";
 import { plainTheme, type Theme } from "./theme.js";
 
@@ -49,10 +51,6 @@ export function renderResultChunk(
   return text;
 }
 
-export function overallSuccess(report: CheckReport, warningsFail: boolean): boolean {
-  return report.success && !(warningsFail && report.hasWarnings);
-}
-
 function summary(report: CheckReport, options: CheckRenderOptions): string {
   const ok = overallSuccess(report, options.warningsFail);
   return `Status check results are ${ok ? options.theme.ok(SYMBOLS.success) : options.theme.fail(SYMBOLS.error)}\n`;
@@ -91,22 +89,6 @@ export function renderShort(report: CheckReport, options: CheckRenderOptions): s
  * error, result}]}]}) plus a stable `id`, the severity, skipped checks and certificate details.
  */
 /** One proxy's findings in `check --proxy -o json`. */
-export interface ProxyReport {
-  pod: string;
-  namespace: string;
-  identity: string;
-  /** Where the certificate was seen: the proxy itself, or Prometheus. */
-  source: "live" | "prometheus";
-  leafNotAfter?: string;
-  secondsLeft?: number;
-  issuer?: string;
-  serial?: string;
-  fingerprintSha256?: string;
-  result: "ok" | "warning" | "error" | "unreachable" | "skipped";
-  reason?: string;
-  problems?: string[];
-}
-
 export function renderJson(
   report: CheckReport,
   options: Pick<CheckRenderOptions, "warningsFail">,

@@ -1,7 +1,7 @@
 // `meshlens edges` output: Linkerd's table, wide and JSON (viz/cmd/edges.go), byte for byte.
 import Table from "cli-table3";
 import { reasonMessage } from "../edges/compute.js";
-import type { Edge } from "../edges/types.js";
+import type { Edge, EdgesResult, UnreadProxy } from "../edges/types.js";
 import { escapeControl } from "./escape.js";
 import type { Theme } from "./theme.js";
 
@@ -85,4 +85,45 @@ export function renderEdgesJson(edges: readonly Edge[]): string {
     no_tls_reason: edge.security.mtls ? "" : reasonMessage(edge.security.reason),
   }));
   return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+/** Proxies that could not be read, in few lines: RBAC once per namespace, the same reason grouped. */
+function unreadLines(unread: readonly UnreadProxy[], suggestPrometheus: boolean): string[] {
+  const lines: string[] = [];
+  const forbidden = new Map<string, UnreadProxy>();
+  const byReason = new Map<string, UnreadProxy[]>();
+  for (const proxy of unread) {
+    if (proxy.forbidden) forbidden.set(proxy.namespace, forbidden.get(proxy.namespace) ?? proxy);
+    else byReason.set(proxy.reason, [...(byReason.get(proxy.reason) ?? []), proxy]);
+  }
+  for (const [namespace, proxy] of forbidden)
+    lines.push(
+      `cannot read the proxies' metrics in namespace "${namespace}": ${proxy.reason}${suggestPrometheus ? " (or use --prometheus, which needs no access to the pods)" : ""}`,
+    );
+  for (const [reason, proxies] of byReason) {
+    const named = proxies.map((p) => `${p.namespace}/${p.pod}`);
+    lines.push(
+      proxies.length > 5
+        ? `cannot read ${proxies.length} proxies' metrics (${named.slice(0, 3).join(", ")}, …): ${reason}`
+        : `cannot read ${named.join(", ")}'s metrics: ${reason}`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * What stderr says of a read that is not whole: the proxies that could not be read, the callers
+ * in other namespaces that could not be listed, and that the edges are incomplete. "" when whole.
+ */
+export function renderEdgesGaps(result: EdgesResult, suggestPrometheus: boolean): string {
+  const lines = unreadLines(result.unread, suggestPrometheus);
+  if (result.elsewhereUnread !== undefined) lines.push(result.elsewhereUnread);
+  const count = result.unread.length;
+  if (count > 0)
+    lines.push(
+      `the edges are incomplete: ${count} ${count === 1 ? "proxy" : "proxies"} could not be read`,
+    );
+  else if (result.elsewhereUnread !== undefined)
+    lines.push("the edges are incomplete: callers in other namespaces were not read");
+  return lines.map((line) => `meshlens: ${escapeControl(line)}\n`).join("");
 }

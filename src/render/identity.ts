@@ -1,34 +1,7 @@
 // `meshlens identity`: pure renderers for each pod's live leaf.
+import type { PodIdentityReport } from "../identity/types.js";
 import { escapeControl } from "./escape.js";
 import type { Theme } from "./theme.js";
-
-export interface LeafDetails {
-  subject: string;
-  sans: string[];
-  issuer: string;
-  issuerSerial: string | undefined;
-  serial: string;
-  fingerprintSha256: string;
-  keyAlgorithm: string;
-  signatureAlgorithm: string;
-  notBefore: string;
-  notAfter: string;
-  secondsLeft: number;
-  chainsToTrustAnchors: boolean;
-  chainError?: string;
-  /** The leaf as the proxy served it, PEM-encoded. */
-  pem: string;
-}
-
-export type PodIdentityReport =
-  | {
-      pod: string;
-      namespace: string;
-      identity: string;
-      result: "valid" | "invalid";
-      leaf: LeafDetails;
-    }
-  | { pod: string; namespace: string; identity: string; result: "error"; error: string };
 
 /** `19h3m`, `2d4h`, `expired 1h2m ago`. */
 export function formatTimeLeft(seconds: number): string {

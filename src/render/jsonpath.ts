@@ -6,6 +6,9 @@
 // reads kubectl's template syntax.
 import { JSONPath } from "jsonpath-plus";
 import { escapeControl } from "./escape.js";
+import { JsonPathError } from "./jsonpath-error.js";
+
+export { JsonPathError } from "./jsonpath-error.js";
 
 type TemplateNode =
   | { kind: "text"; text: string }
@@ -13,9 +16,6 @@ type TemplateNode =
   | { kind: "range"; path: string; fromRoot: boolean; body: TemplateNode[] };
 
 export type JsonPathTemplate = TemplateNode[];
-
-/** A template kubectl would refuse, said in a sentence. */
-export class JsonPathError extends Error {}
 
 /** The actions of a template, `{...}` each, with the text between them. */
 function tokens(template: string): Array<{ text: string } | { action: string }> {

@@ -17,6 +17,7 @@ function context(now = new Date("2026-01-01T00:00:00Z")): CheckContext {
     facts: {
       identity: () => Promise.reject(new Error("unused")),
       linkerdConfig: async () => undefined,
+      linkerdValues: () => Promise.reject(new Error("unused")),
     },
     now: () => now,
     controlPlaneNamespace: "linkerd",

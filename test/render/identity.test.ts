@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { PodIdentityReport } from "../../src/identity/types.js";
 import {
   formatTimeLeft,
-  type PodIdentityReport,
   renderIdentityPem,
   renderIdentityText,
 } from "../../src/render/identity.js";
