@@ -151,7 +151,16 @@ export interface Cluster {
     body: Uint8Array,
     target: RequestTarget,
     signal: AbortSignal,
-  ): Promise<import("node:http").IncomingMessage>;
+  ): Promise<StreamResponse>;
+}
+
+/** The answer to a streaming request: its status and headers, then its body as it arrives. */
+export interface StreamResponse {
+  status: number;
+  /** A header's value (the first, when repeated); names are case-insensitive. */
+  header(name: string): string | undefined;
+  /** Ends when the server ends it; destroy it to stop reading. */
+  body: import("node:stream").Readable;
 }
 
 /** What a request was for, so errors can name the permission it needed. */

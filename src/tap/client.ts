@@ -2,9 +2,8 @@
 // with the kubeconfig's credentials, then read frames as they arrive. Before streaming it says
 // plainly what is missing (linkerd-viz's APIService), and its errors come in Linkerd's order: the
 // `linkerd-error` header and its ApiError frame, a Status body, anything else, a stream cut short.
-import type { IncomingMessage } from "node:http";
 import { unlessAborted } from "../abort.js";
-import { type Cluster, StreamAborted } from "../k8s/types.js";
+import { type Cluster, StreamAborted, type StreamResponse } from "../k8s/types.js";
 import {
   decodeApiError,
   decodeTapEvent,
@@ -25,9 +24,9 @@ export class TapError extends Error {
   }
 }
 
-async function bodyOf(response: IncomingMessage): Promise<Buffer> {
+async function bodyOf(response: StreamResponse): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
 
@@ -44,17 +43,18 @@ function permissionNeeded(query: TapQuery): string {
  * permission.
  */
 export async function failureOf(
-  response: IncomingMessage,
+  response: StreamResponse,
   query: TapQuery,
 ): Promise<string | undefined> {
   const withHint = (message: string) =>
-    response.statusCode === 403 ? `${message}; ${permissionNeeded(query)}` : message;
-  if (response.headers["linkerd-error"] !== undefined) {
+    response.status === 403 ? `${message}; ${permissionNeeded(query)}` : message;
+  const linkerdError = response.header("linkerd-error");
+  if (linkerdError !== undefined) {
     const body = await bodyOf(response);
     const [frame] = new FrameReader().push(body);
-    return withHint(frame ? decodeApiError(frame) : String(response.headers["linkerd-error"]));
+    return withHint(frame ? decodeApiError(frame) : linkerdError);
   }
-  if (response.statusCode === 200) return undefined;
+  if (response.status === 200) return undefined;
   const text = (await bodyOf(response)).toString("utf8");
   let parsed: { kind?: unknown; message?: unknown; error?: unknown } | undefined;
   try {
@@ -64,9 +64,9 @@ export async function failureOf(
   }
   if (typeof parsed?.error === "string") return withHint(parsed.error);
   if (parsed?.kind === "Status" && typeof parsed.message === "string")
-    return withHint(`HTTP error, status Code [${response.statusCode}] (${parsed.message})`);
+    return withHint(`HTTP error, status Code [${response.status}] (${parsed.message})`);
   return withHint(
-    `HTTP error, status Code [${response.statusCode}] (unexpected API response: ${text.trim().slice(0, 200)})`,
+    `HTTP error, status Code [${response.status}] (unexpected API response: ${text.trim().slice(0, 200)})`,
   );
 }
 
@@ -101,7 +101,7 @@ export async function watchTap(
   const decode = tlsOnly ? decodeTapEventTlsOnly : decodeTapEvent;
   await unlessAborted(checkTapApi(cluster), signal);
   if (signal.aborted) return "stopped";
-  let response: IncomingMessage;
+  let response: StreamResponse;
   try {
     response = await cluster.postStream(
       tapPath(query.target),
@@ -127,8 +127,9 @@ export async function watchTap(
     throw error;
   }
   if (failure !== undefined) throw new TapError(failure);
+  const body = response.body;
   if (signal.aborted) {
-    response.destroy();
+    body.destroy();
     return "stopped";
   }
   const reader = new FrameReader();
@@ -138,19 +139,19 @@ export async function watchTap(
       if (done) return;
       done = true;
       signal.removeEventListener("abort", onAbort);
-      response.destroy();
+      body.destroy();
       resolve(how);
     };
     const fail = (message: string) => {
       if (done) return;
       done = true;
       signal.removeEventListener("abort", onAbort);
-      response.destroy();
+      body.destroy();
       reject(new TapError(message));
     };
     const onAbort = () => finish("stopped");
     signal.addEventListener("abort", onAbort, { once: true });
-    response.on("data", (chunk: Buffer) => {
+    body.on("data", (chunk: Buffer) => {
       if (done) return;
       for (const frame of reader.push(chunk)) {
         let event: TapEvent;
@@ -177,10 +178,10 @@ export async function watchTap(
             "error reading byte stream header: unexpected EOF (the stream ended in the middle of a frame)",
           )
         : finish("ended");
-    response.on("end", cut);
-    response.on("aborted", () => fail("error reading byte stream header: unexpected EOF"));
-    response.on("error", (error) => fail(`error reading byte stream: ${error.message}`));
-    response.on("close", () => {
+    body.on("end", cut);
+    body.on("aborted", () => fail("error reading byte stream header: unexpected EOF"));
+    body.on("error", (error) => fail(`error reading byte stream: ${error.message}`));
+    body.on("close", () => {
       if (!done) cut();
     });
   });

@@ -35,7 +35,14 @@ const hint =
 
 async function failure(path: string): Promise<string | undefined> {
   const response = await new Promise<IncomingMessage>((resolve) => get(`${base}${path}`, resolve));
-  return failureOf(response, query);
+  return failureOf(
+    {
+      status: response.statusCode ?? 0,
+      header: (name) => response.headers[name] as string | undefined,
+      body: response,
+    },
+    query,
+  );
 }
 
 describe("a tap refused, in the three shapes", () => {
