@@ -1,9 +1,9 @@
 // Generates the tap protocol's static code (src/shared/generated/) from proto/*.proto with protobufjs'
 // own generator: static encoders and decoders, no runtime reflection (the issue measured reflection
 // alone at ~70,000 events/s, short of the 100,000 tap must keep up with). The output is committed;
-// test/tap/proto.test.ts fails when it is out of date. Run: node scripts/gen-proto.mjs
+// `npm run check:generated` (CI runs it) fails when it is out of date. Run: node scripts/gen-proto.mjs
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -50,3 +50,4 @@ writeFileSync(
   join(out, "tap-proto.d.ts"),
   header + readFileSync(join(scratch, "types.d.ts"), "utf8"),
 );
+rmSync(scratch, { recursive: true, force: true });

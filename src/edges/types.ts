@@ -1,5 +1,5 @@
 // What `meshlens edges` computes: one row per source/destination pair. Types only.
-import type { WorkloadType } from "../k8s/workload-types.js";
+import type { WorkloadType } from "../k8s/types.js";
 
 /** The resource types edges accepts, by their canonical names (linkerd2 pkg/k8s). */
 export type EdgeResourceType = Exclude<WorkloadType, "namespace">;

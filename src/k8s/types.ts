@@ -1,5 +1,5 @@
 // The cluster as meshlens sees it: the few reads the commands need, in our own types. Nothing from
-// @kubernetes/client-node appears here (its V1* types stop at src/k8s/kube-cluster.ts).
+// @kubernetes/client-node appears here (its V1* types stop at decode.ts and kube-cluster.ts).
 
 export interface EnvVar {
   name: string;
@@ -206,3 +206,15 @@ export function describeTarget(target: RequestTarget): string {
   const what = target.name === undefined ? target.resource : `${target.resource} "${target.name}"`;
   return target.namespace === undefined ? what : `${what} in namespace "${target.namespace}"`;
 }
+
+/** The resource types Linkerd's viz commands take (pkg/k8s), by their canonical names. */
+export type WorkloadType =
+  | "cronjob"
+  | "daemonset"
+  | "deployment"
+  | "job"
+  | "namespace"
+  | "pod"
+  | "replicaset"
+  | "replicationcontroller"
+  | "statefulset";

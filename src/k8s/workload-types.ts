@@ -1,16 +1,6 @@
 // The resource types Linkerd's viz commands take, by kubectl's friendly names (linkerd2 pkg/k8s
 // CanonicalResourceNameFromFriendlyName): edges and tap share them; tap also takes namespaces.
-
-export type WorkloadType =
-  | "cronjob"
-  | "daemonset"
-  | "deployment"
-  | "job"
-  | "namespace"
-  | "pod"
-  | "replicaset"
-  | "replicationcontroller"
-  | "statefulset";
+import type { WorkloadType } from "./types.js";
 
 const SHORT_NAMES: Record<WorkloadType, string> = {
   cronjob: "cj",

@@ -5,7 +5,7 @@
 // the request's matches and limited by maxRps as the real server splits it over the pods.
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import { matchesSelector, parseLabelSelector, SelectorError } from "../shared/label-selector.js";
-import { decodeTapRequest, encodeApiError, tapPath } from "../shared/tap-protocol.js";
+import { decodeTapRequest, encodeApiError, encodeFrame, tapPath } from "../shared/tap-protocol.js";
 import { podIdentity } from "./pod-proxy.js";
 import { authorize, type UserInfo } from "./rbac.js";
 import type { KubeObject, ObjectStore } from "./store.js";
@@ -39,19 +39,12 @@ const TYPES = [
   "statefulset",
 ];
 
-/** A length-prefixed frame (4-byte little-endian length, then the message). */
-function frame(message: Uint8Array): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(message.length);
-  return Buffer.concat([head, message]);
-}
-
 /**
  * The tap server's error: the `linkerd-error` header (the status' text) and one ApiError frame with
  * the message (pkg/protohttp WriteErrorToHTTPResponse).
  */
 function tapError(response: ServerResponse, status: number, message: string): void {
-  const body = frame(encodeApiError(message));
+  const body = encodeFrame(encodeApiError(message));
   response.writeHead(status, {
     "content-type": "application/octet-stream",
     "linkerd-error": STATUS_CODES[status] ?? String(status),
@@ -328,16 +321,16 @@ export class TapServer {
           sent.set(pod, (sent.get(pod) ?? 0) + 1);
           connection += 1;
           for (const event of exchangeEvents(store, exchange, connection, headers, matcher.path)) {
-            response.write(frame(event));
+            response.write(encodeFrame(event));
             events += 1;
             if (this.options.fault === "error-midstream" && events === 3) {
               // After events were streamed the headers are gone: the error comes as one more frame.
-              response.end(frame(encodeApiError("simulated tap server failure")));
+              response.end(encodeFrame(encodeApiError("simulated tap server failure")));
               clearInterval(timer);
               return;
             }
             if (this.options.fault === "cut-midframe" && events === 3) {
-              const next = frame(event);
+              const next = encodeFrame(event);
               // Cut once what came before has left: the client gets whole frames, then half of one.
               response.write(next.subarray(0, Math.floor(next.length / 2)), () =>
                 setTimeout(() => response.socket?.destroy(), 20),

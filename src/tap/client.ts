@@ -4,14 +4,8 @@
 // `linkerd-error` header and its ApiError frame, a Status body, anything else, a stream cut short.
 import { unlessAborted } from "../abort.js";
 import { type Cluster, StreamAborted, type StreamResponse } from "../k8s/types.js";
-import {
-  decodeApiError,
-  decodeTapEvent,
-  decodeTapEventTlsOnly,
-  encodeTapRequest,
-  FrameReader,
-  tapPath,
-} from "../shared/tap-protocol.js";
+import { decodeApiError, FrameReader, tapPath } from "../shared/tap-protocol.js";
+import { decodeTapEvent, decodeTapEventTlsOnly, encodeTapRequest } from "./protocol.js";
 import type { TapEvent, TapQuery } from "./types.js";
 
 export const TAP_APISERVICE = "v1alpha1.tap.linkerd.io";

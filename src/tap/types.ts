@@ -1,5 +1,5 @@
 // What `meshlens tap` asks for and what it reads: types only.
-import type { WorkloadType } from "../k8s/workload-types.js";
+import type { WorkloadType } from "../k8s/types.js";
 
 /** The targets tap accepts (linkerd2 viz/pkg/util ValidTargets), by their canonical names. */
 export type TapResourceType = WorkloadType;

@@ -302,7 +302,8 @@ describe("real upstream install manifests load into the simulator and check heal
 describe("failures outside the mesh", () => {
   it("an unreachable cluster is one clear line and exit 3", async () => {
     const s = await sim();
-    await s.close();
+    // The API server goes away; its kubeconfig stays.
+    await s.api.close();
     const run = await check(s);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain(

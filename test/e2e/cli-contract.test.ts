@@ -2,12 +2,11 @@
 // words, a closed or full stdout never changes the verdict into a pass, signals end with the
 // shell's codes, JUnit is XML a parser accepts, and no wait is silent.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { linkerdFixtures, projectRoot } from "../fixtures.js";
+import { linkerdFixtures, projectRoot, scratchDir } from "../fixtures.js";
 import {
   exitOf,
   kubeconfigWithPlugin,
@@ -16,6 +15,7 @@ import {
   type StartedSim,
   simulatorsForThisFile,
   startDemo,
+  testEnv,
 } from "./helpers.js";
 
 const sim = simulatorsForThisFile();
@@ -57,11 +57,12 @@ describe("usage errors inside a command", () => {
     const help = await runCli(["--help"]);
     const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1] as string);
     expect(commands).toEqual(expect.arrayContaining(["check", "identity", "demo", "completion"]));
-    for (const command of commands.filter((c) => c !== "help")) {
-      const run = await runCli([command, "--no-such-flag"]);
-      expect({ command, code: run.code }).toEqual({ command, code: 2 });
+    const named = commands.filter((c) => c !== "help");
+    const runs = await Promise.all(named.map((command) => runCli([command, "--no-such-flag"])));
+    runs.forEach((run, i) => {
+      expect({ command: named[i], code: run.code }).toEqual({ command: named[i], code: 2 });
       expect(run.stderr.split("\n")[0]).toBe("meshlens: unknown option '--no-such-flag'");
-    }
+    });
   });
 
   it("--help of each command and of meshlens lists every exit code", async () => {
@@ -98,12 +99,13 @@ describe("a closed or broken stdout", () => {
   it("`| head -1` keeps the checks' exit code, in every format", async () => {
     expect(await throughPipe(failing, "", "head -1")).toEqual({ cli: "1", stderr: "" });
     expect(await throughPipe(healthy, "", "head -1")).toEqual({ cli: "0", stderr: "" });
-    // A reader that has gone before the first byte: every write meets EPIPE.
-    for (const format of ["json", "junit", "short", "table"])
-      expect(await throughPipe(failing, `-o ${format}`, "(exec 0<&-; sleep 1)")).toEqual({
-        cli: "1",
-        stderr: "",
-      });
+    // A reader that has gone before the first byte: every write meets EPIPE. The four formats run
+    // at once (each pipe waits a second for its reader to leave).
+    const formats = ["json", "junit", "short", "table"];
+    const runs = await Promise.all(
+      formats.map((format) => throughPipe(failing, `-o ${format}`, "(exec 0<&-; sleep 1)")),
+    );
+    expect(runs).toEqual(formats.map(() => ({ cli: "1", stderr: "" })));
   });
 
   it("a full disk is one line on stderr: exit 3 for a passing run, the verdict for a failing one", async () => {
@@ -136,7 +138,7 @@ describe("signals", () => {
     const child = spawn(
       process.execPath,
       [join(projectRoot, "bin", "meshlens.js"), "--kubeconfig", notReady.kubeconfigPath, "check"],
-      { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+      { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";
     let stdout = "";
@@ -214,7 +216,7 @@ describe("never waits on nothing", () => {
   });
 
   it("offline: an anchors file with no certificate fails instead of passing three checks on none", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshlens-offline-"));
+    const dir = scratchDir("meshlens-offline-");
     const anchors = join(dir, "anchors.pem");
     writeFileSync(anchors, "");
     const run = await runCli([
@@ -236,7 +238,7 @@ describe("-o junit is XML that report publishers accept", () => {
   const hostile = "evil\u001b]0;owned\u0007\u001b[2J";
 
   it("escapes control characters from pod names fed through the demo's --objects", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshlens-junit-"));
+    const dir = scratchDir("meshlens-junit-");
     const objects = join(dir, "hostile.yaml");
     writeFileSync(
       objects,

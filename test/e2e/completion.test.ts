@@ -1,21 +1,25 @@
 // `meshlens completion bash|zsh|fish`, loaded into the real shells: what they offer after a few
 // typed words (bash, fish), and that zsh loads it and binds it to both names.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { scratchDir } from "../fixtures.js";
 import { runCli, toolForTests } from "./helpers.js";
 
 const zshTool = toolForTests("zsh", ["--version"], "the zsh completion test");
 const fishTool = toolForTests("fish", ["--version"], "the fish completion test");
-const dir = mkdtempSync(join(tmpdir(), "meshlens-completion-"));
+const dir = scratchDir("meshlens-completion-");
 const scripts: Record<string, string> = {};
 
 function shell(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { env: { PATH: process.env.PATH ?? "", HOME: dir } }, (error, out) =>
-      error ? reject(error) : resolve(out),
+    execFile(
+      command,
+      args,
+      { env: { PATH: process.env.PATH ?? "", HOME: dir, TMPDIR: tmpdir() } },
+      (error, out) => (error ? reject(error) : resolve(out)),
     );
   });
 }

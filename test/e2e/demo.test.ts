@@ -1,14 +1,15 @@
 // `meshlens demo` as a user runs it: a long-lived child process serving the simulated cluster.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchDir } from "../fixtures.js";
 import { exitOf, runCli, runShell, startDemo } from "./helpers.js";
 
 describe("meshlens demo", () => {
   it("serves a cluster meshlens reaches through the kubeconfig it writes, lists the proxies' loopback ports, and stops on Ctrl-C", async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), "meshlens-demo-test-")), "kc");
+    const kubeconfig = join(scratchDir("meshlens-demo-test-"), "kc");
     const { child, said } = await startDemo(["--kubeconfig-out", kubeconfig]);
     expect(said()).toContain(`Kubeconfig: ${kubeconfig}\n`);
     expect(said()).toContain(`Proxy admin ports (11 of 11 proxies): ${kubeconfig}.proxies.json\n`);
@@ -63,7 +64,7 @@ describe("meshlens demo", () => {
     } finally {
       taken.close();
     }
-    const missing = join(mkdtempSync(join(tmpdir(), "meshlens-demo-test-")), "no", "such");
+    const missing = join(scratchDir("meshlens-demo-test-"), "no", "such");
     const refused = await runCli(["demo", "--kubeconfig-out", join(missing, "kc"), "--run-check"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toBe(
@@ -78,7 +79,7 @@ describe("meshlens demo", () => {
   });
 
   it("never overwrites a kubeconfig or a proxies file it did not write", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "meshlens-demo-test-"));
+    const dir = scratchDir("meshlens-demo-test-");
     const kubeconfig = join(dir, "config");
     writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n# the user's own\n");
     const refused = await runCli(["demo", "--kubeconfig-out", kubeconfig, "--run-check"]);
@@ -99,7 +100,7 @@ describe("meshlens demo", () => {
   });
 
   it("--run-check prints one check of the scenario and exits with its code; a second run may replace its own files", async () => {
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), "meshlens-demo-test-")), "kc");
+    const kubeconfig = join(scratchDir("meshlens-demo-test-"), "kc");
     const expired = await runCli([
       "demo",
       "--scenario",

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
-import { projectRoot } from "../fixtures.js";
+import { projectRoot, scratchDir } from "../fixtures.js";
 
 export interface CliRun {
   stdout: string;
@@ -14,6 +14,27 @@ export interface CliRun {
 
 const bin = join(projectRoot, "bin", "meshlens.js");
 
+/**
+ * The environment of every process a test starts: nothing of the developer's, the run's temp dir
+ * (test/global-setup.ts) as TMPDIR, a HOME of the file's own, colour off.
+ */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: home(),
+    TMPDIR: tmpdir(),
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+let homeDir: string | undefined;
+/** A HOME for the processes of this test file (kubectl keeps a cache there), removed at its end. */
+export function home(): string {
+  if (homeDir === undefined) homeDir = scratchDir("meshlens-home-");
+  return homeDir;
+}
+
 /** Runs the built CLI (dist/, built by `npm test`) as a user would, with a clean environment. */
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -21,7 +42,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
       process.execPath,
       [bin, ...args],
       {
-        env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), NO_COLOR: "1", ...env },
+        env: testEnv(env),
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -36,9 +57,24 @@ export type StartedSim = Simulator & { kubeconfigPath: string };
 
 /** Starts a simulator whose kubeconfig is written to a fresh temporary directory. */
 export async function startSim(options: SimulatorOptions = {}): Promise<StartedSim> {
-  const kubeconfigPath = join(mkdtempSync(join(tmpdir(), "meshlens-test-")), "kubeconfig");
-  const sim = await startSimulator({ ...options, kubeconfigPath });
-  return Object.assign(sim, { kubeconfigPath });
+  const dir = mkdtempSync(join(tmpdir(), "meshlens-test-"));
+  const kubeconfigPath = join(dir, "kubeconfig");
+  let sim: Simulator;
+  try {
+    sim = await startSimulator({ ...options, kubeconfigPath });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  // Closing it removes its kubeconfig (a bearer token) and whatever a test put beside it.
+  const close = sim.close;
+  return Object.assign(sim, {
+    kubeconfigPath,
+    close: async () => {
+      await close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
 }
 
 /**
@@ -85,13 +121,15 @@ export function problemLines(stdout: string): string[] {
 }
 
 /** A starter of simulators that all close when the calling test file ends. */
-export function simulatorsForThisFile(): (options?: SimulatorOptions) => Promise<StartedSim> {
+export function simulatorsForThisFile(
+  defaults: SimulatorOptions = {},
+): (options?: SimulatorOptions) => Promise<StartedSim> {
   const started: StartedSim[] = [];
   afterAll(async () => {
     await Promise.all(started.map((s) => s.close()));
   });
   return async (options = {}) => {
-    const sim = await startSim(options);
+    const sim = await startSim({ ...defaults, ...options });
     started.push(sim);
     return sim;
   };
@@ -108,7 +146,7 @@ afterEach(() => {
  */
 export function startDemo(args: string[]): Promise<{ child: ChildProcess; said: () => string }> {
   const child = spawn(process.execPath, [bin, "demo", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), NO_COLOR: "1" },
+    env: testEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });
   demos.push(child);
@@ -163,7 +201,7 @@ export function runShell(
       {
         env: {
           PATH: process.env.PATH ?? "",
-          HOME: tmpdir(),
+          HOME: home(),
           NO_COLOR: "1",
           MESHLENS: `${process.execPath} ${bin}`,
           ...env,

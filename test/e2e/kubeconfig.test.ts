@@ -1,13 +1,13 @@
 // The kubeconfig read as kubectl reads it, checked against kubectl's own answer on the same files,
 // and every way a kubeconfig or its server can be unusable said in one sentence.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load as parse, dump as stringify } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { scratchDir } from "../fixtures.js";
 import {
   kubeconfigVariant,
   kubeconfigWithPlugin,
@@ -19,7 +19,7 @@ import {
 
 const sim = simulatorsForThisFile();
 const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubeconfig merge tests");
-const dir = mkdtempSync(join(tmpdir(), "meshlens-kubeconfig-"));
+const dir = scratchDir("meshlens-kubeconfig-");
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
@@ -33,7 +33,9 @@ function kubectlView(files: string[]): Promise<{ context: string; server: string
     execFile(
       "kubectl",
       ["config", "view", "--merge", "--minify", "-o", "json"],
-      { env: { PATH: process.env.PATH ?? "", HOME: dir, KUBECONFIG: files.join(":") } },
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: dir, TMPDIR: dir, KUBECONFIG: files.join(":") },
+      },
       (error, stdout) => {
         if (error) return reject(error);
         const view = JSON.parse(stdout);

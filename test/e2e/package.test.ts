@@ -1,17 +1,17 @@
 // What ships must work: the package as `npm pack` makes it, installed into an empty prefix (its
 // dependencies from the npm cache `npm ci` filled), run by its installed names.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../fixtures.js";
+import { projectRoot, scratchDir } from "../fixtures.js";
 import type { CliRun } from "./helpers.js";
-import { toolForTests } from "./helpers.js";
+import { home, toolForTests } from "./helpers.js";
 
 const version: string = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")).version;
 const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubectl plugin test");
-const prefix = join(mkdtempSync(join(tmpdir(), "meshlens-package-")), "prefix");
+const prefix = join(scratchDir("meshlens-package-"), "prefix");
 const installedBin = join(prefix, "bin");
 
 function run(command: string, args: string[]): Promise<CliRun> {
@@ -21,7 +21,12 @@ function run(command: string, args: string[]): Promise<CliRun> {
       args,
       {
         // Only the installed package on PATH before the system's (for kubectl and node).
-        env: { PATH: `${installedBin}:${process.env.PATH ?? ""}`, HOME: tmpdir(), NO_COLOR: "1" },
+        env: {
+          PATH: `${installedBin}:${process.env.PATH ?? ""}`,
+          HOME: home(),
+          TMPDIR: tmpdir(),
+          NO_COLOR: "1",
+        },
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
@@ -34,7 +39,7 @@ function run(command: string, args: string[]): Promise<CliRun> {
 
 describe("the packed package, installed", () => {
   beforeAll(() => {
-    const packDir = mkdtempSync(join(tmpdir(), "meshlens-pack-"));
+    const packDir = scratchDir("meshlens-pack-");
     // dist/ is already built by `npm test`; --ignore-scripts keeps prepack from rebuilding it
     // under the other test files that are running the CLI.
     const [packed] = JSON.parse(

@@ -1,11 +1,11 @@
 // A real Prometheus (Debian's `prometheus`) on loopback, scraping the simulated proxies' loopback
 // admin ports, for the tests that read from Prometheus.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Simulator } from "../../src/sim/index.js";
+import { scratchDir } from "../fixtures.js";
 
 export interface RunningPrometheus {
   url: string;
@@ -36,7 +36,8 @@ export async function startPrometheus(
   targets: TargetGroup[],
   job: string[] = [],
 ): Promise<RunningPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), "meshlens-prometheus-"));
+  // Removed when the test file ends, after its Prometheus is stopped.
+  const dir = scratchDir("meshlens-prometheus-");
   writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
   writeFileSync(
     join(dir, "prometheus.yml"),

@@ -1,12 +1,11 @@
 // What a run costs before it does anything: the code each command loads, and the API requests
 // `check` makes (issue 12). Timings are in bench/; these are the causes, which cannot drift back
 // unnoticed.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { projectRoot } from "../fixtures.js";
+import { projectRoot, scratchDir } from "../fixtures.js";
 import { runCli, simulatorsForThisFile } from "./helpers.js";
 
 const sim = simulatorsForThisFile();
@@ -16,7 +15,7 @@ const recorder = pathToFileURL(join(projectRoot, "test", "e2e", "record-loads.mj
 async function loadedBy(
   args: string[],
 ): Promise<{ packages: Set<string>; files: Set<string>; builtins: Set<string> }> {
-  const log = join(mkdtempSync(join(tmpdir(), "meshlens-loads-")), "loads.txt");
+  const log = join(scratchDir("meshlens-loads-"), "loads.txt");
   const run = await runCli(args, { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log });
   expect(run.stderr).toBe("");
   const packages = new Set<string>();

@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it, vi } from "vitest";
 import { CredentialPluginError, shareExecCredentials } from "../../src/k8s/exec-credentials.js";
+import { scratchDir } from "../fixtures.js";
 
 /** A KubeConfig whose user runs a real plugin (a Node script) that counts its runs. */
 function configWithPlugin(expiresInMs: number | undefined, fail = false) {
-  const dir = mkdtempSync(join(tmpdir(), "meshlens-exec-"));
+  const dir = scratchDir("meshlens-exec-");
   const runs = join(dir, "runs");
   writeFileSync(runs, "");
   const script = join(dir, "plugin.cjs");

@@ -2,9 +2,10 @@
 // development and CI machines: CI (CI=true) fails this test when it is missing; elsewhere it is
 // skipped with a message saying so.
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/index.js";
-import { startSim, toolForTests } from "../e2e/helpers.js";
+import { home, startSim, toolForTests } from "../e2e/helpers.js";
 
 const kubectlTool = toolForTests("kubectl", ["version", "--client"], "the kubectl fidelity tests");
 
@@ -16,7 +17,7 @@ function kubectl(
     execFile(
       "kubectl",
       ["--kubeconfig", kubeconfig, ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: "/tmp" } },
+      { env: { PATH: process.env.PATH ?? "", HOME: home(), TMPDIR: tmpdir() } },
       (error, stdout, stderr) => {
         resolve({
           stdout,

@@ -1,21 +1,9 @@
-// The tap wire format, checked from both sides: frames whose bytes are written out here from the
-// field numbers (linkerd-facts.md 3.3), not by the protobuf library, decode into Linkerd's goldens;
-// and what the library encodes decodes back.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseJsonPath, renderJsonPath } from "../../src/render/jsonpath.js";
 import { renderTapJson, renderTapText, tapEventObject } from "../../src/render/tap.js";
-import {
-  decodeTapEvent,
-  decodeTapRequest,
-  encodeTapRequest,
-  FrameReader,
-  tapPath,
-} from "../../src/shared/tap-protocol.js";
-import { projectRoot, readFixture } from "../fixtures.js";
+import { decodeTapRequest, FrameReader, tapPath } from "../../src/shared/tap-protocol.js";
+import { decodeTapEvent, encodeTapRequest } from "../../src/tap/protocol.js";
+import { readFixture } from "../fixtures.js";
 import { goldenStream as stream } from "./golden-frames.js";
 
 function decodeAll(bytes: Buffer, pieceSize: number) {
@@ -93,15 +81,4 @@ describe("TapByResourceRequest", () => {
       "/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/tap",
     );
   });
-});
-
-describe("the generated protobuf code", () => {
-  it("is what scripts/gen-proto.mjs makes of proto/*.proto now", () => {
-    const out = mkdtempSync(join(tmpdir(), "meshlens-proto-test-"));
-    execFileSync(process.execPath, [join(projectRoot, "scripts", "gen-proto.mjs"), out]);
-    for (const file of ["tap-proto.js", "tap-proto.d.ts"])
-      expect(readFileSync(join(out, file), "utf8")).toBe(
-        readFileSync(join(projectRoot, "src", "shared", "generated", file), "utf8"),
-      );
-  }, 60_000);
 });

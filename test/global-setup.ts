@@ -1,0 +1,29 @@
+// Every test run gets a temporary directory of its own (TMPDIR, which the CLI and the simulator
+// inherit): whatever a test, a simulator or a child process leaves in it is named at the end and
+// fails the run, so a run leaves nothing behind in the machine's temp dir.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export default function setup() {
+  // Each vitest project runs this; the first one makes the directory for the whole run.
+  if (process.env.MESHLENS_TEST_RUN_DIR !== undefined) return () => undefined;
+  const dir = mkdtempSync(join(tmpdir(), "meshlens-test-run-"));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  process.env.MESHLENS_TEST_RUN_DIR = dir;
+  return () => {
+    const left = readdirSync(dir);
+    rmSync(dir, { recursive: true, force: true });
+    delete process.env.MESHLENS_TEST_RUN_DIR;
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (left.length > 0) {
+      // vitest does not fail a run for an error thrown here: the exit code says it instead.
+      process.stderr.write(
+        `\nFAIL: the tests left ${left.length} entries in the temp dir: ${left.slice(0, 10).join(", ")}\n`,
+      );
+      process.exitCode = 1;
+    }
+  };
+}
