@@ -210,10 +210,8 @@ export function injectTemplate(
       ? {
           ...template.spec,
           initContainers: [PROXY_INIT, ...(template.spec?.initContainers ?? [])],
-          containers: [
-            { ...proxy, restartPolicy: undefined },
-            ...(template.spec?.containers ?? []),
-          ],
+          // A classic sidecar has no restartPolicy (only native sidecars do).
+          containers: [withoutRestartPolicy(proxy), ...(template.spec?.containers ?? [])],
         }
       : {
           ...template.spec,
@@ -227,4 +225,9 @@ export function wantsInjection(template: PodTemplate, namespace: KubeObject | un
   // "ingress" injects the proxy in ingress mode (it routes by l5d-dst-override).
   if (own !== undefined) return own === "enabled" || own === "ingress";
   return namespace?.metadata.annotations?.["linkerd.io/inject"] === "enabled";
+}
+
+function withoutRestartPolicy(container: Container): Container {
+  const { restartPolicy: _native, ...classic } = container;
+  return classic;
 }
