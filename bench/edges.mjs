@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { startSimulator } from "../dist/sim.js";
+import { startSimulator } from "../dist-tools/sim.js";
 import { median, report } from "./report.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -186,7 +186,7 @@ flatness(
 // The metrics parser on real-sized bodies: ours (keeping edges' family, and keeping everything)
 // against the npm library a user would reach for.
 {
-  const { MetricsCollector } = await import("../dist/metrics.js");
+  const { MetricsCollector } = await import("../dist-tools/metrics.js");
   const body = `${realisticPadding()}\n${readFileSync(join(root, "test", "fixtures", "linkerd", "metrics", "proxy_metrics_sample_2022.txt"), "utf8")}`;
   const bodies = 300;
   const megabytes = (Buffer.byteLength(body) * bodies) / 1e6;

@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startSimulator } from "../dist/sim.js";
+import { startSimulator } from "../dist-tools/sim.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = join(root, "bin", "meshlens.js");

@@ -13,7 +13,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startSimulator } from "../dist/sim.js";
+import { startSimulator } from "../dist-tools/sim.js";
 import { report } from "./report.mjs";
 
 const root = new URL("..", import.meta.url).pathname;

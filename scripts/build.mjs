@@ -2,7 +2,10 @@
 // @kubernetes/client-node unbundled takes ~330 ms, bundled ~110 ms. Code splitting keeps heavy
 // modules (client-node, @peculiar/x509, ora, the simulator) in chunks loaded only on demand, so
 // `meshlens --help` loads none of them.
+import { readdirSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 /**
@@ -54,20 +57,14 @@ const httpByRequire = {
   },
 };
 
-await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
-const result = await build({
-  // sim.js: the simulated cluster as a library, and metrics.js the proxy metrics parser, for bench/
-  // (tests import the sources directly).
-  entryPoints: { cli: "src/cli.ts", sim: "src/sim/index.ts", metrics: "src/proxy/metrics.ts" },
-  outdir: "dist",
+const options = {
   bundle: true,
   splitting: true,
   format: "esm",
   platform: "node",
   // A package's ES module build where it has one (asn1js, @peculiar's ASN.1 schemas, pvtsutils
-  // publish both): esbuild tree-shakes it and needs no CommonJS wrapper to run at load. The
-  // certificate chunk went from 184 KB to 128 KB; `check` on the demo, 81 runs in turns on Node
-  // 20: 300 ms against 333 ms (median).
+  // publish both): esbuild tree-shakes it and needs no CommonJS wrapper to run at load
+  // (docs/performance.md).
   mainFields: ["module", "main"],
   target: "node20",
   minify: true,
@@ -77,11 +74,64 @@ const result = await build({
   banner: {
     js: 'import { createRequire as __meshlensRequire } from "node:module"; const require = __meshlensRequire(import.meta.url);',
   },
-  legalComments: "linked",
+  // The bundled packages' licences ship whole, in dist/THIRD-PARTY-NOTICES.txt.
+  legalComments: "none",
   logLevel: "warning",
   plugins: [unusedByKubeConfig, httpByRequire],
-  metafile: process.env.MESHLENS_METAFILE !== undefined,
+  metafile: true,
+};
+
+for (const dir of ["../dist", "../dist-tools"])
+  await rm(new URL(dir, import.meta.url), { recursive: true, force: true });
+// The CLI: what the package ships (bin/ imports dist/cli.js; demo loads the simulator's chunks).
+const result = await build({ ...options, entryPoints: { cli: "src/cli.ts" }, outdir: "dist" });
+await writeFile(
+  new URL("../dist/THIRD-PARTY-NOTICES.txt", import.meta.url),
+  thirdPartyNotices(result.metafile),
+);
+// The simulator and the metrics parser as libraries, for bench/ and scripts/ (tests import the
+// sources): not shipped.
+await build({
+  ...options,
+  entryPoints: { sim: "src/sim/index.ts", metrics: "src/proxy/metrics.ts" },
+  outdir: "dist-tools",
+  metafile: false,
 });
 // What each chunk holds and imports, for whoever looks into start-up (esbuild's analyser reads it).
 if (process.env.MESHLENS_METAFILE)
   await writeFile(process.env.MESHLENS_METAFILE, JSON.stringify(result.metafile));
+
+/**
+ * Every package whose code is bundled into dist/, with its version, licence and licence text, in
+ * one file (npm does not install them: dist/ needs none at run time).
+ */
+function thirdPartyNotices(metafile) {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match === null) continue;
+    const dir = join(root, match[1]);
+    if (packages.has(dir)) continue;
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const licenseFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying)([.-]|$)/i.test(name));
+    packages.set(dir, {
+      name: manifest.name,
+      version: manifest.version,
+      license: typeof manifest.license === "string" ? manifest.license : "see its text",
+      text: licenseFile ? readFileSync(join(dir, licenseFile), "utf8").trim() : undefined,
+    });
+  }
+  const sorted = [...packages.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return [
+    "meshlens bundles the code of these packages into dist/. Their licences follow.",
+    "",
+    ...sorted.flatMap((p) => [
+      "-".repeat(78),
+      `${p.name} ${p.version} (${p.license})`,
+      "",
+      p.text ?? `(no licence file in the package; its package.json says ${p.license})`,
+      "",
+    ]),
+  ].join("\n");
+}

@@ -5,12 +5,12 @@
 //
 //   node scripts/compare-output.mjs ../meshlens-before
 //
-// Exits 1 when anything differs. The simulator is this checkout's (dist/sim.js).
+// Exits 1 when anything differs. The simulator is this checkout's (dist-tools/sim.js).
 import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startSimulator } from "../dist/sim.js";
+import { startSimulator } from "../dist-tools/sim.js";
 
 const here = new URL("..", import.meta.url).pathname;
 const other = process.argv[2];

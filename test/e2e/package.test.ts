@@ -1,7 +1,7 @@
 // What ships must work: the package as `npm pack` makes it, installed into an empty prefix (its
 // dependencies from the npm cache `npm ci` filled), run by its installed names.
 import { execFile, execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,7 @@ function run(command: string, args: string[]): Promise<CliRun> {
 }
 
 describe("the packed package, installed", () => {
+  let packedFiles: string[] = [];
   beforeAll(() => {
     const packDir = scratchDir("meshlens-pack-");
     // dist/ is already built by `npm test`; --ignore-scripts keeps prepack from rebuilding it
@@ -48,6 +49,7 @@ describe("the packed package, installed", () => {
         encoding: "utf8",
       }),
     );
+    packedFiles = packed.files.map((file: { path: string }) => file.path);
     execFileSync(
       "npm",
       [
@@ -57,6 +59,23 @@ describe("the packed package, installed", () => {
       { stdio: "ignore" },
     );
   }, 180_000);
+
+  it("ships the bundle, its licences and no source maps; installs no dependencies", () => {
+    expect(packedFiles).toContain("dist/cli.js");
+    expect(packedFiles).toContain("dist/THIRD-PARTY-NOTICES.txt");
+    expect(packedFiles).toContain("LICENSE");
+    expect(packedFiles.filter((file) => file.endsWith(".map"))).toEqual([]);
+    expect(
+      packedFiles.filter(
+        (file) => !/^(bin|dist|docs)\/|^(LICENSE|README\.md|package\.json)$/.test(file),
+      ),
+    ).toEqual([]);
+    const installed = join(prefix, "lib", "node_modules", "meshlens");
+    expect(existsSync(join(installed, "node_modules"))).toBe(false);
+    const notices = readFileSync(join(installed, "dist", "THIRD-PARTY-NOTICES.txt"), "utf8");
+    for (const bundled of ["@kubernetes/client-node", "commander", "@peculiar/x509", "protobufjs"])
+      expect(notices).toMatch(new RegExp(`^${bundled.replace("/", "\\/")} \\d`, "m"));
+  });
 
   it("meshlens --version and check --help", async () => {
     const shown = await run(join(installedBin, "meshlens"), ["--version"]);
