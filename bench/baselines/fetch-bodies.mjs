@@ -1,7 +1,7 @@
 // The floor for `meshlens edges` reading proxies directly: one paged pod LIST, then every meshed
 // pod's /metrics through the API server's pod proxy with the same concurrency, kept-alive
 // connections and gzip, the bodies read and thrown away (no parsing, no computing).
-//   node bench/fetch-bodies.mjs KUBECONFIG CONCURRENCY
+//   node bench/baselines/fetch-bodies.mjs KUBECONFIG CONCURRENCY
 import { readFileSync } from "node:fs";
 import { Agent, get } from "node:https";
 import { load as parse } from "js-yaml";

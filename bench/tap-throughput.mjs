@@ -1,46 +1,33 @@
-// meshlens tap benchmark: decoding and printing a recorded stream of realistic events (the tap
+// tap throughput: decoding and printing a recorded stream of realistic events (the tap
 // server's labels on both sides, ~500 bytes a frame), replayed by the simulator's tap API in this
 // process, written as text to a file. Against it, in the same run, the floor: a bare frame splitter
-// (bench/split-frames.mjs) reading the same bytes from the same API. NODE_EXTRA_CA_CERTS is unset
+// (bench/baselines/split-frames.mjs) reading the same bytes from the same API. NODE_EXTRA_CA_CERTS is unset
 // on both sides.
 //
 //   rate:    events/s of `meshlens tap deploy/web > file`, 1,000,000 events         goal >= 100,000
 //   memory:  peak RSS after 1,000,000 events vs after 100,000                       goal within 10%
 //
 // BENCH_TAP_EVENTS (default 1000000) sets the size.
-import { execFile } from "node:child_process";
-import { mkdtempSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startSimulator } from "../dist-tools/sim.js";
-import { report } from "./report.mjs";
+import { benchEnv, bin, root, runner, scratchRoot } from "./lib/harness.mjs";
+import { report } from "./lib/report.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "bin", "meshlens.js");
 const count = Number(process.env.BENCH_TAP_EVENTS ?? 1_000_000);
-const env = { ...process.env, NO_COLOR: "1" };
-delete env.NODE_EXTRA_CA_CERTS;
-const scratch = mkdtempSync(join(tmpdir(), "meshlens-bench-tap-"));
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
-      if (error)
-        reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
+const scratch = scratchRoot("tap");
+const run = runner(benchEnv(scratch("home")));
+const splitFrames = join(root, "bench", "baselines", "split-frames.mjs");
 
 /** A recording: the first events the simulator's tap server sends for emojivoto's web, repeated. */
 async function recording(events) {
   const live = await startSimulator({
-    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
   });
   try {
     const { stdout } = await run(process.execPath, [
-      join(root, "bench", "split-frames.mjs"),
+      splitFrames,
       live.kubeconfigPath,
       "--record",
       "300",
@@ -62,16 +49,16 @@ async function recording(events) {
 
 const { line, flatness, passed } = report();
 
-console.log(`meshlens tap benchmark (node ${process.version})\n`);
+console.log(`tap throughput (node ${process.version}, NODE_EXTRA_CA_CERTS unset)\n`);
 const peaks = {};
 for (const events of [count, Math.round(count / 10)]) {
   const recorded = await recording(events);
   const sim = await startSimulator({
-    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
     tapReplay: recorded.bytes,
   });
   try {
-    const out = join(scratch, "tap.txt");
+    const out = join(scratch("out"), "tap.txt");
     const cli = [bin, "--kubeconfig", sim.kubeconfigPath, "tap", "deploy/web", "-n", "emojivoto"];
     const start = performance.now();
     const { stderr } = await run("/usr/bin/time", [
@@ -86,7 +73,7 @@ for (const events of [count, Math.round(count / 10)]) {
     peaks[recorded.events] = Number(stderr.trim().split("\n").at(-1)) / 1024;
     if (events === count) {
       const floorStart = performance.now();
-      await run(process.execPath, [join(root, "bench", "split-frames.mjs"), sim.kubeconfigPath]);
+      await run(process.execPath, [splitFrames, sim.kubeconfigPath]);
       const floor = (performance.now() - floorStart) / 1000;
       const rate = recorded.events / seconds;
       line(

@@ -1,71 +1,34 @@
-// meshlens edges benchmarks, each against a baseline measured in the same run (shared, noisy
-// machines). NODE_EXTRA_CA_CERTS is unset for every process on both sides of a ratio (it costs each
-// Node process ~85 ms here and has nothing to do with what is measured).
+// `meshlens edges` on the scale simulator, each against a baseline measured in the same run:
 //
-//   direct scrape:  `edges po -A` on 1,000 meshed pods with real-sized /metrics bodies, vs fetching
-//                   the same bodies with the same concurrency (bench/fetch-bodies.mjs)   goal <= 1.3
-//                   and its peak memory at 1,000 vs 250 pods                              goal flat
-//   parser:         MB/s of meshlens' metrics parser vs parse-prometheus-text-format on the same bodies
-//   --prometheus:   `edges deploy -A --prometheus` on the scale scenario vs curl of the same instant
-//                   query plus `kubectl get pods -A -o json`                             goal <= 1.2
+//   direct:        `edges po -A` on 1,000 meshed pods with real-sized /metrics bodies, vs fetching
+//                  the same bodies with the same concurrency (bench/baselines/fetch-bodies.mjs)
+//                                                                                     goal <= 1.3
+//                  and its peak memory at 1,000 vs 250 pods                           goal <= 1.2
+//   --prometheus:  `edges deploy -A --prometheus` on the scale scenario vs curl of the same instant
+//                  query plus `kubectl get pods -A -o json`                           goal <= 1.2
 //
 // BENCH_EDGES_PODS (default 1000) sets the size; BENCH_RUNS (default 5 here) the runs per median.
-import { execFile, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { startSimulator } from "../dist-tools/sim.js";
-import { median, report } from "./report.mjs";
+import {
+  benchEnv,
+  bin,
+  peakMegabytes,
+  root,
+  runner,
+  scratchRoot,
+  timeInTurns,
+} from "./lib/harness.mjs";
+import { realisticPadding } from "./lib/realistic-metrics.mjs";
+import { report } from "./lib/report.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
-const bin = join(root, "bin", "meshlens.js");
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const pods = Number(process.env.BENCH_EDGES_PODS ?? 1000);
-const home = mkdtempSync(join(tmpdir(), "meshlens-bench-home-"));
-const env = { ...process.env, NO_COLOR: "1", HOME: home };
-delete env.NODE_EXTRA_CA_CERTS;
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { maxBuffer: 1 << 30, env }, (error, stdout, stderr) => {
-      if (error)
-        reject(new Error(`${command} ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
-
-/** Median wall times of commands run alternately (A B A B ...), after one warm-up each. */
-async function timeAlternately(commands, count = runs) {
-  for (const [command, args] of commands) await run(command, args);
-  const samples = commands.map(() => []);
-  for (let i = 0; i < count; i += 1) {
-    for (const [index, [command, args]] of commands.entries()) {
-      const start = performance.now();
-      await run(command, args);
-      samples[index].push(performance.now() - start);
-    }
-  }
-  return samples.map(median);
-}
-
+const scratch = scratchRoot("edges");
+const run = runner(benchEnv(scratch("home")));
 const { line, flatness, passed } = report();
-
-/** A real proxy's /metrics without the families the simulator derives from its traffic. */
-function realisticPadding() {
-  const sample = readFileSync(
-    join(root, "test", "fixtures", "linkerd", "metrics", "proxy_metrics_sample_2022.txt"),
-    "utf8",
-  );
-  const derived =
-    /^(?:# (?:HELP|TYPE) )?(tcp_(open_total|open_connections|read_bytes_total|write_bytes_total|close_total)|request_total|response_total|process_start_time_seconds)[ {]/;
-  return sample
-    .split("\n")
-    .filter((text) => !text.startsWith("# POD") && !derived.test(text))
-    .join("\n");
-}
 
 function hasCommand(name) {
   try {
@@ -78,7 +41,7 @@ function hasCommand(name) {
 
 /** Prometheus scraping every simulated proxy every 5 s, with linkerd-viz's target labels. */
 async function startPrometheus(sim) {
-  const dir = mkdtempSync(join(tmpdir(), "meshlens-bench-prometheus-"));
+  const dir = scratch("prometheus");
   const targets = sim.proxies.all().map((proxy) => ({
     targets: [`127.0.0.1:${proxy.port}`],
     labels: {
@@ -117,28 +80,39 @@ async function startPrometheus(sim) {
         await fetch(`${url}/api/v1/query?query=${encodeURIComponent("count(up == 1)")}`)
       ).json();
       if (Number(answer.data?.result?.[0]?.value[1]) === targets.length)
-        return { url, process: child };
+        return { url, stop: () => stopped(child) };
     } catch {
       // not up yet
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  child.kill();
+  await stopped(child);
   throw new Error("Prometheus did not scrape every proxy within 120 s");
+}
+
+/** Stops Prometheus and waits for it to exit, so that its data directory can go. */
+function stopped(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill();
+  });
 }
 
 async function scaleSim(count, extra = {}) {
   return startSimulator({
     scenario: "scale",
     scale: { pods: count, namespaces: Math.max(1, Math.round(count / 100)) },
-    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-bench-")), "kubeconfig"),
+    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
     proxyPorts: false,
     proxyMetricsPadding: realisticPadding(),
     ...extra,
   });
 }
 
-console.log(`meshlens edges benchmarks (node ${process.version}, ${runs} runs each)\n`);
+console.log(
+  `edges at scale (node ${process.version}, ${runs} runs a median, NODE_EXTRA_CA_CERTS unset)\n`,
+);
 
 // Direct scrape vs fetching the same bodies.
 const peaks = {};
@@ -150,10 +124,10 @@ for (const count of [pods, Math.max(50, Math.round(pods / 4))]) {
     if (count === pods) {
       const fetch = [
         process.execPath,
-        [join(root, "bench", "fetch-bodies.mjs"), sim.kubeconfigPath, "16"],
+        [join(root, "bench", "baselines", "fetch-bodies.mjs"), sim.kubeconfigPath, "16"],
       ];
       const { stdout } = await run(...fetch);
-      const [ours, floor] = await timeAlternately([edges, fetch]);
+      const [ours, floor] = await timeInTurns(run, [edges, fetch], runs);
       const r = ours / floor;
       line(
         `edges po -A, direct (${meshed} proxies)`,
@@ -169,55 +143,20 @@ for (const count of [pods, Math.max(50, Math.round(pods / 4))]) {
       bin,
       ["--kubeconfig", sim.kubeconfigPath, "edges", "deploy", "-A", "-o", "json"],
     ];
-    const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...byDeployment.flat()]);
-    peaks[meshed] = Number(stderr.trim().split("\n").at(-1)) / 1024;
+    const peak = await peakMegabytes(run, ...byDeployment);
+    if (peak !== undefined) peaks[meshed] = peak;
   } finally {
     await sim.close();
   }
 }
-flatness(
-  (large, small) => `  peak memory, edges deploy -A (${large} vs ${small})`,
-  peaks,
-  1.2,
-  (large, small, p, r) =>
-    `at ${small}: ${p[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
-);
-
-// The metrics parser on real-sized bodies: ours (keeping edges' family, and keeping everything)
-// against the npm library a user would reach for.
-{
-  const { MetricsCollector } = await import("../dist-tools/metrics.js");
-  const body = `${realisticPadding()}\n${readFileSync(join(root, "test", "fixtures", "linkerd", "metrics", "proxy_metrics_sample_2022.txt"), "utf8")}`;
-  const bodies = 300;
-  const megabytes = (Buffer.byteLength(body) * bodies) / 1e6;
-  const rate = (work) => {
-    work();
-    const start = performance.now();
-    for (let i = 0; i < bodies; i += 1) work();
-    return megabytes / ((performance.now() - start) / 1000);
-  };
-  const library = rate(() => parsePrometheusTextFormat(body));
-  {
-    const edgesOnly = rate(() => {
-      const c = new MetricsCollector((name) => name === "tcp_open_connections");
-      c.push(body);
-      c.end();
-    });
-    const everything = rate(() => {
-      const c = new MetricsCollector(() => true);
-      c.push(body);
-      c.end();
-    });
-    line(
-      "metrics parser, edges' families",
-      edgesOnly.toFixed(0),
-      "MB/s",
-      `parse-prometheus-text-format: ${library.toFixed(0)} MB/s (${(edgesOnly / library).toFixed(1)}x); every family: ${everything.toFixed(0)} MB/s`,
-      ">= lib",
-      edgesOnly >= library,
-    );
-  }
-}
+if (Object.keys(peaks).length === 2)
+  flatness(
+    (large, small) => `  peak memory, edges deploy -A (${large} vs ${small})`,
+    peaks,
+    1.2,
+    (large, small, p, r) =>
+      `at ${small}: ${p[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
+  );
 
 // --prometheus: one instant query (and paged pod LISTs for CLIENT_ID) against curl of the same
 // query plus kubectl's LIST of the same pods. A real Prometheus scrapes every simulated proxy's
@@ -257,7 +196,7 @@ if (!hasCommand("prometheus") || !hasCommand("curl")) {
     const { stdout } = await run(...edges);
     const calls = sim.api.stats.total - before;
     const rows = JSON.parse(stdout).length;
-    const [ours, queried, listed] = await timeAlternately([edges, curl, kubectl]);
+    const [ours, queried, listed] = await timeInTurns(run, [edges, curl, kubectl], runs);
     const floor = queried + listed;
     const r = ours / floor;
     line(
@@ -278,7 +217,7 @@ if (!hasCommand("prometheus") || !hasCommand("curl")) {
       calls <= bound,
     );
   } finally {
-    prometheus.process.kill();
+    await prometheus.stop();
     await sim.close();
   }
 }

@@ -1,7 +1,7 @@
 // The floor for `meshlens tap`: the same POST to the tap API, the answer split into frames (4-byte
 // little-endian length) and counted, nothing decoded or printed.
-//   node bench/split-frames.mjs KUBECONFIG              count the frames to the end
-//   node bench/split-frames.mjs KUBECONFIG --record N   print the first N frames, base64
+//   node bench/baselines/split-frames.mjs KUBECONFIG              count the frames to the end
+//   node bench/baselines/split-frames.mjs KUBECONFIG --record N   print the first N frames, base64
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { load as parse } from "js-yaml";
