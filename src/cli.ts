@@ -5,6 +5,7 @@
 import { writeSync } from "node:fs";
 import packageJson from "../package.json" with { type: "json" };
 import { ExitCode } from "./errors.js";
+import { commandLineUsesTls, warmRootStore } from "./k8s/root-store-warmup.js";
 import { cannotWriteLine, streamOutput } from "./output.js";
 
 /** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
@@ -48,6 +49,9 @@ async function run(): Promise<number> {
       controller.abort();
       setTimeout(() => process.exit(SIGNAL_EXIT_CODES[signal]), STOP_GRACE_MS).unref();
     });
+  // Started before the program loads (all of its commands), so that the store is built by the
+  // first connection.
+  if (commandLineUsesTls(process.argv.slice(2))) warmRootStore();
   const { runProgram } = await import("./program.js");
   let code = await runProgram(process.argv, {
     stdout,

@@ -12,7 +12,6 @@ import { identityCommand } from "./commands/identity.js";
 import { tapCommand } from "./commands/tap.js";
 import { createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "./errors.js";
-import { warmRootStore } from "./k8s/root-store-warmup.js";
 import { KubeApiError } from "./k8s/types.js";
 import type { Output } from "./output.js";
 import { firstLine } from "./shared/first-line.js";
@@ -38,9 +37,6 @@ export interface Io {
   /** meshlens' version (cli.ts reads it, so that package.json is bundled in one place). */
   version: string;
 }
-
-/** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
-const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
 
 export function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
   const requestTimeoutMs = parseDuration(flags.requestTimeout);
@@ -127,7 +123,8 @@ export function buildProgram(
   return program;
 }
 
-async function main(argv: string[], io: Io): Promise<number> {
+/** Runs the command line to its exit code (a signal's code is cli.ts' to set). */
+export async function runProgram(argv: string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   let program: Command | undefined;
   const run: RunCommand = async (options, action) => {
@@ -165,13 +162,4 @@ async function main(argv: string[], io: Io): Promise<number> {
     else io.stderr.write("  re-run with DEBUG=1 for details, and please report it\n");
     return ExitCode.CouldNotRun;
   }
-}
-
-/** Runs the command line to its exit code (a signal's code is cli.ts' to set). */
-export async function runProgram(argv: string[], io: Io): Promise<number> {
-  const args = argv.slice(2);
-  // Started before the commands load, so that the store is built by the first connection.
-  const asksForHelp = args.includes("--help") || args.includes("-h") || args[0] === "help";
-  if (!asksForHelp && args.some((arg) => TLS_COMMANDS.has(arg))) warmRootStore();
-  return main(argv, io);
 }

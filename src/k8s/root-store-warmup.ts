@@ -1,13 +1,22 @@
 // Node 20 builds its store of 144 bundled root certificates the first time any TLS context is
 // made, even one given its own `ca` (the kubeconfig's): SecureContext::AddCACert compares the
 // context's store with the process-wide root store, creating it (src/crypto/crypto_context.cc,
-// GetCertStoreOwnedByThisSecureContext). Measured here, that is ~40 ms of OpenSSL 3.0 decoding on
-// the main thread just before the first API request; Node 22 and 24 take ~2 ms. The store is
+// GetCertStoreOwnedByThisSecureContext): OpenSSL 3.0 decoding on the main thread just before the
+// first API request, where Node 22 and 24 pay almost nothing (docs/performance.md). The store is
 // shared by all threads, so on Node 20 a worker builds it on the other core while the main thread
 // loads the code that will send that request.
 import type { Worker } from "node:worker_threads";
 
-/** The first Node major that no longer pays for the root store up front (measured: 22.23, 24.22). */
+/** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
+const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "demo"]);
+
+/** Whether a command line (arguments after the program's name) will make a TLS connection. */
+export function commandLineUsesTls(args: readonly string[]): boolean {
+  const asksForHelp = args.includes("--help") || args.includes("-h") || args[0] === "help";
+  return !asksForHelp && args.some((arg) => TLS_COMMANDS.has(arg));
+}
+
+/** The first Node major that no longer pays for the root store up front (measured on 22 and 24). */
 const LAZY_ROOT_STORE_MAJOR = 22;
 
 export function needsRootStoreWarmup(nodeVersion: string): boolean {

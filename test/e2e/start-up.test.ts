@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { needsRootStoreWarmup } from "../../src/k8s/root-store-warmup.js";
 import { projectRoot, scratchDir } from "../fixtures.js";
 import { runCli, simulatorsForThisFile } from "./helpers.js";
 
@@ -71,6 +72,36 @@ describe("start-up", () => {
     // Its ES module facade loads undici on Node 22+ (~45 ms); required, it does not.
     expect(builtins).not.toContain("node:http");
     expect(builtins).toContain("node:https");
+  });
+});
+
+describe("the TLS root store's warm-up (Node 20 builds the store on the first connection)", () => {
+  it("starts before the program's code loads, on the Node versions that need it", async () => {
+    const s = await sim();
+    const log = join(scratchDir("meshlens-loads-"), "loads.txt");
+    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s"], {
+      NODE_OPTIONS: `--import=${recorder}`,
+      MESHLENS_LOAD_LOG: log,
+    });
+    expect(run.code).toBe(0);
+    const entries = readFileSync(log, "utf8").split("\n");
+    const workers = entries.filter((entry) => entry === "worker").length;
+    if (!needsRootStoreWarmup(process.versions.node)) {
+      expect(workers).toBe(0);
+      return;
+    }
+    expect(workers).toBe(1);
+    const program = entries.findIndex((entry) => /\/dist\/chunks\/program-[^/]*\.js$/.test(entry));
+    expect(program).toBeGreaterThan(-1);
+    expect(entries.indexOf("worker")).toBeLessThan(program);
+  });
+
+  it("is not started for help or for commands that make no connection", async () => {
+    for (const args of [["--help"], ["check", "--help"], ["completion", "bash"]]) {
+      const log = join(scratchDir("meshlens-loads-"), "loads.txt");
+      await runCli(args, { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log });
+      expect(readFileSync(log, "utf8").split("\n"), args.join(" ")).not.toContain("worker");
+    }
   });
 });
 
