@@ -1,7 +1,6 @@
-// Bundles the CLI with esbuild. Bundling matters for start-up: measured here, loading
-// @kubernetes/client-node unbundled takes ~330 ms, bundled ~110 ms. Code splitting keeps heavy
-// modules (client-node, @peculiar/x509, ora, the simulator) in chunks loaded only on demand, so
-// `meshlens --help` loads none of them.
+// Bundles the CLI with esbuild. Bundling matters for start-up (docs/performance.md). Code splitting
+// keeps heavy modules (client-node, @peculiar/x509, ora, the simulator) in chunks loaded only on
+// demand, so `meshlens --help` loads none of them.
 import { readdirSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,10 +10,10 @@ import { build } from "esbuild";
 /**
  * client-node's KubeConfig (dist/config.js) is what meshlens uses of it: kubeconfig, contexts,
  * auth, exec plugins, proxy-url. Two of its imports serve only methods meshlens never calls:
- * `./gen/index.js` (the generated API classes and their 719 model serializers, for
- * makeApiClient) and node-fetch (its Headers, for applyToFetchOptions; it brings whatwg-url and
- * tr46's 265 KB table). Bundled, they were ~600 KB that every command reaching the cluster parsed
- * (issue 12). Here they resolve to stand-ins that say so if a later client-node ever calls them on
+ * `./gen/index.js` (the generated API classes and their model serializers, for makeApiClient)
+ * and node-fetch (its Headers, for applyToFetchOptions; it brings whatwg-url and tr46's table).
+ * Bundled, they were most of the code every command reaching the cluster parsed (issue 12;
+ * docs/performance.md). Here they resolve to stand-ins that say so if a later client-node ever calls them on
  * the paths meshlens uses; test/e2e exercises those paths (tokens, client certificates, exec
  * plugins) on every run.
  */
@@ -38,9 +37,9 @@ const unusedByKubeConfig = {
 
 /**
  * `node:http` is required, not imported. Node 22+ gives node:http lazy getters for undici's
- * WebSocket and friends, and the ES module facade of a built-in reads every export: on Node
- * 24.22 `import "node:http"` took 47-54 ms here (undici loads) against 7 ms for require().
- * Every command that reaches the cluster imports it (meshlens and client-node's config.js).
+ * WebSocket and friends, and the ES module facade of a built-in reads every export, so an import
+ * loads undici (docs/performance.md). Every command that reaches the cluster imports it
+ * (meshlens and client-node's config.js).
  */
 const httpByRequire = {
   name: "node-http-by-require",
@@ -114,7 +113,9 @@ function thirdPartyNotices(metafile) {
     const dir = join(root, match[1]);
     if (packages.has(dir)) continue;
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    const licenseFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying)([.-]|$)/i.test(name));
+    const licenseFile = readdirSync(dir).find((name) =>
+      /^(licen[cs]e|copying)([.-]|$)/i.test(name),
+    );
     packages.set(dir, {
       name: manifest.name,
       version: manifest.version,

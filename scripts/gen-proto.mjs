@@ -1,6 +1,6 @@
 // Generates the tap protocol's static code (src/shared/generated/) from proto/*.proto with protobufjs'
-// own generator: static encoders and decoders, no runtime reflection (the issue measured reflection
-// alone at ~70,000 events/s, short of the 100,000 tap must keep up with). The output is committed;
+// own generator: static encoders and decoders, no runtime reflection (too slow for the rate tap
+// must keep up with: docs/performance.md). The output is committed;
 // `npm run check:generated` (CI runs it) fails when it is out of date. Run: node scripts/gen-proto.mjs
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

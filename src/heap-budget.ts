@@ -1,8 +1,8 @@
 // Keeps the JS heap of a long, allocation-heavy run under a budget. Thousands of short-lived TLS
-// connections leave garbage that V8 collects late, and the OpenSSL objects behind them (certificates,
-// ~5.6 KB each, measured) are native memory V8 does not count, so it feels no pressure to collect
-// them: the process grows by hundreds of MB it no longer uses. A full collection whenever the heap
-// passes the budget bounds both.
+// connections leave garbage that V8 collects late, and the OpenSSL objects behind them (certificates)
+// are native memory V8 does not count, so it feels no pressure to collect them: the process grows
+// by hundreds of MB it no longer uses. A full collection whenever the heap passes the budget bounds
+// both (docs/performance.md).
 //
 // Node offers gc() only behind --expose-gc; the flag is set at run time (v8.setFlagsFromString) and
 // gc() read from a fresh context, which is the one place it then appears.

@@ -1,7 +1,7 @@
 // Certificate parsing on Node's native X509Certificate plus @peculiar/asn1-x509 for the fields Node
-// does not expose (signature algorithm, key usage bits, key identifiers). Measured here: loading
-// @peculiar/x509 (with reflect-metadata and tsyringe) adds ~70 ms to a run, @peculiar/asn1-x509
-// ~20 ms; and Node's native signature check is what makes verifying thousands of proxy leaves cheap.
+// does not expose (signature algorithm, key usage bits, key identifiers): lighter to load than all
+// of @peculiar/x509 (docs/performance.md), and Node's native signature check is what makes
+// verifying thousands of proxy leaves cheap.
 
 import {
   createHash,
@@ -129,10 +129,9 @@ function withLazyFields<E extends object, L extends Record<string, () => unknown
 }
 
 /**
- * Node's native parser gives most fields, each read on first use: measured on `check --proxy`
- * against 5,011 proxies, a full ASN.1 parse per leaf was once the largest cost on the CLI side,
- * and reading every field of every leaf up front ~0.3 ms per proxy. A certificate already parsed
- * by the TLS layer is taken as it is instead of being parsed again.
+ * Node's native parser gives most fields, each read on first use: a full ASN.1 parse per leaf was
+ * once the largest cost of `check --proxy` on the CLI side (docs/performance.md). A certificate
+ * already parsed by the TLS layer is taken as it is instead of being parsed again.
  */
 function parseCertificate(source: Uint8Array | X509Certificate): CertificateInfo {
   const cert = source instanceof X509Certificate ? source : new X509Certificate(source);

@@ -51,8 +51,8 @@ export type CheckOutcome =
 export interface CheckContext {
   cluster: Cluster | undefined;
   /**
-   * The certificate tools, loading while the first API requests are in flight (their ~35 ms of
-   * code would otherwise delay every request; issue 12). Await it after reading the cluster.
+   * The certificate tools, loading while the first API requests are in flight (their code would
+   * otherwise delay every request; issue 12). Await it after reading the cluster.
    */
   certs(): Promise<CertTools>;
   facts: Facts;

@@ -140,7 +140,7 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   let events = 0;
   const requestsByTls = new Map<string, number>();
   // Lines are written in batches, per piece of the stream (or every 64 KB): one write per event
-  // was one system call per event, and held the rate near 40,000 events/s (bench/tap.mjs).
+  // was one system call per event, which held the rate far under the goal (docs/performance.md).
   let pending = "";
   const flush = () => {
     if (pending !== "") ctx.out.write(pending);

@@ -16,13 +16,12 @@ export type CredentialOptions = RequestOptions & { secureContext: SecureContext 
 
 /**
  * The kubeconfig's HTTPS options (CA, client certificate, token header), worked out again only
- * after `ttlMs`: client-node reads the files and asks the credential source on every call, which
- * cost ~0.3 ms of CPU per request when `edges` reads a thousand proxies. Exec credentials are kept
- * by exec-credentials.ts until they expire; a token file is re-read after the TTL. The TLS context
- * is made once per credential too: each new connection would otherwise build its own from the
- * same CA, certificate and key, and on Node 20 copy the 144 bundled roots into a fresh store
- * (~2.3 ms a connection, profiled; check opens ~8). ca, cert and key stay in the options: the
- * agent tells its connections apart by them.
+ * after `ttlMs`: client-node reads the files and asks the credential source on every call (its
+ * cost: docs/performance.md). Exec credentials are kept by exec-credentials.ts until they expire;
+ * a token file is re-read after the TTL. The TLS context is made once per credential too: each new
+ * connection would otherwise build its own from the same CA, certificate and key, and on Node 20
+ * copy the bundled roots into a fresh store. ca, cert and key stay in the options: the agent tells
+ * its connections apart by them.
  */
 export function cachedHttpsOptions(
   config: KubeConfig,

@@ -11,9 +11,8 @@ import type {
 
 /**
  * One copy of each repeated string. Thousands of meshed pods carry the same proxy environment
- * (the trust anchors' PEM alone is ~600 bytes a pod) and labels; measured on 5,011 pods, keeping
- * one copy took the live heap at the end of `check --proxy --no-verify-leaves` from 46 to 17 MB,
- * and V8 sizes the old space (hence the peak) in proportion to what stays live.
+ * (the trust anchors' PEM) and labels, and V8 sizes the old space (hence the peak) in proportion
+ * to what stays live (docs/performance.md).
  */
 export type Intern = (text: string) => string;
 

@@ -2,11 +2,10 @@
 // @kubernetes/client-node's PortForward speaks): channel 0 carries the port's data, channel 1 its
 // errors, and the first frame on each channel starts with the port number (2 bytes, little endian).
 //
-// Hand-written instead of client-node's PortForward because of speed, measured on `check --proxy`
-// against 5,011 simulated proxies: client-node pipes every frame through PassThrough streams and
-// Duplex.from, and creates an Error per closed tunnel; with this one stream the CLI spends 3.9
-// instead of 5.8 ms of CPU per proxy. Authentication stays with client-node (the caller passes the
-// options KubeConfig.applyToHTTPSOptions produced).
+// Hand-written instead of client-node's PortForward because of speed: client-node pipes every
+// frame through PassThrough streams and Duplex.from, and creates an Error per closed tunnel
+// (docs/performance.md has the figures). Authentication stays with client-node (the caller passes
+// the options KubeConfig.applyToHTTPSOptions produced).
 
 import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import { Agent } from "node:https";
@@ -133,7 +132,7 @@ async function openPortForward(
 /**
  * Port-forwards through one API server. All tunnels share one TLS context and one session-resuming
  * agent: by default each would build its own context from the kubeconfig's CA and client
- * certificate (~1 ms each, thousands of times with --proxy) and do a full TLS handshake.
+ * certificate (thousands of times with --proxy) and do a full TLS handshake.
  */
 export class PortForwarder {
   private readonly settings: () => Promise<TunnelSettings>;

@@ -102,8 +102,8 @@ export function createTransport(settings: TransportSettings) {
 
   /**
    * A GET of an API path as JSON, over one kept-alive agent with the kubeconfig's credentials: the
-   * few endpoints meshlens reads, typed, instead of client-node's generated API classes (their
-   * ~570 KB of bundled code loaded with every command that reaches the cluster).
+   * few endpoints meshlens reads, typed, instead of client-node's generated API classes (hundreds
+   * of KB of bundled code loaded with every command that reaches the cluster).
    */
   const getJson = async <T>(path: string, target: RequestTarget): Promise<T> =>
     JSON.parse(await getBody(path, target)) as T;
@@ -208,9 +208,8 @@ export function createTransport(settings: TransportSettings) {
           response.on("end", resolve);
           response.on("error", reject);
         } else {
-          // Compressed, a proxy's ~70 KB body is ~3 KB: kept, then inflated in one call.
-          // Measured on 1,011 bodies: a gunzip stream per body (pipe, 16 KB pieces) cost
-          // ~0.5 s of CPU in stream callbacks; gunzipSync ~0.1 s.
+          // Compressed, a proxy's body is small: kept, then inflated in one call, which costs
+          // far less CPU than a gunzip stream per body (docs/performance.md).
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("end", () => {

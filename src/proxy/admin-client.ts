@@ -23,9 +23,9 @@ export type ProxyProbe =
   | { ok: false; reason: string; forbidden?: true };
 
 /**
- * The certificates the peer presented, leaf first, as Node's TLS layer parsed them (parsing them
- * again from DER cost ~0.3 ms per proxy; getPeerCertificate(true), which also builds three
- * fingerprints per certificate, ~0.9 ms).
+ * The certificates the peer presented, leaf first, as Node's TLS layer parsed them: cheaper than
+ * parsing them again from DER or getPeerCertificate(true), which also builds three fingerprints
+ * per certificate (docs/performance.md).
  */
 function presentedChain(socket: TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];

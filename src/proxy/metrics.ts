@@ -123,10 +123,9 @@ export const isIdentityMetric = (name: string): boolean =>
 /**
  * Keeps only the samples of a few families from a /metrics body, reading bytes: it jumps from one
  * line of a wanted family to the next (Buffer.indexOf) and decodes only those lines, so the rest of
- * a proxy's ~70 KB body is never turned into strings. Measured on 1,011 real-sized bodies (`npm run
- * bench`, edges): MetricsCollector's line-by-line reading of the decoded text took the CLI to ~3 s
- * of CPU against ~0.9 s for fetching the bodies alone. Only the first line is checked for being
- * Prometheus text (an HTML error page, say).
+ * a proxy's body is never turned into strings: line-by-line reading of the decoded text cost
+ * edges several times the CPU of fetching the bodies (docs/performance.md). Only the first line is
+ * checked for being Prometheus text (an HTML error page, say).
  */
 export class FamilyScanner {
   private rest: Buffer = Buffer.alloc(0);

@@ -7,7 +7,7 @@
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function escapeControl(text: string, keepLayout = false): string {
-  // Most text has none: a test is far cheaper than a replace (tap prints ~100,000 lines a second).
+  // Most text has none: a test is far cheaper than a replace, and tap prints lines at a high rate.
   if (!CONTROL.test(text)) return text;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => {
