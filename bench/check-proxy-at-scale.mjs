@@ -4,9 +4,8 @@
 //     and its API calls   paged LISTs, never one call per pod
 //   live leaves           pods verified per second (every proxy's leaf fetched)       goal >= 300
 //     and peak memory     of the CLI                                                   goal < 300 MB
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startSimulator } from "../dist-tools/sim.js";
+import { checkProxyArgs, scaleCluster } from "./lib/clusters.mjs";
 import { benchEnv, bin, peakMegabytes, runner, scratchRoot, timeInTurns } from "./lib/harness.mjs";
 import { report } from "./lib/report.mjs";
 
@@ -16,28 +15,14 @@ const run = runner(benchEnv(scratch("home")));
 const { line, ratio, passed } = report();
 
 const started = performance.now();
-const sim = await startSimulator({
-  scenario: "scale",
-  scale: { pods, namespaces: Math.max(1, Math.round(pods / 100)) },
-  kubeconfigPath: join(scratch("sim"), "kubeconfig"),
-  proxyPorts: false,
-});
+const sim = await scaleCluster(scratch("sim"), pods);
 const meshed = sim.proxies.all().length;
 const startedIn = ((performance.now() - started) / 1000).toFixed(1);
 console.log(
   `check --proxy at scale (node ${process.version}, ${meshed} meshed pods, simulator started in ${startedIn} s)\n`,
 );
 try {
-  const args = [
-    "--kubeconfig",
-    sim.kubeconfigPath,
-    "check",
-    "--proxy",
-    "--wait",
-    "0s",
-    "-o",
-    "short",
-  ];
+  const args = checkProxyArgs(sim.kubeconfigPath);
   const quietArgs = [...args, "--no-verify-leaves"];
   const before = sim.api.stats.total;
   await run(bin, quietArgs);

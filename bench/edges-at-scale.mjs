@@ -8,10 +8,10 @@
 //                  query plus `kubectl get pods -A -o json`                           goal <= 1.2
 //
 // BENCH_EDGES_PODS (default 1000) sets the size; BENCH_RUNS (default 5 here) the runs per median.
-import { execFileSync, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { startSimulator } from "../dist-tools/sim.js";
+import { startPrometheus } from "../test/support/prometheus.mjs";
+import { scaleCluster } from "./lib/clusters.mjs";
 import {
   benchEnv,
   bin,
@@ -40,8 +40,7 @@ function hasCommand(name) {
 }
 
 /** Prometheus scraping every simulated proxy every 5 s, with linkerd-viz's target labels. */
-async function startPrometheus(sim) {
-  const dir = scratch("prometheus");
+function startPrometheusFor(sim) {
   const targets = sim.proxies.all().map((proxy) => ({
     targets: [`127.0.0.1:${proxy.port}`],
     labels: {
@@ -57,57 +56,17 @@ async function startPrometheus(sim) {
       ),
     },
   }));
-  writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
-  writeFileSync(
-    join(dir, "prometheus.yml"),
-    `global: {scrape_interval: 5s}\nscrape_configs:\n  - job_name: linkerd-proxy\n    file_sd_configs: [{files: ["${join(dir, "targets.json")}"]}]\n`,
-  );
-  const port = 19090 + Math.floor(Math.random() * 1000);
-  const child = spawn(
-    "prometheus",
-    [
-      `--config.file=${join(dir, "prometheus.yml")}`,
-      `--storage.tsdb.path=${join(dir, "data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    { stdio: "ignore" },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      const answer = await (
-        await fetch(`${url}/api/v1/query?query=${encodeURIComponent("count(up == 1)")}`)
-      ).json();
-      if (Number(answer.data?.result?.[0]?.value[1]) === targets.length)
-        return { url, stop: () => stopped(child) };
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  await stopped(child);
-  throw new Error("Prometheus did not scrape every proxy within 120 s");
-}
-
-/** Stops Prometheus and waits for it to exit, so that its data directory can go. */
-function stopped(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill();
+  return startPrometheus({
+    dir: scratch("prometheus"),
+    targets,
+    scrapeInterval: "5s",
+    readyWithinMs: 120_000,
   });
 }
 
-async function scaleSim(count, extra = {}) {
-  return startSimulator({
-    scenario: "scale",
-    scale: { pods: count, namespaces: Math.max(1, Math.round(count / 100)) },
-    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
-    proxyPorts: false,
-    proxyMetricsPadding: realisticPadding(),
-    ...extra,
-  });
+/** The scale scenario with real-sized /metrics bodies. */
+function scaleSim(count, extra = {}) {
+  return scaleCluster(scratch("sim"), count, { proxyMetricsPadding: realisticPadding(), ...extra });
 }
 
 console.log(
@@ -166,7 +125,7 @@ if (!hasCommand("prometheus") || !hasCommand("curl")) {
   console.log("edges deploy -A --prometheus: skipped (prometheus or curl is not installed)");
 } else {
   const sim = await scaleSim(pods, { proxyPorts: true, proxyMetricsPadding: undefined });
-  const prometheus = await startPrometheus(sim);
+  const prometheus = await startPrometheusFor(sim);
   try {
     const query =
       'sum(tcp_open_connections{deployment!="", direction="outbound", dst_deployment!=""}) by (deployment, dst_deployment, pod, server_id, namespace, dst_namespace, no_tls_reason)';

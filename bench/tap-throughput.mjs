@@ -12,6 +12,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startSimulator } from "../dist-tools/sim.js";
+import { tapRecording } from "./lib/clusters.mjs";
 import { benchEnv, bin, root, runner, scratchRoot } from "./lib/harness.mjs";
 import { report } from "./lib/report.mjs";
 
@@ -20,39 +21,12 @@ const scratch = scratchRoot("tap");
 const run = runner(benchEnv(scratch("home")));
 const splitFrames = join(root, "bench", "baselines", "split-frames.mjs");
 
-/** A recording: the first events the simulator's tap server sends for emojivoto's web, repeated. */
-async function recording(events) {
-  const live = await startSimulator({
-    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
-  });
-  try {
-    const { stdout } = await run(process.execPath, [
-      splitFrames,
-      live.kubeconfigPath,
-      "--record",
-      "300",
-    ]);
-    const frames = Buffer.from(stdout.trim(), "base64");
-    const copies = [];
-    let total = 0;
-    let n = 0;
-    while (n < events) {
-      copies.push(frames);
-      total += frames.length;
-      n += 300;
-    }
-    return { bytes: Buffer.concat(copies, total), events: n, frameBytes: frames.length / 300 };
-  } finally {
-    await live.close();
-  }
-}
-
 const { line, flatness, passed } = report();
 
 console.log(`tap throughput (node ${process.version}, NODE_EXTRA_CA_CERTS unset)\n`);
 const peaks = {};
 for (const events of [count, Math.round(count / 10)]) {
-  const recorded = await recording(events);
+  const recorded = await tapRecording(scratch("recording"), events);
   const sim = await startSimulator({
     kubeconfigPath: join(scratch("sim"), "kubeconfig"),
     tapReplay: recorded.bytes,

@@ -1,15 +1,15 @@
 // Runs this checkout's CLI and another built checkout's CLI against the same simulated cluster, for
 // every scenario and a set of command lines, and reports any difference in standard output,
-// standard error or exit code. For changes that must not change what users see (issue 12's start-up
-// work): `npm run build`, build the other checkout, then
+// standard error or exit code, and the same for help, completion and usage errors. For changes
+// that must not change what users see (refactorings): `npm run build`, build the other checkout, then
 //
 //   node scripts/compare-output.mjs ../meshlens-before
 //
 // Exits 1 when anything differs. The simulator is this checkout's (dist-tools/sim.js).
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { tapRecording } from "../bench/lib/clusters.mjs";
+import { scratchRoot } from "../bench/lib/harness.mjs";
 import { startSimulator } from "../dist-tools/sim.js";
 
 const here = new URL("..", import.meta.url).pathname;
@@ -19,6 +19,8 @@ if (other === undefined) {
   process.exit(2);
 }
 const bins = [join(here, "bin", "meshlens.js"), join(resolve(other), "bin", "meshlens.js")];
+const scratch = scratchRoot("compare-output");
+const home = scratch("home");
 
 /** Runs a CLI to its end without blocking this process, where the simulator lives. */
 function run(bin, args) {
@@ -26,7 +28,7 @@ function run(bin, args) {
     execFile(
       process.execPath,
       [bin, ...args],
-      { maxBuffer: 1 << 28, env: { PATH: process.env.PATH, HOME: tmpdir(), NO_COLOR: "1" } },
+      { maxBuffer: 1 << 28, env: { PATH: process.env.PATH, HOME: home, NO_COLOR: "1" } },
       (error, stdout, stderr) =>
         done({ code: error === null ? 0 : (error.code ?? "signal"), stdout, stderr }),
     );
@@ -53,6 +55,42 @@ const COMMAND_LINES = [
   ["identity", "-A"],
   ["edges", "deploy", "-A"],
   ["edges", "po", "-n", "emojivoto", "-o", "json"],
+  ["edges", "deploy", "-n", "emojivoto", "-o", "wide", "--unmeshed"],
+  ["identity", "-n", "emojivoto", "-l", "app=web-svc", "-o", "json"],
+];
+
+/**
+ * Tap, on a recorded stream the simulator replays to every tap request: two taps of live traffic
+ * at once see different events.
+ */
+const TAP_LINES = [
+  [],
+  ["-o", "wide"],
+  ["-o", "json"],
+  ["-o", "jsonl"],
+  ["-o", "jsonpath={.requestInitEvent.method.registered}"],
+  ["--plaintext"],
+  ["--max-events", "40"],
+  ["--fail-on", "plaintext"],
+].map((flags) => ["tap", "deploy/web", "-n", "emojivoto", ...flags]);
+
+/** Command lines that need no cluster: help, completion and usage errors. */
+const WITHOUT_CLUSTER = [
+  ["--help"],
+  ...["check", "identity", "edges", "tap", "demo", "completion"].map((command) => [
+    command,
+    "--help",
+  ]),
+  ["completion", "bash"],
+  ["completion", "zsh"],
+  ["completion", "fish"],
+  ["demo", "--list-scenarios"],
+  ["check", "--bogus"],
+  ["check", "-o", "yaml"],
+  ["edges", "svc"],
+  ["tap"],
+  ["identity"],
+  ["nonsense"],
 ];
 
 const listing = await run(bins[0], ["demo", "--list-scenarios"]);
@@ -63,30 +101,58 @@ const scenarios = listing.stdout
 
 let differences = 0;
 let compared = 0;
+async function compare(label, args) {
+  const [ours, theirs] = await Promise.all(bins.map((bin) => run(bin, args)));
+  compared += 1;
+  for (const part of ["code", "stdout", "stderr"]) {
+    if (masked(ours[part]) === masked(theirs[part])) continue;
+    differences += 1;
+    console.log(`${label}: ${part} differs`);
+    const [a, b] = [masked(ours[part]).split("\n"), masked(theirs[part]).split("\n")];
+    const at = a.findIndex((text, i) => text !== b[i]);
+    console.log(`  line ${at + 1}, this:  ${JSON.stringify(a[at])}`);
+    console.log(`  line ${at + 1}, other: ${JSON.stringify(b[at])}`);
+  }
+}
+
+for (const line of WITHOUT_CLUSTER) await compare(`meshlens ${line.join(" ")}`, line);
 for (const scenario of scenarios) {
   const sim = await startSimulator({
     scenario,
-    kubeconfigPath: join(mkdtempSync(join(tmpdir(), "meshlens-compare-")), "kubeconfig"),
+    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
   });
   try {
-    for (const line of COMMAND_LINES) {
-      const args = ["--kubeconfig", sim.kubeconfigPath, ...line];
-      const [ours, theirs] = await Promise.all(bins.map((bin) => run(bin, args)));
-      compared += 1;
-      for (const part of ["code", "stdout", "stderr"]) {
-        if (masked(ours[part]) === masked(theirs[part])) continue;
-        differences += 1;
-        console.log(`${scenario}: meshlens ${line.join(" ")}: ${part} differs`);
-        const [a, b] = [masked(ours[part]).split("\n"), masked(theirs[part]).split("\n")];
-        const at = a.findIndex((text, i) => text !== b[i]);
-        console.log(`  line ${at + 1}, this:  ${JSON.stringify(a[at])}`);
-        console.log(`  line ${at + 1}, other: ${JSON.stringify(b[at])}`);
-      }
-    }
+    for (const line of COMMAND_LINES)
+      await compare(`${scenario}: meshlens ${line.join(" ")}`, [
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        ...line,
+      ]);
   } finally {
     await sim.close();
   }
 }
+{
+  const recorded = await tapRecording(scratch("recording"), 200, {
+    frames: 200,
+    scenario: "unmeshed-client",
+  });
+  const sim = await startSimulator({
+    kubeconfigPath: join(scratch("sim"), "kubeconfig"),
+    tapReplay: recorded.bytes,
+  });
+  try {
+    for (const line of TAP_LINES)
+      await compare(`replayed tap: meshlens ${line.join(" ")}`, [
+        "--kubeconfig",
+        sim.kubeconfigPath,
+        ...line,
+      ]);
+  } finally {
+    await sim.close();
+  }
+}
+
 console.log(
   `${compared} runs on ${scenarios.length} scenarios: ${differences === 0 ? "the same output" : `${differences} differences`}`,
 );

@@ -71,7 +71,7 @@ describe.skipIf(prometheusTool.skip).each([
     prometheus = await startPrometheus(kubernetesSdTargets(sim), relabel);
   }, 90_000);
   afterAll(async () => {
-    prometheus?.process.kill();
+    await prometheus?.stop();
     await sim?.close();
   });
 

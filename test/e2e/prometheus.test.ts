@@ -26,7 +26,7 @@ describe.skipIf(prometheusTool.skip)("check --proxy --prometheus with a real Pro
     prometheus = await startPrometheus(proxyTargets(sim));
   }, 90_000);
   afterAll(async () => {
-    prometheus?.process.kill();
+    await prometheus?.stop();
     await sim?.close();
   });
 
