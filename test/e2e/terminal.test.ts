@@ -59,6 +59,11 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
       timeout: 2000,
       interval: 50,
     });
+    // stty prints a moment after the exit code: wait for its line, whichever it is.
+    await vi.waitFor(() => expect(screen(session)).toMatch(/^-?icanon$/m), {
+      timeout: 5000,
+      interval: 50,
+    });
     const after = screen(session);
     expect(after).toMatch(/^EXIT=130$/m);
     // Cooked mode again (not "-icanon"), the cursor visible, and the spinner line gone.
