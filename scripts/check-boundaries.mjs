@@ -3,6 +3,7 @@
 // TypeScript 6; the project compiles with TypeScript 7 (a native compiler without that API). So
 // TypeScript 6 is installed beside it as `typescript-for-tools`, and dependency-cruiser is given it
 // as its own `typescript` (a link in its nested node_modules, which install state holds, not git).
+// Its `tsc` bin takes node_modules/.bin/tsc, so `npm run typecheck` names TypeScript 7's by path.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
