@@ -21,6 +21,7 @@ if (other === undefined) {
 const bins = [join(here, "bin", "meshlens.js"), join(resolve(other), "bin", "meshlens.js")];
 const scratch = scratchRoot("compare-output");
 const home = scratch("home");
+const tmp = scratch("tmp");
 
 /** Runs a CLI to its end without blocking this process, where the simulator lives. */
 function run(bin, args) {
@@ -28,7 +29,10 @@ function run(bin, args) {
     execFile(
       process.execPath,
       [bin, ...args],
-      { maxBuffer: 1 << 28, env: { PATH: process.env.PATH, HOME: home, NO_COLOR: "1" } },
+      {
+        maxBuffer: 1 << 28,
+        env: { PATH: process.env.PATH, HOME: home, TMPDIR: tmp, NO_COLOR: "1" },
+      },
       (error, stdout, stderr) =>
         done({ code: error === null ? 0 : (error.code ?? "signal"), stdout, stderr }),
     );

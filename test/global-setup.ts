@@ -5,6 +5,12 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/**
+ * Node's own compile cache, which bin/meshlens.js turns on (Node 22+) and Node keeps in
+ * $TMPDIR/node-compile-cache on purpose: not a leftover (it goes with the run's directory).
+ */
+const NODE_COMPILE_CACHE = "node-compile-cache";
+
 export default function setup() {
   // Each vitest project runs this; the first one makes the directory for the whole run.
   if (process.env.MESHLENS_TEST_RUN_DIR !== undefined) return () => undefined;
@@ -13,7 +19,7 @@ export default function setup() {
   process.env.TMPDIR = dir;
   process.env.MESHLENS_TEST_RUN_DIR = dir;
   return () => {
-    const left = readdirSync(dir);
+    const left = readdirSync(dir).filter((entry) => entry !== NODE_COMPILE_CACHE);
     rmSync(dir, { recursive: true, force: true });
     delete process.env.MESHLENS_TEST_RUN_DIR;
     if (previous === undefined) delete process.env.TMPDIR;
