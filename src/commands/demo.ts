@@ -279,7 +279,7 @@ export function demoCommand(run: RunCommand): Command {
     .option("--port <port>", "port to serve on (default: a free port)")
     .option(
       "--fault <rule>",
-      "inject a fault: PATH=403|404|500|401, PATH=slow:MS or PATH=drop (repeatable)",
+      "inject an API server fault: PATH=SPEC[,after=N][,times=N], SPEC one of 401, 403, 404, 500, 429 or 503 (,retry-after=S), slow:MS, drop, expire-continue, restart:MS, expire-token (repeatable)",
       collect,
     )
     .option("--run-check", "run `meshlens check` against the simulator once, print it, then stop")
@@ -293,7 +293,7 @@ export function demoCommand(run: RunCommand): Command {
     .option("--no-proxy-ports", "give no proxy a loopback port")
     .option(
       "--tap-fault <fault>",
-      "make linkerd-viz's tap server fail: forbidden, error-midstream, cut-midframe or slow",
+      "make linkerd-viz's tap server fail: forbidden, error-midstream, cut-midframe, slow, end-first or reset-first",
     )
     .option(
       "--service-upstream <rule>",

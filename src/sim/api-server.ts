@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { SelectorError } from "../shared/label-selector.js";
+import { applyFaults } from "./api-faults.js";
 import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
 import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
@@ -69,7 +70,25 @@ function effectiveUser(request: IncomingMessage): UserInfo | { error: string } {
   return impersonatedUser(user, groups);
 }
 
+/**
+ * The bearer tokens the server accepts: the kubeconfig's, and any the tests' exec plugins mint from
+ * it (`TOKEN.suffix`), until a fault revokes one (a short-lived token that expires mid-run).
+ */
+function acceptedTokens(token: string) {
+  const revoked = new Set<string>();
+  return {
+    accepts: (header: string | undefined) =>
+      header !== undefined &&
+      !revoked.has(header) &&
+      (header === `Bearer ${token}` || header.startsWith(`Bearer ${token}.`)),
+    revoke: (header: string | undefined) => {
+      if (header !== undefined) revoked.add(header);
+    },
+  };
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const tokens = acceptedTokens(options.token);
   const stats: RequestStats = { byPath: new Map(), byRequest: new Map(), total: 0 };
   const send = (response: ServerResponse, code: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -89,7 +108,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const asSent = `${request.method} ${request.url}`;
     stats.byRequest.set(asSent, (stats.byRequest.get(asSent) ?? 0) + 1);
 
-    if (request.headers.authorization !== `Bearer ${options.token}`) {
+    if (!tokens.accepts(request.headers.authorization)) {
       send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
       return;
     }
@@ -103,23 +122,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       send(response, 403, forbidden(user, info));
       return;
     }
-    for (const fault of options.faults.match(path)) {
-      if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      if (fault.kind === "drop") {
-        request.socket.destroy();
-        return;
-      }
-      if (fault.kind === "status") {
-        const bodies = {
-          401: statusBody(401, "Unauthorized", "Unauthorized"),
-          403: forbidden(user, info),
-          404: notFound(path),
-          500: statusBody(500, "InternalError", "Internal error occurred: simulated fault"),
-        };
-        send(response, fault.status, bodies[fault.status]);
-        return;
-      }
-    }
+    const faults = options.faults.match({ path, continues: url.searchParams.has("continue") });
+    if (
+      faults.length > 0 &&
+      (await applyFaults(faults, {
+        request,
+        response,
+        refusal: (status) =>
+          ({
+            401: statusBody(401, "Unauthorized", "Unauthorized"),
+            403: forbidden(user, info),
+            404: notFound(path),
+            500: statusBody(500, "InternalError", "Internal error occurred: simulated fault"),
+          })[status],
+        restart,
+        revokeToken: () => tokens.revoke(request.headers.authorization),
+      }))
+    )
+      return;
     // linkerd-viz's tap API, aggregated under /apis/tap.linkerd.io (sim/tap-server.ts).
     if (options.tap !== undefined && (await options.tap.handle(request, response, path, user)))
       return;
@@ -278,8 +298,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const refuse = (code: number, reason: string) => {
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (request.headers.authorization !== `Bearer ${options.token}`)
-      return refuse(401, "Unauthorized");
+    if (!tokens.accepts(request.headers.authorization)) return refuse(401, "Unauthorized");
     const user = effectiveUser(request);
     if ("error" in user) return refuse(500, "Internal Server Error");
     const info = requestInfo("GET", url.pathname, url.searchParams);
@@ -294,7 +313,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     for (const fault of options.faults.match(url.pathname)) {
       if (fault.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault.kind === "status") return refuse(fault.status, "Fault");
+      if (fault.kind === "retry-after") return refuse(fault.status, "Fault");
       if (fault.kind === "drop") return socket.destroy();
+      if (fault.kind === "restart") {
+        // An upgrading socket is the server's no more: closeAllConnections would not reach it.
+        socket.destroy();
+        return restart(fault.ms);
+      }
+      if (fault.kind === "expire-token") {
+        tokens.revoke(request.headers.authorization);
+        return refuse(401, "Unauthorized");
+      }
     }
     const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
     const port = Number(url.searchParams.get("ports") ?? "NaN");
@@ -314,14 +343,31 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const dropEverything = () => {
+    for (const client of sockets.clients) client.terminate();
+    server.closeAllConnections();
+  };
+  // A restart (the "restart" fault): every connection closed, nothing listening for a while.
+  let comingBack: NodeJS.Timeout | undefined;
+  let closed = false;
+  function restart(ms: number): void {
+    if (comingBack !== undefined || closed) return;
+    server.close();
+    dropEverything();
+    comingBack = setTimeout(() => {
+      comingBack = undefined;
+      if (!closed) server.listen(address.port, options.host ?? "127.0.0.1");
+    }, ms);
+  }
   return {
     url: `https://${options.host ?? "127.0.0.1"}:${address.port}`,
     server,
     stats,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of sockets.clients) client.terminate();
-        server.closeAllConnections();
+        closed = true;
+        clearTimeout(comingBack);
+        dropEverything();
         server.close(() => resolve());
       }),
   };

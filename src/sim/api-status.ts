@@ -12,7 +12,7 @@ export interface StatusBody {
   status: "Failure";
   message: string;
   reason: string;
-  details?: { name?: string; kind?: string; group?: string };
+  details?: { name?: string; kind?: string; group?: string; retryAfterSeconds?: number };
   code: number;
 }
 

@@ -261,9 +261,12 @@ export class ProxyFleet {
         }
         const body = await this.metrics(proxy);
         if (proxy.fault === "cut-metrics") {
+          // Cut once the half has left, as an API server relaying a pod's answer would: the
+          // client has the headers and some of the body, then the connection goes.
           response.writeHead(200, { "content-type": "text/plain", "content-length": body.length });
-          response.write(body.slice(0, Math.floor(body.length / 2)));
-          response.socket?.destroy();
+          response.write(body.slice(0, Math.floor(body.length / 2)), () =>
+            response.socket?.destroy(),
+          );
           return;
         }
         // The proxy compresses when asked (linkerd-facts.md 4.1).
