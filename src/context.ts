@@ -3,6 +3,7 @@
 import { loadCertTools } from "./certs/load.js";
 import type { CertTools } from "./certs/types.js";
 import type { Cluster } from "./k8s/types.js";
+import { createNotices, type Notices } from "./notices.js";
 import type { Output } from "./output.js";
 import { colorLevelFor, createTheme, type Theme } from "./render/theme.js";
 
@@ -19,6 +20,8 @@ export interface GlobalOptions {
   color: boolean;
   /** --as, --as-group, --as-uid: act as another user (the API server checks that user's RBAC). */
   impersonate?: { user: string; groups: string[]; uid: string | undefined };
+  /** --verbose: say on stderr what happened behind the scenes (retries, lists read again). */
+  verbose?: boolean;
 }
 
 export interface Context {
@@ -32,6 +35,8 @@ export interface Context {
   global: GlobalOptions;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /** What the run says on stderr about its own waits (notices.ts). */
+  notices: Notices;
   /** The cluster from the kubeconfig, behind the one lazy boundary for @kubernetes/client-node. */
   loadCluster(): Promise<Cluster>;
   /** Certificate tools, behind the one lazy boundary for @peculiar/x509. */
@@ -60,6 +65,7 @@ export function createContext(input: ContextInput): Context {
       colorLevelFor({ noColorFlag: !input.global.color, env: input.env, isTTY: output.isTTY }),
     );
   let cluster: Promise<Cluster> | undefined;
+  const notices = createNotices(err, input.global.verbose === true);
   return {
     out,
     err,
@@ -69,6 +75,7 @@ export function createContext(input: ContextInput): Context {
     clock: input.clock ?? (() => new Date()),
     global: input.global,
     signal: input.signal,
+    notices,
     loadCluster() {
       cluster ??= import("./k8s/kube-cluster.js").then(({ createKubeCluster }) =>
         createKubeCluster({
@@ -77,6 +84,8 @@ export function createContext(input: ContextInput): Context {
           env: input.env,
           requestTimeoutMs: input.global.requestTimeoutMs,
           signal: input.signal,
+          onWait: (text, waitMs, kind) => notices.wait(text, waitMs, kind),
+          onDetail: (text) => notices.detail(text),
           ...(input.global.impersonate ? { impersonate: input.global.impersonate } : {}),
         }),
       );

@@ -25,6 +25,7 @@ export interface RawGlobalFlags {
   as?: string;
   asGroup?: string[];
   asUid?: string;
+  verbose?: boolean;
 }
 
 export interface Io {
@@ -57,6 +58,7 @@ export function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
       : { impersonate: { user: flags.as, groups, uid: flags.asUid } }),
     ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),
+    ...(flags.verbose === true ? { verbose: true } : {}),
   };
 }
 
@@ -96,6 +98,10 @@ export function buildProgram(
     )
     .option("--as-uid <uid>", "act as this UID, with --as")
     .option("--no-color", "turn colour off (also NO_COLOR=1)")
+    .option(
+      "--verbose",
+      "say on stderr what happens behind the scenes (every retry, lists read again)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({

@@ -14,6 +14,9 @@ export function statusLine(ctx: Context) {
     ctx.env.TERM !== "dumb" &&
     ctx.env.CI === undefined;
   let spinner: { text: string; stop(): void } | undefined;
+  let noteTimer: NodeJS.Timeout | undefined;
+  /** The wait being shown, until it is over. */
+  let note: string | undefined;
   let loading = false;
   let latest = "";
   let stopped = false;
@@ -49,17 +52,46 @@ export function statusLine(ctx: Context) {
           }).start();
       });
     },
+    /**
+     * Shows `text` for `ms` (a wait for the API server), then what was shown before, or nothing if
+     * nothing was; a show() meanwhile wins, and a result printed meanwhile (clear()) does not end
+     * it. False without a spinner: the caller says it in a line instead.
+     */
+    note(text: string, ms: number): boolean {
+      if (!spinning || stopped) return false;
+      const before = wanted ? latest : undefined;
+      line.show(text);
+      const noted = latest;
+      note = noted;
+      clearTimeout(noteTimer);
+      noteTimer = setTimeout(() => {
+        note = undefined;
+        if (latest !== noted || !wanted) return;
+        if (before === undefined) line.clear();
+        else line.show(before);
+      }, ms);
+      noteTimer.unref();
+      return true;
+    },
     /** Removes the line (before a result is printed); a later show() brings it back. */
     clear(): void {
       wanted = false;
       spinner?.stop();
       spinner = undefined;
+      // A wait still going on comes back once what is being printed is out.
+      if (note !== undefined)
+        setImmediate(() => {
+          if (note !== undefined && !wanted && !stopped) line.show(note);
+        });
     },
     stop(): void {
       stopped = true;
+      note = undefined;
+      clearTimeout(noteTimer);
       line.clear();
     },
   };
   ctx.signal.addEventListener("abort", () => line.stop(), { once: true });
+  ctx.notices.useLine({ note: (text, ms) => line.note(text, ms) });
   return line;
 }

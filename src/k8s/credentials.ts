@@ -30,7 +30,7 @@ export function cachedHttpsOptions(
   now = () => Date.now(),
 ) {
   let cached: { options: Promise<CredentialOptions>; at: number } | undefined;
-  return (): Promise<CredentialOptions> => {
+  const options = (): Promise<CredentialOptions> => {
     if (cached === undefined || now() - cached.at > ttlMs) {
       const options: RequestOptions = {};
       const fresh = {
@@ -51,6 +51,11 @@ export function cachedHttpsOptions(
     }
     return cached.options;
   };
+  /** Forgets the cached options: the next request works them out again (after a 401). */
+  const invalidate = () => {
+    cached = undefined;
+  };
+  return Object.assign(options, { invalidate });
 }
 
 /** kubectl's impersonation headers (client-go transport/round_trippers.go); a group per header line. */

@@ -72,15 +72,17 @@ function execAuthenticator(config: KubeConfig): CredentialSource | undefined {
 
 /**
  * Makes `config` run each user's exec plugin as client-go does (see above). Call before the first
- * request. Without an exec authenticator (another client-node), it changes nothing.
+ * request. Without an exec authenticator (another client-node), it changes nothing. What it
+ * returns forgets the kept credentials, so the next request runs the plugin again (after the API
+ * server answered 401: the token expired before its expirationTimestamp said).
  */
 export function shareExecCredentials(
   config: KubeConfig,
   limits: PluginLimits = { timeoutMs: 30_000 },
   now = () => Date.now(),
-): void {
+): { forget(): void } {
   const source = execAuthenticator(config);
-  if (source === undefined) return;
+  if (source === undefined) return { forget: () => undefined };
   // Every plugin process client-node starts, so a late or interrupted one can be ended.
   const running = new Set<ChildProcess>();
   const spawn = source.execFn;
@@ -130,5 +132,13 @@ export function shareExecCredentials(
       },
     );
     return credential;
+  };
+  return {
+    forget() {
+      // Ours, and client-node's own cache of credentials that carry an expiry.
+      kept.clear();
+      const cache = (source as unknown as { tokenCache?: Record<string, unknown> }).tokenCache;
+      if (cache !== undefined) for (const name of Object.keys(cache)) cache[name] = null;
+    },
   };
 }

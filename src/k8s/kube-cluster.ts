@@ -17,6 +17,7 @@ import { decodeData, interner, podInfo, webhookConfigurationInfo } from "./decod
 import { shareExecCredentials } from "./exec-credentials.js";
 import { type KubeconfigSource, loadKubeConfig } from "./kubeconfig.js";
 import { PortForwarder } from "./port-forward.js";
+import { describeWait, type RetryWait } from "./retry.js";
 import { createTransport, pathWith } from "./transport.js";
 import type { Cluster, ListOptions, PodInfo, RequestTarget } from "./types.js";
 
@@ -29,23 +30,58 @@ export interface KubeClusterOptions extends KubeconfigSource {
   requestTimeoutMs: number;
   /** Aborted on Ctrl-C: a running credential plugin is ended. */
   signal?: AbortSignal;
+  /** Told before each wait for a retry (throttling, a lost connection), in words. */
+  onWait?: (text: string, waitMs: number, kind: string) => void;
+  /** What only --verbose shows. */
+  onDetail?: (text: string) => void;
 }
+
+const tellWait =
+  (onWait: NonNullable<KubeClusterOptions["onWait"]>) =>
+  (wait: RetryWait): void =>
+    onWait(
+      describeWait(wait),
+      wait.waitMs,
+      wait.reason.kind === "connection" ? "connection" : String(wait.reason.status),
+    );
 
 export function createKubeCluster(options: KubeClusterOptions): Cluster {
   const config = loadKubeConfig(options);
-  shareExecCredentials(config, {
+  const plugins = shareExecCredentials(config, {
     timeoutMs: options.requestTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const server = config.getCurrentCluster()?.server ?? "<unknown>";
   const contextName = config.getCurrentContext();
   const defaultNamespace = config.getContextObject(contextName)?.namespace ?? "default";
+  const httpsOptions = cachedHttpsOptions(config, 10_000, options.impersonate);
+  let renewedAt = Number.NEGATIVE_INFINITY;
+  const retries = {
+    // A 401 renews only what a plugin made: a static token or certificate would fail the same way.
+    ...(config.getCurrentUser()?.exec
+      ? {
+          renewCredential: (since: number) => {
+            if (renewedAt >= since) return;
+            renewedAt = Date.now();
+            plugins.forget();
+            httpsOptions.invalidate();
+          },
+        }
+      : {}),
+    ...(options.onWait ? { onWait: tellWait(options.onWait) } : {}),
+  };
   const transport = createTransport({
     server,
     requestTimeoutMs: options.requestTimeoutMs,
-    httpsOptions: cachedHttpsOptions(config, 10_000, options.impersonate),
+    httpsOptions,
+    ...retries,
+    ...(options.onDetail ? { onDetail: options.onDetail } : {}),
   });
-  const forwarder = new PortForwarder(transport.tunnelSettings);
+  const forwarder = new PortForwarder(transport.tunnelSettings, {
+    requestTimeoutMs: options.requestTimeoutMs,
+    serverAnswered: transport.serverAnswered,
+    ...retries,
+  });
   const inFlightLists = new Map<string, Promise<unknown[]>>();
 
   return {

@@ -13,23 +13,19 @@ import { Duplex } from "node:stream";
 import { createSecureContext } from "node:tls";
 import type WebSocket from "ws";
 import { statusError, unreachableError } from "./api-errors.js";
-import type { RequestTarget } from "./types.js";
+import { HttpStatusError, RetriesExhausted, type RetryHooks, withRetries } from "./retry.js";
+import { type RequestTarget, TunnelLost } from "./types.js";
+
+function retryAfterOf(response: IncomingMessage): string | undefined {
+  const value = response.headers["retry-after"];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 const PORT_FORWARD_PROTOCOL = "v4.channel.k8s.io";
 const DATA_CHANNEL = 0;
 const ERROR_CHANNEL = 1;
-
-/** The API server answered the upgrade with an HTTP status instead of switching protocols. */
-class UpgradeRefused extends Error {
-  readonly status: number;
-  readonly body: string;
-
-  constructor(status: number, body: string) {
-    super(`the API server refused the port-forward: HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
+/** RFC 6455's close code for a connection that ended without a closing handshake. */
+const ABNORMAL_CLOSURE = 1006;
 
 /** One forwarded connection: bytes written reach the pod's port, bytes read come from it. */
 class PortForwardStream extends Duplex {
@@ -44,9 +40,11 @@ class PortForwardStream extends Duplex {
     socket.on("message", (data: Buffer, isBinary: boolean) => {
       if (isBinary && data.length > 0) this.receive(data);
     });
-    socket.on("close", () => {
+    socket.on("close", (code: number) => {
       // The error channel says why the kubelet could not connect (e.g. nothing listens there).
       if (this.errorText !== "") this.destroy(new Error(this.errorText.trim()));
+      // 1006: no closing handshake, the connection to the API server itself went (a restart).
+      else if (code === ABNORMAL_CLOSURE) this.destroy(new TunnelLost());
       else this.push(null);
     });
     socket.on("error", (error) => this.destroy(error));
@@ -121,13 +119,22 @@ async function openPortForward(
       response.on("data", (chunk: string) => {
         body += chunk;
       });
-      response.on("end", () => reject(new UpgradeRefused(response.statusCode ?? 0, body)));
-      response.on("error", () => reject(new UpgradeRefused(response.statusCode ?? 0, body)));
+      // The API server answered the upgrade with an HTTP status instead of switching protocols.
+      const refused = () =>
+        reject(new HttpStatusError(response.statusCode ?? 0, body, retryAfterOf(response)));
+      response.on("end", refused);
+      response.on("error", refused);
     });
     // `on`, not `once`: a failed handshake may report more than one error before it is over.
     socket.on("error", reject);
   });
 }
+
+/** How tunnels are opened again (retry.ts): the request timeout, the hooks, what the server did. */
+type ForwardRetries = RetryHooks & {
+  requestTimeoutMs: number;
+  serverAnswered?: () => boolean;
+};
 
 /**
  * Port-forwards through one API server. All tunnels share one TLS context and one session-resuming
@@ -136,11 +143,16 @@ async function openPortForward(
  */
 export class PortForwarder {
   private readonly settings: () => Promise<TunnelSettings>;
+  private readonly retries: ForwardRetries;
   private agent: HttpAgent | undefined;
 
-  /** `settings` is asked for each tunnel, so short-lived tokens stay fresh. */
-  constructor(settings: () => Promise<TunnelSettings>) {
+  /**
+   * `settings` is asked for each tunnel, so short-lived tokens stay fresh. Opening a tunnel is
+   * retried as a GET is (the upgrade is one): after a lost connection, a 429, a renewed token.
+   */
+  constructor(settings: () => Promise<TunnelSettings>, retries: ForwardRetries) {
     this.settings = settings;
+    this.retries = retries;
   }
 
   /** A stream to the pod's port; fails with a KubeApiError that says why. */
@@ -152,23 +164,40 @@ export class PortForwarder {
       namespace,
       name: pod,
     };
-    const settings = await this.settings();
-    this.agent ??=
-      settings.proxyAgent ??
-      new Agent({ maxCachedSessions: 64, secureContext: createSecureContext(settings.tls) });
-    const podUrl = `${settings.server.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
-    try {
-      return await openPortForward(podUrl, port, {
+    let server = "";
+    const open = async () => {
+      const settings = await this.settings();
+      server = settings.server;
+      this.agent ??=
+        settings.proxyAgent ??
+        new Agent({ maxCachedSessions: 64, secureContext: createSecureContext(settings.tls) });
+      const podUrl = `${settings.server.replace(/\/$/, "")}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`;
+      return openPortForward(podUrl, port, {
         ...settings.tls,
         // ws hands the headers to http.request, which sends an array as one line per value (each
         // Impersonate-Group on its own line, as the API server reads them); @types/ws says string.
         headers: settings.headers as Record<string, string>,
         agent: this.agent,
       });
+    };
+    try {
+      return await withRetries(
+        open,
+        {
+          requestTimeoutMs: this.retries.requestTimeoutMs,
+          idempotent: true,
+          ...(this.retries.serverAnswered ? { serverAnswered: this.retries.serverAnswered } : {}),
+        },
+        this.retries,
+      );
     } catch (error) {
-      throw error instanceof UpgradeRefused
-        ? statusError(error.status, error.body, target, settings.server)
-        : unreachableError(error, target, settings.server);
+      const last = error instanceof RetriesExhausted ? error.cause : error;
+      const translated =
+        last instanceof HttpStatusError
+          ? statusError(last.status, last.body, target, server)
+          : unreachableError(last, target, server);
+      if (error instanceof RetriesExhausted) translated.message += ` (${error.message})`;
+      throw translated;
     }
   }
 }

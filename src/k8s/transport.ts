@@ -1,21 +1,27 @@
 // How meshlens talks to the API server: the kubeconfig's credential, one kept-alive connection
-// pool for GETs, the request timeout, and failures turned into KubeApiErrors that say what went
-// wrong. The same GET or LIST asked for while in flight shares its answer; LIST pages are read item
-// by item (list-reader.ts); tap's POST gets its own connection and stream.
-import { get as httpGet, request as httpRequest } from "node:http";
+// pool for GETs, the request timeout, retries as client-go makes them (retry.ts), and failures
+// turned into KubeApiErrors that say what went wrong. The same GET or LIST asked for while in flight
+// shares its answer; LIST pages are read item by item (list-reader.ts), and a LIST whose continue
+// token expired is read again whole; tap's POST gets its own connection and stream.
+import { request as httpRequest } from "node:http";
 import {
   type AgentOptions,
   Agent as HttpsAgent,
-  get as httpsGet,
   request as httpsRequest,
   type RequestOptions,
 } from "node:https";
-import { createGunzip, gunzipSync } from "node:zlib";
-import { getText } from "../http-text.js";
 import { statusError, unreachableError } from "./api-errors.js";
 import type { CredentialOptions } from "./credentials.js";
+import { getStream as getStreamOnce } from "./get-stream.js";
 import { ListReader } from "./list-reader.js";
 import type { TunnelSettings } from "./port-forward.js";
+import {
+  HttpStatusError,
+  RetriesExhausted,
+  type RetryHooks,
+  type RetryWait,
+  withRetries,
+} from "./retry.js";
 import {
   describeTarget,
   KubeApiError,
@@ -25,19 +31,16 @@ import {
   type StreamResponse,
 } from "./types.js";
 
-/** The API server answered with an HTTP error status (its body: a Kubernetes Status). */
-class HttpStatusError extends Error {
-  readonly status: number;
-  readonly body: string;
-  constructor(status: number, body: string) {
-    super(`HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
 function toKubeApiError(error: unknown, target: RequestTarget, server: string): KubeApiError {
   if (error instanceof KubeApiError) return error;
+  if (error instanceof RetriesExhausted) {
+    const last = toKubeApiError(error.cause, target, server);
+    const message =
+      error.reason.kind === "connection"
+        ? `${last.message} (${error.message})`
+        : `cannot ${target.verb} ${describeTarget(target)}: ${error.message}`;
+    return new KubeApiError(last.failure, message, target, last.status);
+  }
   if (error instanceof HttpStatusError)
     return statusError(error.status, error.body, target, server);
   return unreachableError(error, target, server);
@@ -59,6 +62,12 @@ export interface TransportSettings {
   requestTimeoutMs: number;
   /** The credential as HTTPS options, cached (credentials.ts). */
   httpsOptions: () => Promise<CredentialOptions>;
+  /** Drops a cached exec-plugin credential after a 401 (undefined: no plugin). */
+  renewCredential?: (since: number) => void;
+  /** Told before each wait for a retry. */
+  onWait?: (wait: RetryWait) => void;
+  /** What only --verbose shows (a LIST read again whole). */
+  onDetail?: (text: string) => void;
 }
 
 export type Transport = ReturnType<typeof createTransport>;
@@ -66,9 +75,14 @@ export type Transport = ReturnType<typeof createTransport>;
 export function createTransport(settings: TransportSettings) {
   const { server, httpsOptions } = settings;
   const options = { requestTimeoutMs: settings.requestTimeoutMs };
+  const hooks: RetryHooks = {
+    ...(settings.onWait ? { onWait: settings.onWait } : {}),
+    ...(settings.renewCredential ? { renewCredential: settings.renewCredential } : {}),
+  };
   /**
-   * Runs one API call under the request timeout, translating failures. The credential comes first,
-   * under its own deadline, so a plugin that hangs is named as such, not as the call that waited.
+   * Runs one API call, each attempt under the request timeout, sent again as client-go would
+   * (retry.ts), translating failures. The credential comes first, under its own deadline, so a
+   * plugin that hangs is named as such, not as the call that waited.
    */
   const call = async <T>(target: RequestTarget, request: () => Promise<T>): Promise<T> => {
     try {
@@ -76,6 +90,25 @@ export function createTransport(settings: TransportSettings) {
     } catch (error) {
       throw toKubeApiError(error, target, server);
     }
+    try {
+      return await withRetries(
+        () => attempt(target, request),
+        {
+          requestTimeoutMs: options.requestTimeoutMs,
+          idempotent: target.verb !== "create",
+          serverAnswered,
+        },
+        hooks,
+      );
+    } catch (error) {
+      throw toKubeApiError(error, target, server);
+    }
+  };
+  // Whether the server has answered (anything) this run: a refused connection is then a restart.
+  let answered = false;
+  const serverAnswered = () => answered;
+  /** One attempt under the request timeout; its failure stays raw for the retry policy. */
+  const attempt = async <T>(target: RequestTarget, request: () => Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -92,9 +125,12 @@ export function createTransport(settings: TransportSettings) {
       timer.unref();
     });
     try {
-      return await Promise.race([request(), timeout]);
+      const result = await Promise.race([request(), timeout]);
+      answered = true;
+      return result;
     } catch (error) {
-      throw toKubeApiError(error, target, server);
+      if (error instanceof HttpStatusError) answered = true;
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -119,10 +155,12 @@ export function createTransport(settings: TransportSettings) {
     const pending = inFlight.get(path);
     if (pending !== undefined) return pending;
     const request = call(target, async () => {
-      const response = await getText(new URL(path, server), await pooledOptions());
-      if (response.status < 200 || response.status >= 300)
-        throw new HttpStatusError(response.status, response.body);
-      return response.body;
+      const chunks: Buffer[] = [];
+      await getStream(path, target, (bytes) => chunks.push(bytes), {
+        gzip: false,
+        idleTimeoutMs: options.requestTimeoutMs,
+      });
+      return Buffer.concat(chunks).toString("utf8");
     }).finally(() => inFlight.delete(path));
     inFlight.set(path, request);
     return request;
@@ -140,7 +178,9 @@ export function createTransport(settings: TransportSettings) {
 
   /**
    * Follows `continue` tokens, mapping each item as its bytes arrive (list-reader.ts): neither a
-   * page's text nor its parsed objects are held, only what `map` keeps.
+   * page's text nor its parsed objects are held, only what `map` keeps. A continue token the server
+   * expired (410 Gone, after an etcd compaction) makes it read the list again in one request, as
+   * client-go's pager does (tools/pager FullListIfExpired).
    */
   const listAll = async <T, R = T>(
     target: RequestTarget,
@@ -149,96 +189,54 @@ export function createTransport(settings: TransportSettings) {
     map: (item: T) => R = (item) => item as unknown as R,
   ): Promise<R[]> => {
     const items: R[] = [];
-    let cont: string | undefined;
-    do {
-      const page = pathWith(path, { ...list, limit: PAGE_SIZE, continue: cont });
-      const envelope = await call(target, async () => {
+    const readPage = (query: Record<string, string | number | undefined>) =>
+      call(target, async () => {
         const reader = new ListReader((json) => items.push(map(JSON.parse(json) as T)));
-        await getStream(page, target, (bytes) => reader.push(bytes), {
+        await getStream(pathWith(path, query), target, (bytes) => reader.push(bytes), {
           gzip: false,
           idleTimeoutMs: options.requestTimeoutMs,
         });
         return reader.end();
       });
-      cont = envelope.metadata?.continue || undefined;
+    let cont: string | undefined;
+    do {
+      const read = items.length;
+      try {
+        const envelope = await readPage({ ...list, limit: PAGE_SIZE, continue: cont });
+        cont = envelope.metadata?.continue || undefined;
+      } catch (error) {
+        if (!(cont !== undefined && error instanceof KubeApiError && error.status === 410))
+          throw error;
+        settings.onDetail?.(
+          `the API server expired the continue token of ${target.verb} ${describeTarget(target)} after ${read} items (410 Gone): reading the whole list in one request`,
+        );
+        items.length = 0;
+        await readPage({ ...list });
+        cont = undefined;
+      }
     } while (cont !== undefined);
     return items;
   };
 
   /**
-   * A GET whose body is handed to `onData` in pieces as it arrives, over the kept-alive pool; an
-   * error status is an HttpStatusError. With `gzip`, the body is asked for compressed and
-   * inflated in one call at the end (for small bodies such as a proxy's /metrics); `idleTimeoutMs`
-   * ends an answer that goes silent that long (a "timeout" failure).
+   * A GET whose body is handed to `onData` in pieces as it arrives, over the kept-alive pool
+   * (get-stream.ts); `idleTimeoutMs` ends an answer that goes silent that long (a "timeout").
    */
   const getStream = async (
     pathAndQuery: string,
     target: RequestTarget,
     onData: (bytes: Buffer) => void,
-    settings: { gzip: boolean; idleTimeoutMs: number },
-  ): Promise<void> => {
-    const options = await pooledOptions();
-    const url = new URL(pathAndQuery, server);
-    await new Promise<void>((resolve, reject) => {
-      const send = url.protocol === "https:" ? httpsGet : httpGet;
-      const headers = settings.gzip
-        ? { ...options.headers, "accept-encoding": "gzip" }
-        : options.headers;
-      const request = send(url, { ...options, headers }, (response) => {
-        const status = response.statusCode ?? 0;
-        const gzipped = response.headers["content-encoding"] === "gzip";
-        if (status < 200 || status >= 300) {
-          const body = gzipped ? response.pipe(createGunzip()) : response;
-          let text = "";
-          body.on("data", (chunk: Buffer) => {
-            if (text.length < 4096) text += chunk.toString("utf8");
-          });
-          body.on("end", () => reject(new HttpStatusError(status, text)));
-          body.on("error", reject);
-          return;
-        }
-        if (!gzipped) {
-          response.on("data", (chunk: Buffer) => {
-            try {
-              onData(chunk);
-            } catch (error) {
-              request.destroy(error as Error);
-            }
-          });
-          response.on("end", resolve);
-          response.on("error", reject);
-        } else {
-          // Compressed, a proxy's body is small: kept, then inflated in one call, which costs
-          // far less CPU than a gunzip stream per body (docs/performance.md).
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => {
-            try {
-              onData(gunzipSync(Buffer.concat(chunks)));
-              resolve();
-            } catch (error) {
-              reject(error);
-            }
-          });
-          response.on("error", reject);
-        }
-        // A body cut short ends the response with 'aborted' rather than an error.
-        response.on("aborted", () => reject(new Error("the answer was cut short")));
-      });
-      // The API server answers a pod proxy request once the pod does: silence here is
-      // the pod's (a "timeout" failure, which callers blame on the proxy).
-      request.setTimeout(settings.idleTimeoutMs, () =>
-        request.destroy(
-          new KubeApiError(
-            "timeout",
-            `no answer within ${settings.idleTimeoutMs / 1000}s: ${target.verb} ${describeTarget(target)} at ${server}`,
-            target,
-          ),
+    stream: { gzip: boolean; idleTimeoutMs: number },
+  ): Promise<void> =>
+    getStreamOnce(new URL(pathAndQuery, server), await pooledOptions(), onData, {
+      ...stream,
+      idleError: () =>
+        new KubeApiError(
+          "timeout",
+          `no answer within ${stream.idleTimeoutMs / 1000}s: ${target.verb} ${describeTarget(target)} at ${server}`,
+          target,
         ),
-      );
-      request.on("error", reject);
     });
-  };
 
   // One keep-alive agent for every GET (API reads, a scrape of each proxy's /metrics): client-node
   // would build an agent, hence a TLS handshake, per request. Proxy agents are kept.
@@ -345,5 +343,15 @@ export function createTransport(settings: TransportSettings) {
     });
   };
 
-  return { call, getJson, getBody, get, getStream, listAll, postStream, tunnelSettings };
+  return {
+    call,
+    getJson,
+    getBody,
+    get,
+    getStream,
+    listAll,
+    postStream,
+    tunnelSettings,
+    serverAnswered,
+  };
 }

@@ -194,6 +194,14 @@ export class KubeApiError extends Error {
   }
 }
 
+/** A port-forward's connection to the API server went away (not the pod's port closing it). */
+export class TunnelLost extends Error {
+  constructor() {
+    super("the connection to the API server was lost");
+    this.name = "TunnelLost";
+  }
+}
+
 /** The caller's signal ended a stream before its answer came. */
 export class StreamAborted extends Error {
   constructor() {

@@ -12,7 +12,7 @@ import {
   connect as tlsConnect,
 } from "node:tls";
 import { adminPortOf, NO_ADMIN_PORT } from "../k8s/pods.js";
-import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
+import { type Cluster, KubeApiError, type PodInfo, TunnelLost } from "../k8s/types.js";
 import { firstLine } from "../shared/first-line.js";
 import { identityMetricsOf, isIdentityMetric, MetricsCollector } from "./metrics.js";
 import type { ProxyIdentityMetrics } from "./types.js";
@@ -21,6 +21,11 @@ export type ProxyProbe =
   | { ok: true; chain: X509Certificate[]; metrics: ProxyIdentityMetrics | undefined }
   /** `forbidden`: RBAC denied the port-forward (the same for every pod of a namespace, usually). */
   | { ok: false; reason: string; forbidden?: true };
+
+/** A probe whose tunnel went with the API server's connection: worth one more try. */
+type ProbeAttempt = ProxyProbe & { tunnelLost?: true };
+
+const LOST = `port-forward: ${new TunnelLost().message}`;
 
 /**
  * The certificates the peer presented, leaf first, as Node's TLS layer parsed them: cheaper than
@@ -71,7 +76,8 @@ function readMetrics(socket: TLSSocket): Promise<ProxyIdentityMetrics | undefine
 
 /**
  * The leaf chain and identity metrics of one pod's proxy, or why they could not be had. `identity`
- * is the TLS server name to ask for (podIdentity).
+ * is the TLS server name to ask for (podIdentity). A probe whose tunnel was lost with the API
+ * server's connection (a restart) is made once more; a second loss is the pod's reason.
  */
 export async function probeProxy(
   cluster: Pick<Cluster, "portForward">,
@@ -81,6 +87,19 @@ export async function probeProxy(
 ): Promise<ProxyProbe> {
   const port = adminPortOf(pod);
   if (port === undefined) return { ok: false, reason: NO_ADMIN_PORT };
+  const first = await probeOnce(cluster, pod, port, identity, timeoutMs);
+  const probe = first.tunnelLost ? await probeOnce(cluster, pod, port, identity, timeoutMs) : first;
+  delete probe.tunnelLost;
+  return probe;
+}
+
+async function probeOnce(
+  cluster: Pick<Cluster, "portForward">,
+  pod: PodInfo,
+  port: number,
+  identity: string,
+  timeoutMs: number,
+): Promise<ProbeAttempt> {
   // The deadline covers the whole probe; it says which side stalled, and whatever the probe opened
   // is closed when it passes, also a tunnel the API server opens only later.
   let stage: "port-forward" | "proxy" = "port-forward";
@@ -89,7 +108,7 @@ export async function probeProxy(
   let socket: TLSSocket | undefined;
   let timer: NodeJS.Timeout | undefined;
   const seconds = `${timeoutMs / 1000}s`;
-  const timeout = new Promise<ProxyProbe>((resolve) => {
+  const timeout = new Promise<ProbeAttempt>((resolve) => {
     timer = setTimeout(() => {
       timedOut = true;
       resolve({
@@ -101,7 +120,7 @@ export async function probeProxy(
       });
     }, timeoutMs);
   });
-  const attempt = (async (): Promise<ProxyProbe> => {
+  const attempt = (async (): Promise<ProbeAttempt> => {
     try {
       stream = await cluster.portForward(pod.namespace, pod.name, port);
     } catch (error) {
@@ -143,10 +162,16 @@ export async function probeProxy(
         resolve("the admin port closed the connection before the TLS handshake"),
       );
     });
-    if (handshake !== undefined) return { ok: false, reason: handshake };
+    const lost = () => (tunnel as { errored?: Error | null }).errored instanceof TunnelLost;
+    if (handshake !== undefined)
+      return lost()
+        ? { ok: false, reason: LOST, tunnelLost: true }
+        : { ok: false, reason: handshake };
     const chain = presentedChain(tls);
     if (chain.length === 0) return { ok: false, reason: "the admin port presented no certificate" };
-    return { ok: true, chain, metrics: await readMetrics(tls) };
+    const metrics = await readMetrics(tls);
+    if (metrics === undefined && lost()) return { ok: false, reason: LOST, tunnelLost: true };
+    return { ok: true, chain, metrics };
   })();
   try {
     return await Promise.race([attempt, timeout]);

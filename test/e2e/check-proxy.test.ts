@@ -289,14 +289,15 @@ describe("check --proxy details", () => {
       scale: { pods: 8, namespaces: 1 },
       faults: [{ pathPrefix: "/api/v1/namespaces/scale-000/pods/", fault: { kind: "drop" } }],
     });
-    const run = await checkProxy(s, "-n", "scale-000");
+    // Each dropped port-forward is retried (issue 18) for at most the request timeout.
+    const run = await checkProxy(s, "-n", "scale-000", "--request-timeout", "1s");
     const lines = run.stdout.split("\n").filter((line) => line.startsWith("\t* "));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
       /^\t\* 8 pods \(app-0-[a-z0-9-]+, app-0-[a-z0-9-]+, app-0-[a-z0-9-]+, …\): port-forward failed: cannot reach the Kubernetes API at /,
     );
     expect(run.code).toBe(3);
-    const json = await checkProxy(s, "-n", "scale-000", "-o", "json");
+    const json = await checkProxy(s, "-n", "scale-000", "-o", "json", "--request-timeout", "1s");
     const proxies = JSON.parse(json.stdout).proxies as { result: string }[];
     expect(proxies.map((p) => p.result)).toEqual(Array(8).fill("unreachable"));
   });

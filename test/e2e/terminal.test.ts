@@ -86,3 +86,31 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
     );
   });
 });
+
+describe.skipIf(tmuxTool.skip)("waiting for a throttling API server in a real terminal", () => {
+  it("the spinner says what it waits for, and no line is left behind", async () => {
+    const throttled = await sim();
+    // One 429 on a read that comes once the spinner shows (the identity checks' secret).
+    throttled.faults.add({
+      pathPrefix: "/api/v1/namespaces/linkerd/secrets",
+      fault: { kind: "retry-after", status: 429, seconds: 3 },
+      times: 1,
+    });
+    const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
+    const session = terminalRunning(
+      `env -u NO_COLOR -u CI ${cli} --kubeconfig ${throttled.kubeconfigPath} check; echo "EXIT=$?"`,
+    );
+    await vi.waitFor(
+      () =>
+        expect(screen(session)).toMatch(
+          /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting: the API server is throttling requests \(429\), retrying in 3s$/m,
+        ),
+      { timeout: 10_000, interval: 100 },
+    );
+    await vi.waitFor(() => expect(screen(session)).toMatch(/^EXIT=0$/m), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    expect(screen(session)).not.toMatch(/waiting:/);
+  });
+});
