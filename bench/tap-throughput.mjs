@@ -33,7 +33,17 @@ for (const events of [count, Math.round(count / 10)]) {
   });
   try {
     const out = join(scratch("out"), "tap.txt");
-    const cli = [bin, "--kubeconfig", sim.kubeconfigPath, "tap", "deploy/web", "-n", "emojivoto"];
+    // The recording ends the stream: --no-reconnect makes that the tap's end.
+    const cli = [
+      bin,
+      "--kubeconfig",
+      sim.kubeconfigPath,
+      "tap",
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--no-reconnect",
+    ];
     const start = performance.now();
     const { stderr } = await run("/usr/bin/time", [
       "-f",

@@ -113,10 +113,11 @@ async function peak(name, args) {
   });
   try {
     const out = join(scratch("out"), "tap.txt");
+    // --max-events ends both sides' tap where the recording ends, with or without reconnecting.
     await timed(
       `tap deploy/web > file (${recorded.events} events)`,
       (cli) =>
-        `"${cli}" --kubeconfig "${sim.kubeconfigPath}" tap deploy/web -n emojivoto > "${out}"`,
+        `"${cli}" --kubeconfig "${sim.kubeconfigPath}" tap deploy/web -n emojivoto --max-events ${recorded.events} > "${out}"`,
       2,
       true,
     );

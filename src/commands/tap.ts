@@ -30,6 +30,7 @@ export interface TapFlags {
   duration?: string;
   plaintext?: boolean;
   failOn?: string;
+  reconnect?: boolean;
 }
 
 export interface TapOptions {
@@ -41,6 +42,8 @@ export interface TapOptions {
   durationMs: number | undefined;
   plaintextOnly: boolean;
   failOnPlaintext: boolean;
+  /** false with --no-reconnect: a stream that ends ends the tap. */
+  reconnect: boolean;
 }
 
 /**
@@ -108,6 +111,7 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
     durationMs,
     plaintextOnly: flags.plaintext === true,
     failOnPlaintext: flags.failOn === "plaintext",
+    reconnect: flags.reconnect !== false,
   };
 }
 
@@ -122,8 +126,8 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
       `invalid jsonpath ${JSON.stringify((options.format as { template: string }).template)}: ${error.message}`,
     );
   }
-  const [{ watchTap, TapError }, cluster] = await Promise.all([
-    import("../tap/client.js"),
+  const [{ watchTapReconnecting, TapError }, cluster] = await Promise.all([
+    import("../tap/reconnect.js"),
     ctx.loadCluster(),
   ]);
   const query: TapQuery = options.contextNamespace
@@ -151,25 +155,34 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
     const target = query.target;
     const namespace = target.type === "namespace" ? target.name : target.namespace;
     await unlessAborted(requireNamespace(cluster, namespace), stop.signal);
-    await watchTap(
+    await watchTapReconnecting(
       cluster,
       query,
-      (event) => {
-        const tls = tlsOf(event);
-        if (event.http?.kind === "request")
-          requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
-        if (!options.plaintextOnly || tls !== "true") {
-          events += 1;
-          pending += render(event);
-          if (pending.length > 65_536) flush();
-        }
-        // A reader that went away (`| head`) ends the tap quietly.
-        if (ctx.out.closed) return false;
-        return options.maxEvents === undefined || events < options.maxEvents;
+      {
+        onEvent: (event) => {
+          const tls = tlsOf(event);
+          if (event.http?.kind === "request")
+            requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
+          if (!options.plaintextOnly || tls !== "true") {
+            events += 1;
+            pending += render(event);
+            if (pending.length > 65_536) flush();
+          }
+          // A reader that went away (`| head`) ends the tap quietly.
+          if (ctx.out.closed) return false;
+          return options.maxEvents === undefined || events < options.maxEvents;
+        },
+        onPause: flush,
       },
       stop.signal,
-      flush,
       options.format.kind === "text",
+      {
+        reconnect: options.reconnect,
+        onGap: (text) => {
+          flush();
+          ctx.err.write(`meshlens: ${text}\n`);
+        },
+      },
     );
   } catch (error) {
     if (error instanceof TapError) throw new CliError(error.message, ExitCode.CouldNotRun);
@@ -209,6 +222,10 @@ export function tapCommand(run: RunCommand): Command {
     .option("--duration <duration>", "stop after this long (e.g. 30s)")
     .option("--plaintext", "print only events whose tls is not true")
     .option("--fail-on <what>", "plaintext: exit 1 when any request seen was not mTLS")
+    .option(
+      "--no-reconnect",
+      "end when the stream ends (by default a stream the server ends or a reset breaks is reopened)",
+    )
     .addHelpText(
       "after",
       `\n${exitCodesHelp("the tap ended (Ctrl-C: 130); with --fail-on plaintext, every request was mTLS", "with --fail-on plaintext: a request was not mTLS")}\n`,

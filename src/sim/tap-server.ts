@@ -105,6 +105,8 @@ function targetPods(
 
 export class TapServer {
   private readonly options: TapServerOptions;
+  /** Streams served so far (the *-first faults touch only the first). */
+  private streams = 0;
 
   constructor(options: TapServerOptions) {
     this.options = options;
@@ -301,6 +303,8 @@ export class TapServer {
     const credit = new Map<Exchange, number>();
     const sent = new Map<KubeObject, number>();
     let events = 0;
+    this.streams += 1;
+    const first = this.streams === 1;
     const tickMs = this.options.fault === "slow" ? 500 : 50;
     let window = clock().getTime();
     let last = window;
@@ -326,6 +330,16 @@ export class TapServer {
             if (this.options.fault === "error-midstream" && events === 3) {
               // After events were streamed the headers are gone: the error comes as one more frame.
               response.end(encodeFrame(encodeApiError("simulated tap server failure")));
+              clearInterval(timer);
+              return;
+            }
+            if (first && this.options.fault === "end-first" && events === 3) {
+              response.end();
+              clearInterval(timer);
+              return;
+            }
+            if (first && this.options.fault === "reset-first" && events === 3) {
+              response.write(Buffer.alloc(0), () => response.socket?.destroy());
               clearInterval(timer);
               return;
             }

@@ -78,23 +78,39 @@ async function checkTapApi(cluster: Cluster): Promise<void> {
     );
 }
 
+/** How a stream ended: the caller stopped it, the server ended it, or it broke off. */
+export type TapOutcome =
+  | { kind: "stopped" }
+  | { kind: "ended" }
+  /** `reason` in a few words (for the reconnect line); `message`, the whole story. */
+  | { kind: "interrupted"; reason: string; message: string };
+
+export interface TapHandlers {
+  /** Gets each event as its frame completes; returns false to stop. */
+  onEvent: (event: TapEvent) => boolean;
+  /** The frames that arrived together are done (a moment to write what was rendered). */
+  onPause?: () => void;
+  /** The server accepted the tap: events follow. */
+  onOpen?: () => void;
+}
+
 /**
- * Streams the tap: `onEvent` gets each event as its frame completes and returns false to stop;
- * `onPause`, when the frames that arrived together are done (a moment to write what was rendered).
- * Resolves when the server ends the stream or the caller stops (or `signal` aborts).
+ * Streams the tap until the server ends it, it breaks off, or the caller stops (or `signal`
+ * aborts). A refusal, or a failure the tap server reports, is a TapError.
  */
 export async function watchTap(
   cluster: Cluster,
   query: TapQuery,
-  onEvent: (event: TapEvent) => boolean,
+  handlers: TapHandlers,
   signal: AbortSignal,
-  onPause: () => void = () => undefined,
   /** The output prints no label but `tls`: the label maps need not be decoded. */
   tlsOnly = false,
-): Promise<"ended" | "stopped"> {
+): Promise<TapOutcome> {
+  const { onEvent, onPause = () => undefined } = handlers;
+  const stopped: TapOutcome = { kind: "stopped" };
   const decode = tlsOnly ? decodeTapEventTlsOnly : decodeTapEvent;
   await unlessAborted(checkTapApi(cluster), signal);
-  if (signal.aborted) return "stopped";
+  if (signal.aborted) return stopped;
   let response: StreamResponse;
   try {
     response = await cluster.postStream(
@@ -109,7 +125,7 @@ export async function watchTap(
       signal,
     );
   } catch (error) {
-    if (error instanceof StreamAborted) return "stopped";
+    if (error instanceof StreamAborted) return stopped;
     throw error;
   }
   let failure: string | undefined;
@@ -117,25 +133,28 @@ export async function watchTap(
     failure = await failureOf(response, query);
   } catch (error) {
     // The stop came while an error's body was read.
-    if (signal.aborted) return "stopped";
+    if (signal.aborted) return stopped;
     throw error;
   }
   if (failure !== undefined) throw new TapError(failure);
   const body = response.body;
   if (signal.aborted) {
     body.destroy();
-    return "stopped";
+    return stopped;
   }
+  handlers.onOpen?.();
   const reader = new FrameReader();
   return new Promise((resolve, reject) => {
     let done = false;
-    const finish = (how: "ended" | "stopped") => {
+    const finish = (how: TapOutcome) => {
       if (done) return;
       done = true;
       signal.removeEventListener("abort", onAbort);
       body.destroy();
       resolve(how);
     };
+    const interrupted = (reason: string, message: string) =>
+      finish({ kind: "interrupted", reason, message });
     const fail = (message: string) => {
       if (done) return;
       done = true;
@@ -143,7 +162,7 @@ export async function watchTap(
       body.destroy();
       reject(new TapError(message));
     };
-    const onAbort = () => finish("stopped");
+    const onAbort = () => finish(stopped);
     signal.addEventListener("abort", onAbort, { once: true });
     body.on("data", (chunk: Buffer) => {
       if (done) return;
@@ -161,24 +180,37 @@ export async function watchTap(
         }
         if (!onEvent(event)) {
           onPause();
-          return finish("stopped");
+          return finish(stopped);
         }
       }
       onPause();
     });
     const cut = () =>
       reader.pending > 0
-        ? fail(
+        ? interrupted(
+            "connection reset",
             "error reading byte stream header: unexpected EOF (the stream ended in the middle of a frame)",
           )
-        : finish("ended");
+        : finish({ kind: "ended" });
     body.on("end", cut);
-    body.on("aborted", () => fail("error reading byte stream header: unexpected EOF"));
-    body.on("error", (error) => fail(`error reading byte stream: ${error.message}`));
+    body.on("aborted", () =>
+      interrupted("connection reset", "error reading byte stream header: unexpected EOF"),
+    );
+    body.on("error", (error) =>
+      interrupted(connectionWords(error), `error reading byte stream: ${error.message}`),
+    );
     body.on("close", () => {
       if (!done) cut();
     });
   });
+}
+
+/** A broken stream's cause in a few words: Node's code for it, or its message. */
+function connectionWords(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up|aborted/.test(error.message))
+    return "connection reset";
+  return error.message;
 }
 
 /** The text of a frame that is an ApiError rather than a TapEvent, if it reads as one. */

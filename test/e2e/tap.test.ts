@@ -27,7 +27,8 @@ const tap = (s: StartedSim, ...args: string[]) =>
 describe("Linkerd's output, byte for byte", () => {
   it("reproduces the text, wide, JSON and JSONPath goldens from a replayed stream", async () => {
     const s = await sim({ tapReplay: goldenStream });
-    const target = ["deploy/web", "-n", "emojivoto"];
+    // The recording's end is the tap's, as in Linkerd (which never reconnects).
+    const target = ["deploy/web", "-n", "emojivoto", "--no-reconnect"];
     expect(await tap(s, ...target)).toEqual({
       stdout: readFixture("tap/tap_busy_output.golden"),
       stderr: "",
@@ -46,7 +47,7 @@ describe("Linkerd's output, byte for byte", () => {
 
   it("an empty stream is empty output", async () => {
     const s = await sim({ tapReplay: new Uint8Array() });
-    expect(await tap(s, "deploy", "web", "-n", "emojivoto")).toEqual({
+    expect(await tap(s, "deploy", "web", "-n", "emojivoto", "--no-reconnect")).toEqual({
       stdout: readFixture("tap/tap_empty_output.golden"),
       stderr: "",
       code: 0,
@@ -282,7 +283,7 @@ describe("the simulated tap server, as the real one", () => {
     const run = await runCli(["demo", "--tap-fault", "explode", "--run-check"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'meshlens: invalid --tap-fault "explode": use forbidden, error-midstream, cut-midframe, slow\n',
+      'meshlens: invalid --tap-fault "explode": use forbidden, error-midstream, cut-midframe, slow, end-first, reset-first\n',
     );
   });
 });
@@ -368,10 +369,68 @@ describe("errors: one line each, exit 3", () => {
     expect(midstream.stderr).toBe(
       "meshlens: the tap server failed: simulated tap server failure\n",
     );
-    const cut = await tap(await sim({ tapFault: "cut-midframe" }), "deploy/web", "-n", "emojivoto");
+    const cut = await tap(
+      await sim({ tapFault: "cut-midframe" }),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--no-reconnect",
+    );
     expect(cut.code).toBe(3);
     expect(cut.stdout.endsWith("\n")).toBe(true);
     expect(cut.stderr).toMatch(/^meshlens: error reading byte stream header: unexpected EOF/);
+  });
+
+  it.each([
+    ["end-first", "the server ended the stream"],
+    ["reset-first", "connection reset"],
+  ] as const)(
+    "%s: the stream is reopened, with one gap line; counts go on across it",
+    async (fault, reason) => {
+      const run = await tap(
+        await sim({ tapFault: fault }),
+        "deploy/web",
+        "-n",
+        "emojivoto",
+        "--max-events",
+        "8",
+        "--fail-on",
+        "plaintext",
+      );
+      expect(run.code).toBe(0);
+      // Three events from the first stream, five from the second.
+      expect(run.stdout.trimEnd().split("\n")).toHaveLength(8);
+      const [gap, summary] = run.stderr.split("\n");
+      expect(gap).toBe(
+        `meshlens: tap stream interrupted (${reason}), reconnected after 1s; events in between were not seen`,
+      );
+      expect(summary).toMatch(/^meshlens: 8 events, /);
+    },
+  );
+
+  it("--no-reconnect: the first stream's end is the tap's, as in Linkerd", async () => {
+    const ended = await tap(
+      await sim({ tapFault: "end-first" }),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--no-reconnect",
+      "--max-events",
+      "8",
+    );
+    expect(ended.code).toBe(0);
+    expect(ended.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(ended.stderr).toMatch(/^meshlens: 3 events, /);
+    const reset = await tap(
+      await sim({ tapFault: "reset-first" }),
+      "deploy/web",
+      "-n",
+      "emojivoto",
+      "--no-reconnect",
+    );
+    expect(reset.code).toBe(3);
+    expect(reset.stdout.trimEnd().split("\n")).toHaveLength(3);
+    expect(reset.stderr).toMatch(/^meshlens: error reading byte stream/);
   });
 
   it.each([
