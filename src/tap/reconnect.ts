@@ -17,8 +17,9 @@ export interface ReconnectSettings {
   reconnect: boolean;
   /** A line for stderr: a gap in the events, or a reconnection that failed. */
   onGap: (text: string) => void;
-  /** Waits `ms` unless `signal` aborts first (tests pass their own). */
+  /** Waits `ms` unless `signal` aborts first (tests pass their own, and a clock). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  now?: () => number;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -44,6 +45,8 @@ function isTransient(error: unknown): boolean {
 }
 
 const seconds = (ms: number) => `${ms / 1000}s`;
+/** Whole seconds away, at least one (the first wait is a second). */
+const awaySeconds = (ms: number) => Math.max(1, Math.floor(ms / 1000));
 
 /**
  * watchTap, again after each interruption (unless settings.reconnect is false, when a broken
@@ -59,8 +62,10 @@ export async function watchTapReconnecting(
   settings: ReconnectSettings,
 ): Promise<"ended" | "stopped"> {
   const sleep = settings.sleep ?? abortableSleep;
+  const now = settings.now ?? Date.now;
   let backoffMs = FIRST_BACKOFF_MS;
-  let gap: { reason: string; awayMs: number } | undefined;
+  /** Since when events went unseen, and why. */
+  let gap: { reason: string; since: number } | undefined;
   let sawEvents = false;
   const watched: TapHandlers = {
     ...handlers,
@@ -71,7 +76,7 @@ export async function watchTapReconnecting(
     onOpen: () => {
       if (gap !== undefined)
         settings.onGap(
-          `tap stream interrupted (${gap.reason}), reconnected after ${seconds(gap.awayMs)}; events in between were not seen`,
+          `tap stream interrupted (${gap.reason}), reconnected after ${awaySeconds(now() - gap.since)}s; events in between were not seen`,
         );
       gap = undefined;
       handlers.onOpen?.();
@@ -97,7 +102,7 @@ export async function watchTapReconnecting(
     }
     if (sawEvents) backoffMs = FIRST_BACKOFF_MS;
     const reason = outcome.kind === "ended" ? "the server ended the stream" : outcome.reason;
-    gap = { reason: gap?.reason ?? reason, awayMs: (gap?.awayMs ?? 0) + backoffMs };
+    gap ??= { reason, since: now() };
     await sleep(backoffMs, signal);
     if (signal.aborted) return "stopped";
     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
