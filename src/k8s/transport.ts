@@ -16,6 +16,7 @@ import { getStream as getStreamOnce } from "./get-stream.js";
 import { ListReader } from "./list-reader.js";
 import type { TunnelSettings } from "./port-forward.js";
 import {
+  connectionLoss,
   HttpStatusError,
   RetriesExhausted,
   type RetryHooks,
@@ -28,6 +29,7 @@ import {
   type ListOptions,
   type RequestTarget,
   StreamAborted,
+  StreamLost,
   type StreamResponse,
 } from "./types.js";
 
@@ -336,9 +338,18 @@ export function createTransport(settings: TransportSettings) {
           body: response,
         }),
       );
-      request.on("error", (error) =>
-        reject(error instanceof StreamAborted ? error : toKubeApiError(error, target, server)),
-      );
+      let sent = false;
+      request.on("finish", () => {
+        sent = true;
+      });
+      request.on("error", (error) => {
+        if (error instanceof StreamAborted) return reject(error);
+        const failure = toKubeApiError(error, target, server);
+        // Sent, then the connection went: the stream was lost (tap reconnects), not unreachable.
+        reject(
+          sent && connectionLoss(error) !== undefined ? new StreamLost(failure.message) : failure,
+        );
+      });
       request.end(body);
     });
   };

@@ -202,6 +202,17 @@ export class TunnelLost extends Error {
   }
 }
 
+/**
+ * A stream's connection was lost after its request had been sent, before the answer came (the
+ * API server restarted): not a failure to connect. `message` says it as an unreachable error would.
+ */
+export class StreamLost extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StreamLost";
+  }
+}
+
 /** The caller's signal ended a stream before its answer came. */
 export class StreamAborted extends Error {
   constructor() {

@@ -3,7 +3,7 @@
 // plainly what is missing (linkerd-viz's APIService), and its errors come in Linkerd's order: the
 // `linkerd-error` header and its ApiError frame, a Status body, anything else, a stream cut short.
 import { unlessAborted } from "../abort.js";
-import { type Cluster, StreamAborted, type StreamResponse } from "../k8s/types.js";
+import { type Cluster, StreamAborted, StreamLost, type StreamResponse } from "../k8s/types.js";
 import { decodeApiError, FrameReader, tapPath } from "../shared/tap-protocol.js";
 import { decodeTapEvent, decodeTapEventTlsOnly, encodeTapRequest } from "./protocol.js";
 import type { TapEvent, TapQuery } from "./types.js";
@@ -126,6 +126,8 @@ export async function watchTap(
     );
   } catch (error) {
     if (error instanceof StreamAborted) return stopped;
+    if (error instanceof StreamLost)
+      return { kind: "interrupted", reason: "connection reset", message: error.message };
     throw error;
   }
   let failure: string | undefined;

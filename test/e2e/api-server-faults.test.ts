@@ -1,7 +1,8 @@
 // What a big cluster's API server does to a client (issue 18): throttling, a roll-out's 503s, an
 // expired continue token, a dropped connection, a restart, an exec token that expires. Each command
 // gives the output it gives without the fault; what cannot be ridden out ends in one line, exit 3.
-import { describe, expect, it } from "vitest";
+import { request } from "node:https";
+import { describe, expect, it, vi } from "vitest";
 import type { FaultRule } from "../../src/sim/index.js";
 import {
   type CliRun,
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, string[]> = {
   "check --proxy --no-verify-leaves": ["check", "--proxy", "--no-verify-leaves", "--wait", "0s"],
   edges: ["edges", "po", "-A"],
   identity: ["identity", "-n", "emojivoto"],
+  tap: ["tap", "deploy/web", "-n", "emojivoto", "--max-events", "6"],
 };
 
 const runOn = (s: StartedSim, args: string[], kubeconfig = s.kubeconfigPath) =>
@@ -150,6 +152,41 @@ describe("dropped connections and restarts", () => {
     expect(run.stdout).toMatch(
       /^× 'linkerd-config' config map exists\n {4}cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:\d+: connect ECONNREFUSED [\d.:]+ \(still unreachable after retrying\)$/m,
     );
+  });
+});
+
+/** A GET of `path` on the simulator with its token: what another client would send. */
+function poke(s: StartedSim, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${s.url}${path}`,
+      { rejectUnauthorized: false, headers: { authorization: `Bearer ${s.token}` } },
+      (response) => response.resume().on("end", resolve),
+    );
+    req.on("error", () => resolve());
+    req.end();
+  });
+}
+
+const tapRequests = (s: StartedSim) =>
+  [...s.api.stats.byPath.entries()]
+    .filter(([key]) => key.startsWith("POST /apis/tap.linkerd.io"))
+    .reduce((sum, [, count]) => sum + count, 0);
+
+describe("tap through an API server restart", () => {
+  it("reconnects once the server is back, with one gap line; the tap goes on", async () => {
+    const s = await sim();
+    s.faults.add({ pathPrefix: "/version", fault: { kind: "restart", ms: 1000 }, times: 1 });
+    const tapping = runOn(s, ["tap", "deploy/web", "-n", "emojivoto", "--duration", "4s"]);
+    await vi.waitFor(() => expect(tapRequests(s)).toBe(1), { timeout: 10_000, interval: 50 });
+    // Another client's request takes the server down: the tap stream's connection goes with it.
+    await poke(s, "/version");
+    const run = await tapping;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /^meshlens: tap stream interrupted \((connection reset|the server ended the stream)\), reconnected after [12]s; events in between were not seen$/m,
+    );
+    expect(tapRequests(s)).toBe(2);
   });
 });
 
