@@ -502,7 +502,9 @@ describe("kubeconfig exec credential plugins (aws eks get-token, gke-gcloud-auth
          kind: "ExecCredential", status: { token: "TOKEN" } }));`,
     );
     const run = await runCli(["--kubeconfig", path, "check", "--proxy", "--wait", "0s"]);
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("Status check results are √");
+    expect(run.stdout.trimEnd().split("\n").at(-1), run.stdout + run.stderr).toBe(
+      "Status check results are √",
+    );
     expect(run.stdout).toContain("√ data plane proxies answer on their admin port");
     expect(runs()).toBe(1);
   });
