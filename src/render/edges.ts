@@ -1,41 +1,16 @@
 // `meshlens edges` output: Linkerd's table, wide and JSON (viz/cmd/edges.go), byte for byte.
-import Table from "cli-table3";
 import { reasonMessage } from "../edges/compute.js";
 import type { Edge, EdgesResult, UnreadProxy } from "../edges/types.js";
 import { escapeControl } from "./escape.js";
+import { tabwriterTable } from "./tabwriter.js";
 import type { Theme } from "./theme.js";
-
-const NO_BORDER = Object.fromEntries(
-  [
-    "top",
-    "top-mid",
-    "top-left",
-    "top-right",
-    "bottom",
-    "bottom-mid",
-    "bottom-left",
-    "bottom-right",
-    "left",
-    "left-mid",
-    "mid",
-    "mid-mid",
-    "right",
-    "right-mid",
-    "middle",
-  ].map((name) => [name, ""]),
-);
 
 /** SECURED: √ for mTLS, else the reason in words (Linkerd would print √ for tls="disabled"). */
 export function securedText(edge: Edge): string {
   return edge.security.mtls ? "√" : reasonMessage(edge.security.reason);
 }
 
-/**
- * Linkerd's layout (text/tabwriter, padding 3): every cell padded to its column's width, header
- * included, columns 3 spaces apart, and the last column padded too, so rows end in spaces.
- * cli-table3 reproduces it with no borders, no cell padding and each column 3 wider than its
- * widest cell (the last one not).
- */
+/** Linkerd's layout (text/tabwriter, padding 3), drawn by tabwriter.ts. */
 export function renderEdgesTable(edges: readonly Edge[], wide: boolean, theme: Theme): string {
   const head = [
     "SRC",
@@ -60,17 +35,11 @@ export function renderEdgesTable(edges: readonly Edge[], wide: boolean, theme: T
       secured: edge.security.mtls ? theme.ok(secured) : escapeControl(secured),
     };
   });
-  const widths = head.map((title, column) =>
-    Math.max([...title].length, ...rows.map((row) => [...(row.plain[column] ?? "")].length)),
-  );
-  const table = new Table({
+  return tabwriterTable(
     head,
-    chars: NO_BORDER,
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
-    colWidths: widths.map((width, column) => (column < widths.length - 1 ? width + 3 : width)),
-  });
-  for (const row of rows) table.push([...row.plain.slice(0, -1), row.secured]);
-  return `${table.toString()}\n`;
+    rows.map((row) => [...row.plain.slice(0, -1), row.secured]),
+    rows.map((row) => row.plain),
+  );
 }
 
 /** `-o json`: Linkerd's keys in Linkerd's order; `no_tls_reason` is the message ("" when mTLS). */
