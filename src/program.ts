@@ -9,6 +9,7 @@ import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
 import { edgesCommand } from "./commands/edges.js";
 import { identityCommand } from "./commands/identity.js";
+import { rotationCommand } from "./commands/rotation.js";
 import { tapCommand } from "./commands/tap.js";
 import { createContext, type GlobalOptions, REQUEST_TIMEOUT_MS } from "./context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "./errors.js";
@@ -118,6 +119,7 @@ export function buildProgram(
     identityCommand(run),
     edgesCommand(run),
     tapCommand(run),
+    rotationCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),
   ]) {

@@ -140,3 +140,16 @@ export function webhookConfigurationInfo(
     webhooks: webhooks.map((w) => ({ name: w.name, caBundle: w.clientConfig.caBundle })),
   };
 }
+
+/**
+ * When an object last changed: the latest of its managedFields' times (every write by a field
+ * manager stamps one, its creation included); undefined when it has none.
+ */
+export function lastChange(
+  metadata: { managedFields?: Array<{ time?: unknown }> } | undefined,
+): Date | undefined {
+  const times = (metadata?.managedFields ?? [])
+    .map((field) => Date.parse(String(field.time ?? "")))
+    .filter((time) => !Number.isNaN(time));
+  return times.length > 0 ? new Date(Math.max(...times)) : undefined;
+}

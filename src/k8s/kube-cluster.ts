@@ -13,7 +13,7 @@ import type {
   VersionInfo,
 } from "@kubernetes/client-node";
 import { cachedHttpsOptions, type Impersonation } from "./credentials.js";
-import { decodeData, interner, podInfo, webhookConfigurationInfo } from "./decode.js";
+import { decodeData, interner, lastChange, podInfo, webhookConfigurationInfo } from "./decode.js";
 import { shareExecCredentials } from "./exec-credentials.js";
 import { type KubeconfigSource, loadKubeConfig } from "./kubeconfig.js";
 import { PortForwarder } from "./port-forward.js";
@@ -123,7 +123,9 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
         { verb: "get", resource: "configmaps", namespace, name },
       );
-      return cm === undefined ? undefined : { name, namespace, data: cm.data ?? {} };
+      if (cm === undefined) return undefined;
+      const changedAt = lastChange(cm.metadata);
+      return { name, namespace, data: cm.data ?? {}, ...(changedAt ? { changedAt } : {}) };
     },
     async getSecret(namespace, name) {
       const secret = await transport.get<V1Secret>(

@@ -91,6 +91,8 @@ export interface ConfigMapInfo {
   name: string;
   namespace: string;
   data: Record<string, string>;
+  /** When it last changed: the latest `metadata.managedFields[].time`, when it has any. */
+  changedAt?: Date;
 }
 
 /** The reads meshlens makes. `get*` return undefined for NotFound; other failures throw KubeApiError. */

@@ -62,6 +62,12 @@ async function issuerReadiness(
       `proxies that do not trust its anchor ${short(anchor)} yet (they would reject every new leaf): restart them first`,
       lacking.map(podRef),
     );
+  const stale = facts.pods.filter((pod) => pod.startedBeforeBundleChange);
+  if (stale.length > 0)
+    say(
+      "control-plane pods started before the bundle last changed (they may hold the old anchors): restart them first",
+      stale.map(podRef),
+    );
   return answer(reasons, facts.pods.length === 0 ? ["no proxies were asked (no cluster)"] : []);
 }
 
