@@ -3,6 +3,7 @@
 // linkerd-config's anchors, the issuer Secret, every meshed pod's bundle (inline as injected, or
 // the ConfigMap as it was when the container started) and, unless told not to, each proxy's live
 // leaf and the anchor it chains to.
+import type { X509Certificate } from "node:crypto";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { notAskedReason } from "../checks/data-plane/pod-state.js";
 import { linkerdValuesOf, readClusterIdentityInput } from "../checks/facts.js";
@@ -135,6 +136,17 @@ export async function collectRotationFacts(
   if (options.leaves !== undefined) {
     const { timeoutMs, concurrency } = options.leaves;
     const everyAnchor = [...seen.values()];
+    // Every proxy presents the same issuer after its leaf: each distinct certificate parsed once,
+    // as check --proxy does (docs/performance.md).
+    const described = new Map<string, CertificateInfo>();
+    const describe = (cert: X509Certificate): CertificateInfo => {
+      let info = described.get(cert.fingerprint256);
+      if (info === undefined) {
+        info = certs.parseCertificate(cert);
+        described.set(cert.fingerprint256, info);
+      }
+      return info;
+    };
     const targets = trusts.filter(
       ({ pod }) =>
         pod.phase === "Running" &&
@@ -145,14 +157,12 @@ export async function collectRotationFacts(
       targets,
       concurrency,
       async (target) => {
-        target.trust.leaf = await leafTrust(
-          cluster,
-          certs,
-          target.pod,
+        target.trust.leaf = await leafTrust(cluster, certs, target.pod, {
           timeoutMs,
-          everyAnchor,
-          options.now(),
-        );
+          anchors: everyAnchor,
+          now: options.now(),
+          describe,
+        });
       },
       (done) => options.onProgress?.(done, targets.length),
     );
@@ -197,21 +207,25 @@ async function leafTrust(
   cluster: Cluster,
   certs: CertTools,
   pod: PodInfo,
-  timeoutMs: number,
-  anchors: CertificateInfo[],
-  now: Date,
+  how: {
+    timeoutMs: number;
+    anchors: CertificateInfo[];
+    now: Date;
+    describe: (cert: X509Certificate) => CertificateInfo;
+  },
 ): Promise<LeafTrust | undefined> {
-  const served = await readServedChain(cluster, pod, podIdentity(pod) ?? "", timeoutMs, {
+  const served = await readServedChain(cluster, pod, podIdentity(pod) ?? "", how.timeoutMs, {
     leaf: (cert) => certs.parseCertificate(cert),
-    intermediate: (cert) => certs.parseCertificate(cert),
+    intermediate: how.describe,
   });
   if (!served.ok) return undefined;
-  const anchor = await anchorOf(certs, served.leaf, served.intermediates, anchors, now);
+  const anchor = await anchorOf(certs, served.leaf, served.intermediates, how.anchors, how.now);
   const leaf: LeafTrust = {
     anchor,
     issuer: served.intermediates[0]?.fingerprintSha256,
     notAfter: served.leaf.notAfter,
   };
+  // Its OpenSSL certificate let go: thousands of leaves are not kept alive.
   certs.release(served.leaf);
   return leaf;
 }
