@@ -5,6 +5,7 @@ import { checkExitCode } from "../../src/checks/verdict.js";
 import { parseCheckOptions, type RawCheckFlags } from "../../src/commands/check.js";
 import { type EdgesFlags, parseEdgesOptions } from "../../src/commands/edges.js";
 import { type IdentityFlags, parseIdentityOptions } from "../../src/commands/identity.js";
+import { parseRotationOptions, type RotationFlags } from "../../src/commands/rotation.js";
 import { parseTapOptions, type TapFlags } from "../../src/commands/tap.js";
 import { CliError, ExitCode } from "../../src/errors.js";
 
@@ -153,6 +154,45 @@ describe("parseIdentityOptions", () => {
     expect(usage(() => parseIdentityOptions(["p"], { ...defaults, output: "yaml" }))).toMatch(
       /^invalid --output "yaml"/,
     );
+  });
+});
+
+describe("parseRotationOptions", () => {
+  const defaults: RotationFlags = {
+    output: "table",
+    verifyLeaves: true,
+    proxyConcurrency: "32",
+    proxyTimeout: "5s",
+  };
+  it("reads the step, and fingerprints as the table or openssl print them", () => {
+    expect(parseRotationOptions({ ...defaults, readyFor: "issuer=new.crt" }).readyFor).toEqual({
+      text: "issuer=new.crt",
+      step: { kind: "issuer", file: "new.crt" },
+    });
+    expect(
+      parseRotationOptions({ ...defaults, readyFor: "remove-anchor=AB:CD:EF:01:23:45:67:89" })
+        .readyFor?.step,
+    ).toEqual({ kind: "remove-anchor", fingerprint: "abcdef0123456789" });
+    expect(
+      parseRotationOptions({ ...defaults, readyFor: "remove-anchor=old.crt" }).readyFor?.step,
+    ).toEqual({ kind: "remove-anchor", file: "old.crt" });
+  });
+  it("live leaves unless --no-verify-leaves; offline reads no proxy", () => {
+    expect(parseRotationOptions(defaults).leaves).toEqual({ concurrency: 32, timeoutMs: 5000 });
+    expect(parseRotationOptions({ ...defaults, verifyLeaves: false }).leaves).toBeUndefined();
+    const offline = parseRotationOptions({ ...defaults, anchors: "b.pem", issuerCert: "i.pem" });
+    expect(offline).toMatchObject({ offline: { anchors: "b.pem", issuerCert: "i.pem" } });
+    expect(offline.leaves).toBeUndefined();
+  });
+  it.each([
+    [{ readyFor: "rotate" }, 'invalid --ready-for "rotate"'],
+    [{ readyFor: "issuer=" }, 'invalid --ready-for "issuer="'],
+    [{ output: "yaml" }, 'invalid --output "yaml"'],
+    [{ issuerCert: "i.pem" }, "--issuer-cert goes with --anchors"],
+    [{ anchors: "b.pem", namespace: "x" }, "-n and -l read a cluster"],
+    [{ proxyConcurrency: "0" }, 'invalid --proxy-concurrency "0"'],
+  ] as const)("%j is a usage error", (flags, message) => {
+    expect(usage(() => parseRotationOptions({ ...defaults, ...flags }))).toContain(message);
   });
 });
 

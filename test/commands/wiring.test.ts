@@ -55,6 +55,26 @@ describe("argv reaches each command's options", () => {
     expect(global).toMatchObject({ context: "prod", linkerdNamespace: "mesh" });
   });
 
+  it("rotation", async () => {
+    const { options } = await parse(
+      "rotation",
+      "--ready-for",
+      "bundle=next.pem",
+      "-o",
+      "json",
+      "-n",
+      "emojivoto",
+      "--no-verify-leaves",
+    );
+    expect(options).toMatchObject({
+      output: "json",
+      readyFor: { step: { kind: "bundle", file: "next.pem" } },
+      namespace: "emojivoto",
+      leaves: undefined,
+      offline: undefined,
+    });
+  });
+
   it("edges", async () => {
     const { options } = await parse("edges", "po", "-A", "--unmeshed", "--timeout", "2s");
     expect(options).toMatchObject({
