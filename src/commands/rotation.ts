@@ -3,6 +3,7 @@
 // read them, or, offline, from --anchors and --issuer-cert.
 import { readFile } from "node:fs/promises";
 import { Command } from "commander";
+import { unlessAborted } from "../abort.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
@@ -186,20 +187,27 @@ export async function runRotation(ctx: Context, options: RotationOptions): Promi
       ctx.loadCluster(),
     ]);
     const status = statusLine(ctx);
+    let collected: RotationFacts | undefined;
     try {
-      facts = await collectRotationFacts(cluster, certs, {
-        controlPlaneNamespace: ctx.global.linkerdNamespace,
-        namespace: options.namespace,
-        selector: options.selector,
-        leaves: options.leaves,
-        expiryThresholdMs: EXPIRY_THRESHOLD_MS,
-        extraAnchors: step?.kind === "bundle" ? step.anchors : [],
-        now: ctx.clock,
-        onProgress: (done, total) => status.show(`reading proxy certificates: ${done}/${total}`),
-      });
+      // Ctrl-C stops the wait at once (exit 130), as check's does.
+      collected = await unlessAborted(
+        collectRotationFacts(cluster, certs, {
+          controlPlaneNamespace: ctx.global.linkerdNamespace,
+          namespace: options.namespace,
+          selector: options.selector,
+          leaves: options.leaves,
+          expiryThresholdMs: EXPIRY_THRESHOLD_MS,
+          extraAnchors: step?.kind === "bundle" ? step.anchors : [],
+          now: ctx.clock,
+          onProgress: (done, total) => status.show(`reading proxy certificates: ${done}/${total}`),
+        }),
+        ctx.signal,
+      );
     } finally {
       status.stop();
     }
+    if (collected === undefined) return ExitCode.Interrupted;
+    facts = collected;
   }
   const report = assessRotation(facts);
   const readiness = step &&

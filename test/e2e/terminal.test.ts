@@ -77,12 +77,17 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
     await interruptedAt(notReady.kubeconfigPath, "check --wait 5m", /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] control plane/m);
   });
 
-  it("ends `check --proxy` on a big cluster while its progress line shows", async () => {
+  it("ends `check --proxy` and `rotation` on a big cluster while their progress line shows", async () => {
     const big = await sim({ scenario: "scale", scale: { pods: 3000, namespaces: 10 } });
     await interruptedAt(
       big.kubeconfigPath,
       "check --proxy",
       /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] verifying proxy certificates: \d+\/\d+/m,
+    );
+    await interruptedAt(
+      big.kubeconfigPath,
+      "rotation",
+      /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] reading proxy certificates: \d+\/\d+/m,
     );
   });
 });

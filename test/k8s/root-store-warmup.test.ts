@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { needsRootStoreWarmup, warmRootStore } from "../../src/k8s/root-store-warmup.js";
+import {
+  commandLineUsesTls,
+  needsRootStoreWarmup,
+  warmRootStore,
+} from "../../src/k8s/root-store-warmup.js";
 
 describe("the TLS root store warm-up", () => {
   it("runs on Node 20 and 21 only (22 and later build the store lazily)", () => {
@@ -8,6 +12,13 @@ describe("the TLS root store warm-up", () => {
     expect(needsRootStoreWarmup("22.23.5")).toBe(false);
     expect(needsRootStoreWarmup("24.22.3")).toBe(false);
     expect(warmRootStore("24.22.3")).toBeUndefined();
+  });
+
+  it("starts for the commands that reach a cluster, not for help", () => {
+    for (const command of ["check", "identity", "edges", "tap", "rotation", "demo"])
+      expect(commandLineUsesTls(["--context", "prod", command])).toBe(true);
+    expect(commandLineUsesTls(["rotation", "--help"])).toBe(false);
+    expect(commandLineUsesTls(["completion", "bash"])).toBe(false);
   });
 
   it("builds the store in a worker that ends by itself, without error", async () => {
