@@ -11,6 +11,7 @@ import { applyFaults } from "./api-faults.js";
 import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
 import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
+import { writeObject } from "./api-writes.js";
 import type { FaultInjector } from "./faults.js";
 import type { PodNetwork } from "./pod-network.js";
 import { forwardPort } from "./port-forward-server.js";
@@ -198,6 +199,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
       request.pipe(forwarded);
       return;
+    }
+    if (request.method === "PATCH" || request.method === "PUT") {
+      const target = route(path);
+      if (target.kind === "object") {
+        const written = await writeObject(
+          request,
+          options.store,
+          target,
+          url.searchParams,
+          options.clock(),
+        );
+        send(response, written.code, written.body);
+        return;
+      }
     }
     if (request.method !== "GET") {
       send(

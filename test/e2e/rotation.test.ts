@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { daysFrom, type Issued, issueCertificate } from "../../src/sim/pki.js";
 import { scratchDir } from "../fixtures.js";
-import { runCli, simulatorsForThisFile } from "./helpers.js";
+import { runCli, runShell, simulatorsForThisFile, toolForTests } from "./helpers.js";
+
+const kubectl = toolForTests("kubectl", ["version", "--client"], "the kubectl walk of the runbook");
 
 const sim = simulatorsForThisFile();
 const now = new Date();
@@ -201,5 +203,37 @@ describe("on a cluster", () => {
       `remove-anchor=${other.fingerprintSha256}`,
     ]);
     expect(seen.code, seen.stdout).toBe(0);
+  });
+});
+
+describe.skipIf(kubectl.skip)("the runbook's writes, made with kubectl", () => {
+  it("applying the bundle again makes the control plane older than it: restart it", async () => {
+    const s = await sim();
+    // Step 2 of the manual runbook, then the apply of step 4 (the simulator has no OpenAPI
+    // document, which kubectl's validation asks for).
+    const applied = await runShell(
+      `kubectl --kubeconfig "$1" -n linkerd get cm linkerd-identity-trust-roots -o jsonpath='{.data.ca-bundle\\.crt}' > "$2" &&
+       kubectl --kubeconfig "$1" -n linkerd create configmap linkerd-identity-trust-roots --from-file=ca-bundle.crt="$2" --dry-run=client -o yaml |
+       kubectl --kubeconfig "$1" apply --validate=false -f - 2>/dev/null`,
+      {},
+      [s.kubeconfigPath, join(dir, "original-trust.crt")],
+    );
+    expect(applied.stdout).toBe("configmap/linkerd-identity-trust-roots configured\n");
+    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "rotation", "-o", "json"]);
+    expect(run.code).toBe(1);
+    const document = JSON.parse(run.stdout);
+    expect(document.phase.id).toBe("steady");
+    expect(document.dangers).toEqual([
+      {
+        kind: "started-before-bundle-change",
+        pods: expect.arrayContaining([
+          expect.objectContaining({
+            namespace: "linkerd",
+            pod: expect.stringMatching(/^linkerd-identity-/),
+          }),
+        ]),
+      },
+    ]);
+    expect(document.dangers[0].pods).toHaveLength(3);
   });
 });
