@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   serviceUpstreams?: Map<string, string>;
   /** linkerd-viz's tap server, behind the aggregated API. */
   tap?: TapServer;
+  /** After an object was written (the controllers act on it). */
+  onWrite?: () => void;
 }
 
 export interface RequestStats {
@@ -210,6 +212,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           url.searchParams,
           options.clock(),
         );
+        if (written.code === 200) options.onWrite?.();
         send(response, written.code, written.body);
         return;
       }

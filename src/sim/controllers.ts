@@ -21,12 +21,46 @@ function shortHash(text: string, length: number): string {
   return out;
 }
 
-/** Pod IPs come from 10.42.0.0/16, like a k3s cluster. */
+/** Pod IPs come from 10.42.0.0/16, like a k3s cluster; the ones pods hold are skipped. */
 class IpAllocator {
   private next = 10;
+  private readonly used: Set<string>;
+  constructor(used: Iterable<string> = []) {
+    this.used = new Set(used);
+  }
   allocate(): string {
-    const n = this.next++;
-    return `10.42.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+    for (;;) {
+      const n = this.next++;
+      const ip = `10.42.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+      if (!this.used.has(ip)) return ip;
+    }
+  }
+}
+
+/**
+ * A Deployment whose pod template changed (`kubectl rollout restart` stamps an annotation on it)
+ * gets a new ReplicaSet: the ReplicaSets of earlier templates and their pods go, at once (the
+ * simulator rolls without surge).
+ */
+function dropOutdatedReplicaSets(
+  store: ObjectStore,
+  deployment: KubeObject,
+  current: string,
+): void {
+  const namespace = deployment.metadata.namespace ?? "default";
+  for (const rs of store.list({ apiVersion: "apps/v1", kind: "ReplicaSet" }, namespace)) {
+    const owned = (rs.metadata.ownerReferences ?? []).some(
+      (ref) => ref.kind === "Deployment" && ref.name === deployment.metadata.name,
+    );
+    if (!owned || rs.metadata.name === current) continue;
+    for (const pod of store.list({ apiVersion: "v1", kind: "Pod" }, namespace))
+      if (
+        (pod.metadata.ownerReferences ?? []).some(
+          (ref) => ref.kind === "ReplicaSet" && ref.name === rs.metadata.name,
+        )
+      )
+        store.remove("v1", "Pod", namespace, pod.metadata.name);
+    store.remove("apps/v1", "ReplicaSet", namespace, rs.metadata.name);
   }
 }
 
@@ -125,7 +159,11 @@ interface Owner {
  */
 export function reconcileWorkloads(store: ObjectStore, startedAt: string): void {
   const mesh = readMeshConfig(store);
-  const ips = new IpAllocator();
+  const ips = new IpAllocator(
+    store
+      .list({ apiVersion: "v1", kind: "Pod" })
+      .map((pod) => (pod.status as { podIP?: string } | undefined)?.podIP ?? ""),
+  );
   const namespaces = new Map(
     store.list({ apiVersion: "v1", kind: "Namespace" }).map((ns) => [ns.metadata.name, ns]),
   );
@@ -197,6 +235,7 @@ export function reconcileWorkloads(store: ObjectStore, startedAt: string): void 
     const template = templateOf(deployment);
     const hash = shortHash(JSON.stringify(template), 10);
     const name = `${deployment.metadata.name}-${hash}`;
+    dropOutdatedReplicaSets(store, deployment, name);
     const replicas = replicasOf(deployment);
     const labels = { ...template.metadata?.labels, "pod-template-hash": hash };
     const rs = store.put({

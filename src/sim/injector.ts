@@ -42,6 +42,16 @@ const WORKLOAD_LABEL: Record<string, string> = {
 };
 
 /** The mesh configuration the injector uses, read from the linkerd-config ConfigMap in the store. */
+function trustRootsOf(store: ObjectStore, namespace: string): string | undefined {
+  const roots = store.get(
+    { apiVersion: "v1", kind: "ConfigMap" },
+    namespace,
+    "linkerd-identity-trust-roots",
+  );
+  const bundle = (roots?.data as Record<string, string> | undefined)?.["ca-bundle.crt"];
+  return bundle === undefined || bundle.trim() === "" ? undefined : bundle;
+}
+
 export function readMeshConfig(store: ObjectStore): MeshConfig | undefined {
   const configs = store
     .list({ apiVersion: "v1", kind: "ConfigMap" })
@@ -57,9 +67,11 @@ export function readMeshConfig(store: ObjectStore): MeshConfig | undefined {
       trustDomain: String(
         global.identityTrustDomain ?? values.identityTrustDomain ?? "cluster.local",
       ),
-      trustAnchorsPem: String(
-        global.identityTrustAnchorsPEM ?? values.identityTrustAnchorsPEM ?? "",
-      ),
+      // Linkerd's injector reads the trust-roots ConfigMap (mounted) at each admission
+      // (controller/proxy-injector/webhook.go); linkerd-config's value when there is none.
+      trustAnchorsPem:
+        trustRootsOf(store, config.metadata.namespace ?? "linkerd") ??
+        String(global.identityTrustAnchorsPEM ?? values.identityTrustAnchorsPEM ?? ""),
       proxyVersion: String(
         (values.proxy as { image?: { version?: string } } | undefined)?.image?.version ||
           values.linkerdVersion ||

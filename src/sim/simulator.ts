@@ -267,6 +267,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     clock,
     pods: podNetwork(store, proxies),
+    // What the controllers do after a write: a changed pod template rolls its pods, which the
+    // injector gives the trust bundle of that moment; the proxies follow the pods.
+    onWrite: () => {
+      reconcileWorkloads(store, rfc3339(clock()));
+      proxies.refresh();
+    },
     serviceUpstreams: new Map(Object.entries(options.serviceUpstreams ?? {})),
     ...(options.port === undefined ? {} : { port: options.port }),
   });

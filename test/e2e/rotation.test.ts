@@ -207,7 +207,7 @@ describe("on a cluster", () => {
 });
 
 describe.skipIf(kubectl.skip)("the runbook's writes, made with kubectl", () => {
-  it("applying the bundle again makes the control plane older than it: restart it", async () => {
+  it("applying the bundle makes the control plane older than it; rollout restart fixes that", async () => {
     const s = await sim();
     // Step 2 of the manual runbook, then the apply of step 4 (the simulator has no OpenAPI
     // document, which kubectl's validation asks for).
@@ -235,5 +235,19 @@ describe.skipIf(kubectl.skip)("the runbook's writes, made with kubectl", () => {
       },
     ]);
     expect(document.dangers[0].pods).toHaveLength(3);
+    // The runbook's answer: restart the control plane. Its new pods read the bundle as it is now.
+    const restarted = await runShell(
+      `kubectl --kubeconfig "$1" -n linkerd rollout restart deploy >/dev/null && kubectl --kubeconfig "$1" -n linkerd get pods -o name`,
+      {},
+      [s.kubeconfigPath],
+    );
+    expect(restarted.stdout.trim().split("\n")).toHaveLength(3);
+    const after = await runCli(["--kubeconfig", s.kubeconfigPath, "rotation", "-o", "json"]);
+    expect(after.code, after.stdout).toBe(0);
+    const steady = JSON.parse(after.stdout);
+    expect(steady.dangers).toEqual([]);
+    expect(steady.anchors[0].trustedBy).toEqual({ dataPlane: 8, controlPlane: 3 });
+    expect(steady.anchors[0].liveLeaves).toBe(11);
+    expect(restarted.stdout).not.toContain(document.dangers[0].pods[0].pod);
   });
 });
