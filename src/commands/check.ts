@@ -1,6 +1,5 @@
 // `meshlens check [--proxy]`: flags to options, the checks run (checks/), rendered as asked, and
 // the exit code the verdict gives.
-import { readFile } from "node:fs/promises";
 import { Command, Option } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { CertTools } from "../certs/types.js";
@@ -26,7 +25,13 @@ import { escapeControl } from "../render/escape.js";
 import { rfc3339 } from "../shared/time.js";
 import type { RunCommand } from "./command.js";
 import { parseDuration } from "./durations.js";
-import { checkSelectorFlag, concurrency, positiveDuration, prometheusSource } from "./flags.js";
+import {
+  checkSelectorFlag,
+  concurrency,
+  positiveDuration,
+  prometheusSource,
+  readInputFile,
+} from "./flags.js";
 import { statusLine } from "./status-line.js";
 
 export type ProxyCheckOptions = Omit<DataPlaneOptions, "onProgress">;
@@ -135,16 +140,6 @@ export function parseCheckOptions(flags: RawCheckFlags): CheckOptions {
       : undefined,
     proxy,
   };
-}
-
-async function readInputFile(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    throw usageError(
-      `cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
 }
 
 async function offlineInput(files: NonNullable<CheckOptions["offline"]>): Promise<IdentityInput> {

@@ -1,5 +1,6 @@
 // Parsers for the flags several commands take: each checks its flag before anything talks to the
 // cluster, and a bad value is a usage error (exit 2) that names the flag.
+import { readFile } from "node:fs/promises";
 import { usageError } from "../errors.js";
 import type { PrometheusSource } from "../proxy/types.js";
 import { firstLine } from "../shared/first-line.js";
@@ -40,5 +41,16 @@ export function checkSelectorFlag(selector: string | undefined): void {
     parseLabelSelector(selector);
   } catch (error) {
     throw usageError(`invalid --selector "${selector}": ${firstLine(error)}`);
+  }
+}
+
+/** The text of a file a flag names; one it cannot read is a usage error naming the flag. */
+export async function readInputFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw usageError(
+      `cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }

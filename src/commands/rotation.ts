@@ -1,16 +1,16 @@
 // `meshlens rotation`: where a trust-anchor or issuer rotation stands, and with --ready-for whether
 // the next step is safe now (docs/rotation.md). The facts come from the cluster as Linkerd's parts
 // read them, or, offline, from --anchors and --issuer-cert.
-import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import type { Context } from "../context.js";
 import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { anchorOf } from "../rotation/anchors.js";
 import type { RotationFacts, RotationStep } from "../rotation/types.js";
 import { decodeCertificateBundle, decodeFirstBlock } from "../shared/pem.js";
 import type { RunCommand } from "./command.js";
-import { checkSelectorFlag, concurrency, positiveDuration } from "./flags.js";
+import { checkSelectorFlag, concurrency, positiveDuration, readInputFile } from "./flags.js";
 import { statusLine } from "./status-line.js";
 
 /** Anchors with less than this left are expiring (check's 60-day rule). */
@@ -47,14 +47,12 @@ export interface RotationOptions {
 function parseStep(text: string): StepRequest {
   const at = text.indexOf("=");
   const [kind, value] = at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
-  if (value === "")
-    throw usageError(
-      `invalid --ready-for "${text}": use issuer=FILE, bundle=FILE or remove-anchor=FILE|FINGERPRINT`,
-    );
-  if (kind === "issuer" || kind === "bundle") return { kind, file: value };
-  if (kind === "remove-anchor") {
-    const hex = value.replaceAll(":", "").toLowerCase();
-    return /^[0-9a-f]{16,64}$/.test(hex) ? { kind, fingerprint: hex } : { kind, file: value };
+  if (value !== "") {
+    if (kind === "issuer" || kind === "bundle") return { kind, file: value };
+    if (kind === "remove-anchor") {
+      const hex = value.replaceAll(":", "").toLowerCase();
+      return /^[0-9a-f]{16,64}$/.test(hex) ? { kind, fingerprint: hex } : { kind, file: value };
+    }
   }
   throw usageError(
     `invalid --ready-for "${text}": use issuer=FILE, bundle=FILE or remove-anchor=FILE|FINGERPRINT`,
@@ -103,14 +101,7 @@ async function readCertificates(
   path: string,
   certs: CertTools,
 ): Promise<CertificateInfo[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw usageError(
-      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
+  const text = await readInputFile(what, path);
   if (text.trim() === "") throw usageError(`${what} ${path} is empty`);
   const first = decodeFirstBlock(text);
   if (first === undefined) throw usageError(`${what} ${path} is not a PEM certificate`);
@@ -151,10 +142,6 @@ async function offlineFacts(
       ? undefined
       : (await readCertificates("--issuer-cert", files.issuerCert, certs))[0];
   const now = ctx.clock();
-  const verified =
-    issuer === undefined
-      ? undefined
-      : await certs.verifyChain(issuer, [], bundle, { now, ignoreValidity: true });
   return {
     now,
     bundle,
@@ -163,7 +150,7 @@ async function offlineFacts(
     linkerdConfigAnchors: undefined,
     issuerSecretCa: undefined,
     issuer,
-    issuerAnchor: verified?.ok ? verified.chain.at(-1)?.fingerprintSha256 : undefined,
+    issuerAnchor: issuer === undefined ? undefined : await anchorOf(certs, issuer, [], bundle, now),
     proxyOnlyAnchors: [],
     pods: [],
     leavesFetched: false,

@@ -24,6 +24,9 @@ const PLACE_WORDS: Record<AnchorPlace, string> = {
 
 const secondsUntil = (date: Date, now: Date) => Math.round((date.getTime() - now.getTime()) / 1000);
 const short = (fingerprint: string) => fingerprint.slice(0, 16);
+/** `5h0m` until `date`, for "expires in ...". */
+const timeUntil = (date: Date, now: Date) =>
+  formatTimeLeft(secondsUntil(date, now)).replace(/ left$/, "");
 
 /** The phase in the runbook's words (docs/rotation.md). */
 export function phaseWords(phase: Phase, now: Date): string {
@@ -37,7 +40,7 @@ export function phaseWords(phase: Phase, now: Date): string {
     case "issuer-rotated":
       return phase.oldLeaves === undefined
         ? "issuer rotated (leaves not fetched: whether leaves from the old issuer remain is not known)"
-        : `issuer rotated, ${phase.oldLeaves} ${plural(phase.oldLeaves, "leaf", "leaves")} still from the old issuer (last one expires in ${formatTimeLeft(secondsUntil(phase.lastOldLeafExpiresAt as Date, now)).replace(/ left$/, "")})`;
+        : `issuer rotated, ${phase.oldLeaves} ${plural(phase.oldLeaves, "leaf", "leaves")} still from the old issuer (last one expires in ${timeUntil(phase.lastOldLeafExpiresAt as Date, now)})`;
     case "ready-to-remove-old-anchor":
       return "ready to remove the old anchor";
     case "old-anchor-removed":
@@ -64,7 +67,7 @@ export function dangerLines(
     case "issuer-anchor-missing":
       return {
         line: `the issuer's anchor is missing from ${danger.pods.length} ${plural(danger.pods.length, "proxy", "proxies")}: ${podList(danger.pods)}`,
-        hint: `they reject every new leaf and keep their current one until it expires${danger.firstLeafExpiresAt ? ` (the first in ${formatTimeLeft(secondsUntil(danger.firstLeafExpiresAt, now)).replace(/ left$/, "")})` : ""}, then their traffic fails: restart them now so they load the current bundle`,
+        hint: `they reject every new leaf and keep their current one until it expires${danger.firstLeafExpiresAt ? ` (the first in ${timeUntil(danger.firstLeafExpiresAt, now)})` : ""}, then their traffic fails: restart them now so they load the current bundle`,
       };
     case "leaves-of-removed-anchor":
       return {

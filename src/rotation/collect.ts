@@ -11,7 +11,8 @@ import { mapBounded } from "../concurrency.js";
 import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { readServedChain } from "../proxy/served-chain.js";
-import { decodeCertificateBundle } from "../shared/pem.js";
+import { decodeStoredBundle } from "../shared/pem.js";
+import { anchorOf } from "./anchors.js";
 import type { LeafTrust, PodTrust, RotationFacts } from "./types.js";
 
 export const TRUST_ROOTS_CONFIGMAP = "linkerd-identity-trust-roots";
@@ -34,7 +35,7 @@ export interface CollectOptions {
 /** The certificates of a PEM text; an unreadable text is none (the anchors table shows what is). */
 function certificatesOf(pem: string | undefined, certs: CertTools): CertificateInfo[] {
   if (pem === undefined) return [];
-  const decoded = decodeCertificateBundle(pem.trim() === "" ? "" : `${pem.trim()}\n`);
+  const decoded = decodeStoredBundle(pem);
   if (!decoded.ok) return [];
   return decoded.value.flatMap((der) => {
     try {
@@ -186,21 +187,6 @@ export async function collectRotationFacts(
     leavesFetched: options.leaves !== undefined,
     expiryThresholdMs: options.expiryThresholdMs,
   };
-}
-
-/** The anchor (fingerprint) a certificate chains to among `anchors`, validity aside. */
-async function anchorOf(
-  certs: CertTools,
-  cert: CertificateInfo,
-  intermediates: CertificateInfo[],
-  anchors: CertificateInfo[],
-  now: Date,
-): Promise<string | undefined> {
-  const verified = await certs.verifyChain(cert, intermediates, anchors, {
-    now,
-    ignoreValidity: true,
-  });
-  return verified.ok ? verified.chain.at(-1)?.fingerprintSha256 : undefined;
 }
 
 async function leafTrust(

@@ -52,6 +52,15 @@ export function decodeCertificateBundle(text: string): DecodeResult<Uint8Array[]
   return { ok: true, value: certificates };
 }
 
+/**
+ * A bundle as it is stored (a ConfigMap's value, an env variable): surrounding whitespace aside,
+ * decoded as decodeCertificateBundle reads it.
+ */
+export function decodeStoredBundle(text: string): DecodeResult<Uint8Array[]> {
+  const trimmed = text.trim();
+  return decodeCertificateBundle(trimmed === "" ? "" : `${trimmed}\n`);
+}
+
 /** The first PEM block of a key file, the way linkerd2 pkg/tls/cred.go reads `key.pem`. */
 export function decodeFirstBlock(text: string): PemBlock | undefined {
   const [block] = scanBlocks(text);

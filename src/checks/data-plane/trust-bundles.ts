@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { proxyContainerOf } from "../../k8s/pods.js";
 import type { Cluster, PodInfo } from "../../k8s/types.js";
-import { decodeCertificateBundle } from "../../shared/pem.js";
+import { decodeStoredBundle } from "../../shared/pem.js";
 
 /**
  * The certificates of a PEM bundle as a set of SHA-256 digests of their DER (so order, whitespace
@@ -15,7 +15,7 @@ export function bundleDigests(
   memo: Map<string, Set<string> | undefined>,
 ): Set<string> | undefined {
   if (memo.has(pem)) return memo.get(pem);
-  const decoded = decodeCertificateBundle(pem.trim() === "" ? "" : `${pem.trim()}\n`);
+  const decoded = decodeStoredBundle(pem);
   const digests = decoded.ok
     ? new Set(decoded.value.map((der) => createHash("sha256").update(der).digest("hex")))
     : undefined;
