@@ -5,7 +5,7 @@
 //   live leaves           pods verified per second (every proxy's leaf fetched)       goal >= 300
 //     and peak memory     of the CLI                                                   goal < 300 MB
 import { performance } from "node:perf_hooks";
-import { checkProxyArgs, scaleCluster } from "./lib/clusters.mjs";
+import { checkProxyArgs, startScaleBenchmark } from "./lib/clusters.mjs";
 import { benchEnv, bin, peakMegabytes, runner, scratchRoot, timeInTurns } from "./lib/harness.mjs";
 import { report } from "./lib/report.mjs";
 
@@ -14,13 +14,7 @@ const scratch = scratchRoot("check-proxy");
 const run = runner(benchEnv(scratch("home")));
 const { line, ratio, passed } = report();
 
-const started = performance.now();
-const sim = await scaleCluster(scratch("sim"), pods);
-const meshed = sim.proxies.all().length;
-const startedIn = ((performance.now() - started) / 1000).toFixed(1);
-console.log(
-  `check --proxy at scale (node ${process.version}, ${meshed} meshed pods, simulator started in ${startedIn} s)\n`,
-);
+const { sim, meshed } = await startScaleBenchmark(scratch("sim"), pods, "check --proxy at scale");
 try {
   const args = checkProxyArgs(sim.kubeconfigPath);
   const quietArgs = [...args, "--no-verify-leaves"];

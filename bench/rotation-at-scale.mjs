@@ -4,8 +4,7 @@
 //   live leaves      vs `check --proxy`                        goal <= 1.1 (the same fetches, nothing twice)
 //   without leaves   vs `check --proxy --no-verify-leaves`     goal <= 1.2
 //   API calls        of `rotation --no-verify-leaves`          no more than check's
-import { performance } from "node:perf_hooks";
-import { checkProxyArgs, scaleCluster } from "./lib/clusters.mjs";
+import { checkProxyArgs, startScaleBenchmark } from "./lib/clusters.mjs";
 import { benchEnv, bin, runner, scratchRoot, timeInTurns } from "./lib/harness.mjs";
 import { report } from "./lib/report.mjs";
 
@@ -15,13 +14,7 @@ const scratch = scratchRoot("rotation");
 const run = runner(benchEnv(scratch("home")));
 const { line, ratio, passed } = report();
 
-const started = performance.now();
-const sim = await scaleCluster(scratch("sim"), pods);
-const meshed = sim.proxies.all().length;
-const startedIn = ((performance.now() - started) / 1000).toFixed(1);
-console.log(
-  `rotation at scale (node ${process.version}, ${meshed} meshed pods, simulator started in ${startedIn} s)\n`,
-);
+const { sim, meshed } = await startScaleBenchmark(scratch("sim"), pods, "rotation at scale");
 try {
   const check = checkProxyArgs(sim.kubeconfigPath);
   const rotation = ["--kubeconfig", sim.kubeconfigPath, "rotation", "-o", "short"];

@@ -15,6 +15,21 @@ export function scaleCluster(dir, pods, extra = {}) {
   });
 }
 
+/**
+ * A scale cluster for a benchmark, timed, and the benchmark's header line saying its size:
+ * `${title} (node …, N meshed pods, simulator started in S s)`.
+ */
+export async function startScaleBenchmark(dir, pods, title) {
+  const started = performance.now();
+  const sim = await scaleCluster(dir, pods);
+  const meshed = sim.proxies.all().length;
+  const startedIn = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${title} (node ${process.version}, ${meshed} meshed pods, simulator started in ${startedIn} s)\n`,
+  );
+  return { sim, meshed };
+}
+
 /** `check --proxy` as the benchmarks run it: no waiting, only problems printed. */
 export function checkProxyArgs(kubeconfigPath) {
   return ["--kubeconfig", kubeconfigPath, "check", "--proxy", "--wait", "0s", "-o", "short"];

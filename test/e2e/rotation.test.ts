@@ -3,8 +3,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { daysFrom, type Issued, issueCertificate } from "../../src/sim/pki.js";
+import type { Issued } from "../../src/sim/pki.js";
 import { scratchDir } from "../fixtures.js";
+import { rotationPki } from "../support/rotation-pki.js";
 import { runCli, runShell, simulatorsForThisFile, toolForTests } from "./helpers.js";
 
 const kubectl = toolForTests("kubectl", ["version", "--client"], "the kubectl walk of the runbook");
@@ -26,29 +27,7 @@ const file = (name: string, text: string) => {
 
 beforeAll(async () => {
   dir = scratchDir("meshlens-rotation-");
-  const anchor = (from: number) =>
-    issueCertificate({
-      commonName: "root.linkerd.cluster.local",
-      notBefore: daysFrom(now, from),
-      notAfter: daysFrom(now, 3000),
-      isCA: true,
-      pathLength: 1,
-    });
-  [oldAnchor, newAnchor] = await Promise.all([anchor(-300), anchor(-1)]);
-  const issuer = (signer: Issued, isCA = true) =>
-    issueCertificate({
-      commonName: "identity.linkerd.cluster.local",
-      notBefore: daysFrom(now, -1),
-      notAfter: daysFrom(now, 365),
-      isCA,
-      pathLength: 0,
-      signer,
-    });
-  [oldIssuer, newIssuer, notCa] = await Promise.all([
-    issuer(oldAnchor),
-    issuer(newAnchor),
-    issuer(newAnchor, false),
-  ]);
+  ({ oldAnchor, newAnchor, oldIssuer, newIssuer, notCa } = await rotationPki(now));
 });
 
 describe("offline: the files judged against each other", () => {

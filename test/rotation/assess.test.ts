@@ -6,7 +6,8 @@ import type { CertificateInfo, CertTools } from "../../src/certs/types.js";
 import { assessRotation } from "../../src/rotation/assess.js";
 import { stepReadiness } from "../../src/rotation/readiness.js";
 import type { PodTrust, RotationFacts } from "../../src/rotation/types.js";
-import { daysFrom, type Issued, issueCertificate } from "../../src/sim/pki.js";
+import type { Issued } from "../../src/sim/pki.js";
+import { issuerFrom, rotationPki } from "../support/rotation-pki.js";
 
 const now = new Date("2026-12-04T12:00:00Z");
 const DAY = 86_400_000;
@@ -21,35 +22,13 @@ let notCa: CertificateInfo;
 beforeAll(async () => {
   certs = await loadCertTools();
   const info = (issued: Issued) => certs.parseCertificate(new Uint8Array(issued.cert.rawData));
-  const anchor = (from: number) =>
-    issueCertificate({
-      commonName: "root.linkerd.cluster.local",
-      notBefore: daysFrom(now, from),
-      notAfter: daysFrom(now, 3000),
-      isCA: true,
-      pathLength: 1,
-    });
-  const [oldRoot, newRoot] = await Promise.all([anchor(-400), anchor(-1)]);
-  const issuer = (signer: Issued, isCA = true) =>
-    issueCertificate({
-      commonName: "identity.linkerd.cluster.local",
-      notBefore: daysFrom(now, -1),
-      notAfter: daysFrom(now, 365),
-      isCA,
-      pathLength: 0,
-      signer,
-    });
-  const [oldI, newI, leafLike] = await Promise.all([
-    issuer(oldRoot),
-    issuer(newRoot),
-    issuer(newRoot, false),
-  ]);
+  const pki = await rotationPki(now);
   [oldAnchor, newAnchor, oldIssuer, newIssuer, notCa] = [
-    oldRoot,
-    newRoot,
-    oldI,
-    newI,
-    leafLike,
+    pki.oldAnchor,
+    pki.newAnchor,
+    pki.oldIssuer,
+    pki.newIssuer,
+    pki.notCa,
   ].map(info) as [
     CertificateInfo,
     CertificateInfo,
@@ -57,20 +36,7 @@ beforeAll(async () => {
     CertificateInfo,
     CertificateInfo,
   ];
-  rsaIssuer = certs.parseCertificate(
-    new Uint8Array(
-      (
-        await issueCertificate({
-          commonName: "identity.linkerd.cluster.local",
-          notBefore: daysFrom(now, -1),
-          notAfter: daysFrom(now, 365),
-          isCA: true,
-          signer: newRoot,
-          algorithm: "RSA-2048",
-        })
-      ).cert.rawData,
-    ),
-  );
+  rsaIssuer = info(await issuerFrom(pki.newAnchor, now, { algorithm: "RSA-2048" }));
 });
 
 const fp = (cert: CertificateInfo) => cert.fingerprintSha256;
