@@ -2,6 +2,7 @@
 // object), and the answers for the resources in the store: lists with selectors and paging.
 import type { IncomingMessage } from "node:http";
 import { matchesSelector, parseLabelSelector } from "../shared/label-selector.js";
+import { openApiDocument } from "./api-openapi.js";
 import { toTable } from "./api-tables.js";
 import {
   groupVersion,
@@ -22,6 +23,7 @@ export type Route =
   | { kind: "unknown" };
 
 function discoveryRoute(path: string): unknown {
+  if (path.startsWith("/openapi/")) return openApiDocument(path);
   if (path === "/version")
     return {
       ...KUBERNETES_VERSION,

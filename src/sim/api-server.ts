@@ -11,7 +11,7 @@ import { applyFaults } from "./api-faults.js";
 import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
 import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
-import { writeObject } from "./api-writes.js";
+import { type WriteValidator, writeObject } from "./api-writes.js";
 import type { FaultInjector } from "./faults.js";
 import type { PodNetwork } from "./pod-network.js";
 import { forwardPort } from "./port-forward-server.js";
@@ -35,8 +35,10 @@ export interface ApiServerOptions {
   serviceUpstreams?: Map<string, string>;
   /** linkerd-viz's tap server, behind the aggregated API. */
   tap?: TapServer;
-  /** After an object was written (the controllers act on it). */
-  onWrite?: () => void;
+  /** Checks a write before it is stored (a 422 when it says why not). */
+  validateWrite?: WriteValidator;
+  /** After an object was written: the controllers act on it before the write is answered. */
+  onWrite?: () => void | Promise<void>;
 }
 
 export interface RequestStats {
@@ -211,8 +213,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           target,
           url.searchParams,
           options.clock(),
+          options.validateWrite,
         );
-        if (written.code === 200) options.onWrite?.();
+        if (written.code === 200) await options.onWrite?.();
         send(response, written.code, written.body);
         return;
       }

@@ -143,9 +143,34 @@ function columnsFor(type: ResourceType): Column[] {
         },
         age,
       ];
+    case "Event":
+      return eventColumns();
     default:
       return [name, age];
   }
+}
+
+/** As kube-apiserver prints core/v1 Events: what happened to which object, newest last. */
+function eventColumns(): Column[] {
+  const text = (field: string) => (o: KubeObject) => String(o[field] ?? "");
+  return [
+    {
+      name: "Last Seen",
+      type: "string",
+      cell: (o, now) => shortAge(o.lastTimestamp as string | undefined, now),
+    },
+    { name: "Type", type: "string", cell: text("type") },
+    { name: "Reason", type: "string", cell: text("reason") },
+    {
+      name: "Object",
+      type: "string",
+      cell: (o) => {
+        const involved = o.involvedObject as { kind?: string; name?: string } | undefined;
+        return `${(involved?.kind ?? "").toLowerCase()}/${involved?.name ?? ""}`;
+      },
+    },
+    { name: "Message", type: "string", cell: text("message") },
+  ];
 }
 
 export function toTable(

@@ -67,12 +67,23 @@ function stamped(object: KubeObject, manager: string, operation: string, now: Da
   };
 }
 
-/** A write changes neither the object's name nor its namespace. */
-function sameIdentity(current: KubeObject): { name: string; namespace?: string } {
-  return current.metadata.namespace === undefined
-    ? { name: current.metadata.name }
-    : { name: current.metadata.name, namespace: current.metadata.namespace };
+/**
+ * A write changes neither the object's name and namespace nor what the server set: its uid and
+ * creation time (kubectl's `creationTimestamp: null` from --dry-run output is ignored, as
+ * kube-apiserver ignores it).
+ */
+function sameIdentity(current: KubeObject): Pick<KubeObject["metadata"], "name" | "namespace"> {
+  const { name, namespace, uid, creationTimestamp } = current.metadata;
+  return {
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(uid === undefined ? {} : { uid }),
+    ...(creationTimestamp === undefined ? {} : { creationTimestamp }),
+  };
 }
+
+/** What a cluster refuses to store: a message for a 422, or undefined to accept the object. */
+export type WriteValidator = (next: KubeObject, current: KubeObject) => string | undefined;
 
 /** A PATCH or PUT of one object; the caller has checked RBAC and that the route is an object. */
 export async function writeObject(
@@ -81,6 +92,7 @@ export async function writeObject(
   route: { type: ResourceType; namespace: string | undefined; name: string },
   query: URLSearchParams,
   now: Date,
+  validate: WriteValidator = () => undefined,
 ): Promise<WriteOutcome> {
   const current = store.get(route.type, route.namespace, route.name);
   if (current === undefined)
@@ -109,7 +121,7 @@ export async function writeObject(
     const patched = mergePatch(current, body) as KubeObject;
     const kept = { ...patched, apiVersion: current.apiVersion, kind: current.kind };
     kept.metadata = { ...kept.metadata, ...sameIdentity(current) };
-    return { code: 200, body: store.put(stamped(kept, manager, "Update", now)) };
+    return accepted(store, current, stamped(kept, manager, "Update", now), validate);
   }
   const replacement = body as KubeObject;
   if (replacement?.metadata?.name !== route.name)
@@ -121,18 +133,47 @@ export async function writeObject(
         "the name of the object does not match the name on the URL",
       ),
     };
+  const next = stamped(
+    { ...replacement, metadata: { ...replacement.metadata, ...sameIdentity(current) } },
+    manager,
+    "Update",
+    now,
+  );
+  return accepted(store, current, next, validate);
+}
+
+function accepted(
+  store: ObjectStore,
+  current: KubeObject,
+  next: KubeObject,
+  validate: WriteValidator,
+): WriteOutcome {
+  const refusal = validate(next, current);
+  // A write that changes nothing is not stored: no new resourceVersion, no managedFields time
+  // (kube-apiserver skips no-op updates), so re-applying the same bundle is not a change.
+  if (refusal === undefined)
+    return { code: 200, body: sameContent(next, current) ? current : store.put(next) };
+  const kind = next.kind;
   return {
-    code: 200,
-    body: store.put(
-      stamped(
-        {
-          ...replacement,
-          metadata: { ...replacement.metadata, ...sameIdentity(current) },
-        },
-        manager,
-        "Update",
-        now,
-      ),
-    ),
+    code: 422,
+    body: statusBody(422, "Invalid", `${kind} "${next.metadata.name}" is invalid: ${refusal}`),
   };
+}
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const content = ({ metadata, ...rest }: KubeObject) => {
+    const { managedFields: _fields, resourceVersion: _version, ...meta } = metadata;
+    return canonical({ ...rest, metadata: meta });
+  };
+  return content(a) === content(b);
+}
+
+/** JSON with every map's keys sorted: the same object written in another order is the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
 }

@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import { encodePem } from "../shared/pem.js";
+import { decodeCertificateBundle, encodePem } from "../shared/pem.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -132,4 +132,36 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function daysFrom(now: Date, days: number): Date {
   return new Date(now.getTime() + days * DAY_MS);
+}
+
+/** The certificates of a PEM bundle (anything that does not parse is left out, as Go's pool does). */
+export function parseBundle(pem: string): x509.X509Certificate[] {
+  const blocks = decodeCertificateBundle(pem);
+  if (!blocks.ok) return [];
+  const certificates: x509.X509Certificate[] = [];
+  for (const der of blocks.value) {
+    try {
+      certificates.push(new x509.X509Certificate(der));
+    } catch {
+      // not a certificate: no anchor
+    }
+  }
+  return certificates;
+}
+
+/**
+ * Whether `cert`, valid at `now`, was signed by one of `roots` (valid at `now` too): the check a
+ * proxy makes of a new leaf's issuer against its anchors, and the identity controller of an issuer.
+ */
+export async function chainsTo(
+  cert: x509.X509Certificate,
+  roots: readonly x509.X509Certificate[],
+  now: Date,
+): Promise<boolean> {
+  if (now < cert.notBefore || now > cert.notAfter) return false;
+  for (const root of roots) {
+    if (root.subject !== cert.issuer || now < root.notBefore || now > root.notAfter) continue;
+    if (await cert.verify({ publicKey: root, signatureOnly: true })) return true;
+  }
+  return false;
 }

@@ -1,7 +1,8 @@
 // What a pod's injected proxy says about itself in the pod spec: its container, admin port and
 // identity. Shared by the simulated proxies and the traffic model.
 import { type ExpandableEnvVar, resolveEnv } from "../shared/env-expansion.js";
-import type { KubeObject } from "./store.js";
+import { SIM_ANNOTATIONS } from "./annotations.js";
+import type { KubeObject, ObjectStore } from "./store.js";
 
 export interface Container {
   name: string;
@@ -49,4 +50,35 @@ export function podIdentity(pod: KubeObject): string | undefined {
   return resolveEnv(env, (fieldPath) => fields[fieldPath]).get(
     "LINKERD2_PROXY_IDENTITY_LOCAL_NAME",
   );
+}
+
+/**
+ * The trust anchors a proxy (or the identity controller) loads when its container starts: the
+ * inline LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS the injector wrote, or, through `configMapKeyRef`
+ * (the control plane), the ConfigMap as it is at that moment. A scenario may pin what a pod loaded
+ * long ago with the trust-anchors annotation. Linkerd: charts/partials/templates/_proxy.tpl.
+ */
+export function anchorsAtStart(pod: KubeObject, store: ObjectStore): string {
+  const pinned = pod.metadata.annotations?.[SIM_ANNOTATIONS.trustAnchors];
+  if (pinned !== undefined) return pinned;
+  const variable = proxyContainer(pod)?.env?.find(
+    (v) => v.name === "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS",
+  ) as (ExpandableEnvVar & { valueFrom?: { configMapKeyRef?: ConfigMapKey } }) | undefined;
+  if (variable?.value !== undefined) return variable.value;
+  const ref = variable?.valueFrom?.configMapKeyRef;
+  return ref === undefined ? "" : configMapValue(store, pod.metadata.namespace, ref);
+}
+
+interface ConfigMapKey {
+  name: string;
+  key: string;
+}
+
+export function configMapValue(
+  store: ObjectStore,
+  namespace: string | undefined,
+  ref: ConfigMapKey,
+): string {
+  const map = store.get({ apiVersion: "v1", kind: "ConfigMap" }, namespace, ref.name);
+  return (map?.data as Record<string, string> | undefined)?.[ref.key] ?? "";
 }

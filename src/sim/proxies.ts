@@ -3,7 +3,6 @@
 // (linkerd-facts.md 4.1-4.3). Reached through port-forward, the pod proxy subresource, or a loopback
 // port per pod.
 
-import { createHash } from "node:crypto";
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -11,7 +10,7 @@ import {
 } from "node:http";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import { TLSSocket } from "node:tls";
 import { gzipSync } from "node:zlib";
 import {
   PROXY_FAULT_ANNOTATION,
@@ -19,9 +18,9 @@ import {
   type ProxyFault,
   SIM_ANNOTATIONS,
 } from "./annotations.js";
-import { issueLeaf, LEAF_LIFETIME_MS, REFRESH_AT } from "./identity-service.js";
-import type { Issued } from "./pki.js";
+import type { IdentityService } from "./identity-service.js";
 import { identityDisabled, podIdentity, proxyContainer } from "./pod-proxy.js";
+import { type LeafState, ProxyIdentities } from "./proxy-identity.js";
 import { identityFamilies, startTimeFamily } from "./proxy-metrics.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 import { type Link, trafficLinks } from "./traffic/links.js";
@@ -39,22 +38,11 @@ export interface SimProxy {
   port?: number;
 }
 
-interface LeafState {
-  leaf: Issued;
-  context: SecureContext;
-  refreshedAt: Date;
-  refreshes: { ok: number; error: number };
-}
-
-function hashFraction(text: string): number {
-  return createHash("sha256").update(text).digest().readUInt32BE(0) / 0xffffffff;
-}
-
 export interface ProxyFleetOptions {
   store: ObjectStore;
   clock: () => Date;
-  /** The issuer the identity service signs with; undefined when it has none (no leaves). */
-  issuer: () => Issued | undefined;
+  /** Linkerd's identity controller, which signs the proxies' leaves. */
+  identity: IdentityService;
   /**
    * More families for every /metrics body, after the traffic's (benchmarks use a real proxy's
    * other families, so bodies have the size a real proxy serves).
@@ -64,8 +52,7 @@ export interface ProxyFleetOptions {
 
 export class ProxyFleet {
   private readonly proxies = new Map<string, SimProxy>();
-  private readonly leaves = new Map<string, LeafState>();
-  private readonly issuing = new Map<string, Promise<LeafState>>();
+  private readonly identities: ProxyIdentities;
   private readonly listeners: NetServer[] = [];
   private readonly http = createHttpServer((request, response) => this.onHttp(request, response));
   private readonly proxyOfSocket = new WeakMap<object, SimProxy>();
@@ -76,6 +63,7 @@ export class ProxyFleet {
   constructor(options: ProxyFleetOptions) {
     this.options = options;
     this.started = options.clock();
+    this.identities = new ProxyIdentities(options.store, options.clock, options.identity);
     this.refresh();
   }
 
@@ -111,6 +99,7 @@ export class ProxyFleet {
       };
       this.proxies.set(`${proxy.namespace}/${proxy.pod}`, proxy);
     }
+    this.identities.follow(this.all().map((proxy) => proxy.podObject));
   }
 
   find(namespace: string, pod: string): SimProxy | undefined {
@@ -121,64 +110,9 @@ export class ProxyFleet {
     return [...this.proxies.values()];
   }
 
-  /**
-   * The proxy's current leaf: issued on first use with an age spread over the refresh window, and
-   * renewed once 70% of its lifetime has passed, as linkerd2-proxy does. An `expired-leaf` proxy
-   * never manages to renew.
-   */
+  /** The proxy's current leaf (ProxyIdentities); rejects when it has none it could use. */
   leafOf(proxy: SimProxy): Promise<LeafState> {
-    const key = `${proxy.namespace}/${proxy.pod}`;
-    const now = this.options.clock();
-    const previous = this.leaves.get(key);
-    if (previous !== undefined) {
-      const due = previous.leaf.cert.notBefore.getTime() + LEAF_LIFETIME_MS * REFRESH_AT;
-      if (proxy.fault === "expired-leaf" || now.getTime() < due) return Promise.resolve(previous);
-    }
-    const pending = this.issuing.get(key);
-    if (pending !== undefined) return pending;
-    const identity = proxy.identity;
-    if (identity === undefined) return Promise.reject(new Error("the proxy has no identity"));
-    const issuing = (async (): Promise<LeafState> => {
-      const issuer = this.options.issuer();
-      if (issuer === undefined) throw new Error("the identity service has no usable issuer");
-      const notBefore =
-        proxy.fault === "expired-leaf"
-          ? new Date(this.started.getTime() - LEAF_LIFETIME_MS - 3_600_000)
-          : previous === undefined
-            ? new Date(
-                this.started.getTime() - hashFraction(key) * LEAF_LIFETIME_MS * (REFRESH_AT - 0.1),
-              )
-            : now;
-      const leaf = await issueLeaf(issuer, {
-        identity,
-        notBefore,
-        notAfter: new Date(notBefore.getTime() + LEAF_LIFETIME_MS),
-      });
-      return {
-        leaf,
-        context: createSecureContext({ cert: leaf.certPem + issuer.certPem, key: leaf.keyPem }),
-        refreshedAt: notBefore,
-        refreshes: {
-          ok: (previous?.refreshes.ok ?? 0) + 1,
-          error:
-            proxy.fault === "expired-leaf"
-              ? Math.floor((now.getTime() - notBefore.getTime()) / 600_000)
-              : 0,
-        },
-      };
-    })().then(
-      (state) => {
-        this.leaves.set(key, state);
-        this.issuing.delete(key);
-        return state;
-      },
-      (error: unknown) => {
-        this.issuing.delete(key);
-        throw error;
-      },
-    );
-    this.issuing.set(key, issuing);
-    return issuing;
+    return this.identities.leafOf({ ...proxy, neverRenews: proxy.fault === "expired-leaf" });
   }
 
   /** One connection to the admin port: TLS is detected from the first byte, as the proxy does. */
@@ -341,9 +275,10 @@ export class ProxyFleet {
       }),
       ...(this.options.metricsPadding ? [this.options.metricsPadding.trimEnd()] : []),
     ];
-    // No identity, no certificate families.
-    if (proxy.identity === undefined) return `${[...legacy, "# EOF"].join("\n")}\n`;
-    const state = await this.leafOf(proxy);
+    // No identity, or no certificate yet: no certificate families.
+    const state =
+      proxy.identity === undefined ? undefined : await this.leafOf(proxy).catch(() => undefined);
+    if (state === undefined) return `${[...legacy, "# EOF"].join("\n")}\n`;
     return identityFamilies(legacy, {
       expiresAt: state.leaf.cert.notAfter,
       refreshedAt: state.refreshedAt,

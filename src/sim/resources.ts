@@ -10,7 +10,8 @@ export interface ResourceType {
   verbs: string[];
 }
 
-const READ = ["get", "list"];
+// Every object the simulator serves can be written with PATCH and PUT (api-writes.ts).
+const VERBS = ["get", "list", "patch", "update"];
 
 function resource(
   group: string,
@@ -28,7 +29,7 @@ function resource(
     singular: kind.toLowerCase(),
     namespaced,
     shortNames,
-    verbs: READ,
+    verbs: VERBS,
   };
 }
 
@@ -41,6 +42,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource("", "v1", "ConfigMap", "configmaps", true, ["cm"]),
   resource("", "v1", "Secret", "secrets", true),
   resource("", "v1", "Endpoints", "endpoints", true, ["ep"]),
+  resource("", "v1", "Event", "events", true, ["ev"]),
   resource("apps", "v1", "Deployment", "deployments", true, ["deploy"]),
   resource("apps", "v1", "ReplicaSet", "replicasets", true, ["rs"]),
   resource("apps", "v1", "StatefulSet", "statefulsets", true, ["sts"]),
@@ -66,6 +68,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
   resource("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
   resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
+  // trust-manager's, for the cert-manager rotation flow (trust-manager.ts plays its controller).
+  resource("trust.cert-manager.io", "v1alpha1", "Bundle", "bundles", false),
 ];
 
 export function groupVersion(type: Pick<ResourceType, "group" | "version">): string {

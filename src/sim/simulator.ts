@@ -9,10 +9,11 @@ import { firstLine } from "../shared/first-line.js";
 import { decodeCertificateBundle } from "../shared/pem.js";
 import { rfc3339 } from "../shared/time.js";
 import { type ApiServer, SIM_USER, startApiServer } from "./api-server.js";
+import { CLOCK_CONFIGMAP, clockConfigMap, refuseClockWrite, SimClock } from "./clock.js";
 import { reconcileWorkloads } from "./controllers.js";
 import { SimulatorError } from "./errors.js";
 import { FaultInjector, type FaultRule } from "./faults.js";
-import { issuerFromStore } from "./identity-service.js";
+import { IdentityService } from "./identity-service.js";
 import { daysFrom, issueCertificate } from "./pki.js";
 import type { PodNetwork } from "./pod-network.js";
 import { adminPortOf } from "./pod-proxy.js";
@@ -26,6 +27,7 @@ import { type ScenarioPki, WEBHOOKS } from "./scenarios/pki.js";
 import { isKubeObject, type KubeObject, ObjectStore } from "./store.js";
 import { type TapFault, TapServer } from "./tap-server.js";
 import { declaredFlows, TrafficError } from "./traffic/flows.js";
+import { reconcileBundles } from "./trust-manager.js";
 
 export interface SimulatorOptions {
   /** A built-in scenario name (default `healthy`). */
@@ -68,6 +70,8 @@ export interface Simulator {
   pki: ScenarioPki;
   api: ApiServer;
   proxies: ProxyFleet;
+  /** The simulated cluster's time now (its clock ConfigMap moves it forward). */
+  now: () => Date;
   close(): Promise<void>;
 }
 
@@ -180,7 +184,8 @@ export function renderKubeconfig(url: string, caPem: string, token: string): str
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const clock = options.clock ?? scaledClock(options.timeScale ?? 1);
+  const simClock = new SimClock(options.clock ?? scaledClock(options.timeScale ?? 1));
+  const clock = simClock.now;
   const now = clock();
   const scenarioName = options.scenario ?? "healthy";
   if (!isScenarioName(scenarioName)) {
@@ -209,7 +214,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const store = new ObjectStore(now);
   // What every API server creates for itself; a scenario or the user may replace them.
-  for (const object of BOOTSTRAP_CLUSTER_ROLES) store.put(object);
+  for (const object of [...BOOTSTRAP_CLUSTER_ROLES, clockConfigMap()]) store.put(object);
   for (const object of scenario.objects) store.put(withDefaultNamespace(object));
   for (const file of options.manifestFiles ?? []) {
     let text: string;
@@ -228,13 +233,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // Prometheus to have scraped them (check --proxy --prometheus gives brand-new proxies a grace).
   reconcileWorkloads(store, rfc3339(new Date(now.getTime() - 3_600_000)));
 
-  // The identity service signs with the Secret's issuer as it stands now, or, when the scenario
-  // says so, with an earlier issuer it never stopped using.
-  const secretIssuer = await issuerFromStore(store, "linkerd");
-  const identityIssuer =
-    SCENARIO_BEHAVIOURS[scenarioName].identityIssuer === "previous"
-      ? scenario.pki.previousIssuer
-      : secretIssuer;
+  // The identity service holds the Secret's issuer as it stands now, or, when the scenario says
+  // so, an earlier issuer it never stopped using.
+  const identity = await IdentityService.start({
+    store,
+    namespace: "linkerd",
+    clock,
+    ...(SCENARIO_BEHAVIOURS[scenarioName].identityIssuer === "previous"
+      ? { pinnedIssuer: scenario.pki.previousIssuer }
+      : {}),
+    ...(SCENARIO_BEHAVIOURS[scenarioName].leavesIssuer === "previous"
+      ? { earlierIssuer: scenario.pki.previousIssuer }
+      : {}),
+  });
   // A Traffic object that does not parse is the user's mistake, said before anything listens.
   try {
     declaredFlows(store);
@@ -245,7 +256,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const proxies = new ProxyFleet({
     store,
     clock,
-    issuer: () => identityIssuer,
+    identity,
     ...(options.proxyMetricsPadding ? { metricsPadding: options.proxyMetricsPadding } : {}),
   });
   if (options.proxyPorts ?? proxies.all().length <= 200) await proxies.listen();
@@ -267,10 +278,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     tls: { certPem: serverCert.certPem, keyPem: serverCert.keyPem },
     clock,
     pods: podNetwork(store, proxies),
-    // What the controllers do after a write: a changed pod template rolls its pods, which the
-    // injector gives the trust bundle of that moment; the proxies follow the pods.
-    onWrite: () => {
+    validateWrite: refuseClockWrite,
+    // What the cluster does after a write, before it is answered: time may have moved;
+    // trust-manager rewrites the bundle from its sources; a changed pod template rolls its pods, which the injector gives the trust bundle of that moment; the
+    // identity controller restarts with its pod or weighs a new issuer; the proxies follow the pods.
+    onWrite: async () => {
+      simClock.follow(
+        store.get(
+          { apiVersion: "v1", kind: "ConfigMap" },
+          CLOCK_CONFIGMAP.namespace,
+          CLOCK_CONFIGMAP.name,
+        ),
+      );
+      reconcileBundles(store, clock());
       reconcileWorkloads(store, rfc3339(clock()));
+      await identity.sync();
       proxies.refresh();
     },
     serviceUpstreams: new Map(Object.entries(options.serviceUpstreams ?? {})),
@@ -291,6 +313,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     pki: scenario.pki,
     api,
     proxies,
+    now: clock,
     close: async () => {
       await api.close();
       await proxies.close();
