@@ -15,7 +15,7 @@ export async function buildScenario(
 ): Promise<{ objects: KubeObject[]; pki: ScenarioPki }> {
   const behaviour = SCENARIO_BEHAVIOURS[name];
   const spec = behaviour.pki ? behaviour.pki(HEALTHY_PKI) : HEALTHY_PKI;
-  const pki = await makePki(spec, now);
+  const pki = behaviour.makePki ? await behaviour.makePki(now) : await makePki(spec, now);
   const objects = [
     namespace("default"),
     namespace("kube-system"),
@@ -24,6 +24,6 @@ export async function buildScenario(
     ...emojivoto(),
   ];
   if (name === "scale") objects.push(...scaleObjects(scale.pods, scale.namespaces));
-  behaviour.mutate?.(objects, pki);
+  behaviour.mutate?.(objects, pki, now);
   return { objects, pki };
 }

@@ -127,6 +127,77 @@ export const SCENARIO_CATALOGUE = [
     name: "webhook-cert-expiring-soon",
     description: "The proxy-injector webhook certificate expires in 10 days.",
   },
+  // A trust-anchor rotation at each step (issue 19; docs/rotation.md walks them).
+  {
+    name: "rotation-new-anchor-bundled",
+    description:
+      "Manual rotation: the new anchor is in the bundle and linkerd-config; the data plane still holds only the old one.",
+  },
+  {
+    name: "rotation-bundle-everywhere",
+    description:
+      "Manual rotation: every proxy holds both anchors; the issuer is still the old anchor's.",
+  },
+  {
+    name: "rotation-issuer-rotated",
+    description:
+      "Manual rotation: the issuer is the new anchor's; the proxies still serve leaves from the old issuer.",
+  },
+  {
+    name: "rotation-ready-to-remove-old-anchor",
+    description:
+      "Manual rotation: every live leaf comes from the new issuer; the old anchor can go.",
+  },
+  {
+    name: "rotation-old-anchor-removed",
+    description:
+      "Manual rotation: the bundle holds only the new anchor; the data plane still holds both.",
+  },
+  {
+    name: "rotation-cm-new-anchor-bundled",
+    description:
+      "cert-manager + trust-manager (externalCA, kubernetes.io/tls): the anchor was renewed and bundled with the previous one; the data plane holds only the old one.",
+  },
+  {
+    name: "rotation-cm-bundle-everywhere",
+    description:
+      "cert-manager + trust-manager: every proxy holds both anchors; the issuer is still the old anchor's.",
+  },
+  {
+    name: "rotation-cm-issuer-rotated",
+    description:
+      "cert-manager + trust-manager: the issuer was renewed from the new anchor; leaves are still the old issuer's.",
+  },
+  {
+    name: "rotation-cm-ready-to-remove-old-anchor",
+    description:
+      "cert-manager + trust-manager: every live leaf comes from the new issuer; linkerd-previous-anchor can take the new anchor.",
+  },
+  {
+    name: "rotation-cm-old-anchor-removed",
+    description:
+      "cert-manager + trust-manager: the bundle collapsed to the new anchor; the data plane still holds both.",
+  },
+  {
+    name: "rotation-issuer-before-bundle",
+    description:
+      "Danger: the issuer is the new anchor's but the data plane holds only the old one (it rejects every new leaf).",
+  },
+  {
+    name: "rotation-anchor-removed-early",
+    description:
+      "Danger: the old anchor left the bundle while the live leaves still chain to it (linkerd/linkerd2#4287).",
+  },
+  {
+    name: "rotation-control-plane-not-restarted",
+    description:
+      "Danger: trust-manager updated the bundle but the control plane and identity controller still run on the old one (linkerd/linkerd2#13613).",
+  },
+  {
+    name: "rotation-config-disagrees",
+    description:
+      "Danger: the bundle holds both anchors but linkerd-config, which linkerd check reads, only the old one.",
+  },
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_CATALOGUE)[number]["name"];

@@ -16,17 +16,48 @@ import {
   workloadElsewhere,
 } from "./objects.js";
 import type { PkiSpec, ScenarioPki } from "./pki.js";
+import {
+  applyRotationState,
+  ROTATION_STATES,
+  type RotationScenarioName,
+  type RotationState,
+  rotationScenarioPki,
+} from "./rotation.js";
 
 export interface ScenarioBehaviour {
   pki?: (base: PkiSpec) => PkiSpec;
+  /** Makes the whole PKI instead of changing the healthy one's spec (the rotation scenarios). */
+  makePki?: (now: Date) => Promise<ScenarioPki>;
   issuerScheme?: "linkerd.io/tls" | "kubernetes.io/tls";
   /** Which issuer the identity service signs proxy leaves with; "previous" is an issuer that drifted. */
   identityIssuer?: "secret" | "previous";
+  /**
+   * "previous": the running proxies' leaves came from an earlier issuer (pki.previousIssuer) that
+   * the identity service no longer holds, as just after an issuer rotation.
+   */
+  leavesIssuer?: "previous";
   /** Changes to the generated objects, after the PKI is in place. */
-  mutate?: (objects: KubeObject[], pki: ScenarioPki) => void;
+  mutate?: (objects: KubeObject[], pki: ScenarioPki, now: Date) => void;
 }
 
+const ROTATION_BEHAVIOURS = Object.fromEntries(
+  (Object.entries(ROTATION_STATES) as Array<[RotationScenarioName, RotationState]>).map(
+    ([name, state]): [RotationScenarioName, ScenarioBehaviour] => [
+      name,
+      {
+        makePki: (now) => rotationScenarioPki(state, now),
+        issuerScheme: state.certManager ? "kubernetes.io/tls" : "linkerd.io/tls",
+        ...((state.leavesFrom ?? state.issuer) === state.issuer
+          ? {}
+          : { leavesIssuer: "previous" as const }),
+        mutate: (objects, pki, now) => applyRotationState(state, objects, pki, now),
+      },
+    ],
+  ),
+) as Record<RotationScenarioName, ScenarioBehaviour>;
+
 export const SCENARIO_BEHAVIOURS: Record<ScenarioName, ScenarioBehaviour> = {
+  ...ROTATION_BEHAVIOURS,
   healthy: {},
   "issuer-expiring-soon": {
     pki: (base) => ({ ...base, issuer: { ...base.issuer, validity: { from: -335, to: 30 } } }),

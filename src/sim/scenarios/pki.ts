@@ -24,11 +24,19 @@ export interface PkiSpec {
   previousIssuer?: boolean;
 }
 
+/** Two generations of a trust-anchor rotation: each anchor and the issuer it signed. */
+export interface RotationPki {
+  anchors: Record<"old" | "new", Issued>;
+  issuers: Record<"old" | "new", Issued>;
+}
+
 export interface ScenarioPki {
   anchors: Issued[];
   issuer: Issued;
   previousAnchor?: Issued;
   previousIssuer?: Issued;
+  /** A rotation scenario's two generations. */
+  rotation?: RotationPki;
   webhookCa: Issued;
   webhooks: Record<WebhookName, Issued>;
 }
@@ -99,6 +107,20 @@ export async function makePki(spec: PkiSpec, now: Date): Promise<ScenarioPki> {
           signer,
         })
       : undefined;
+  return {
+    anchors,
+    issuer,
+    ...(await webhookPki(spec, now)),
+    ...(previousAnchor ? { previousAnchor } : {}),
+    ...(previousIssuer ? { previousIssuer } : {}),
+  };
+}
+
+/** The webhooks' CA and serving certificates (one year unless the spec says otherwise). */
+export async function webhookPki(
+  spec: Pick<PkiSpec, "webhooks">,
+  now: Date,
+): Promise<Pick<ScenarioPki, "webhookCa" | "webhooks">> {
   const webhookCa = await issueCertificate({
     commonName: "webhook.linkerd.cluster.local",
     notBefore: daysFrom(now, -1),
@@ -117,12 +139,5 @@ export async function makePki(spec: PkiSpec, now: Date): Promise<ScenarioPki> {
       signer: webhookCa,
     });
   }
-  return {
-    anchors,
-    issuer,
-    webhookCa,
-    webhooks,
-    ...(previousAnchor ? { previousAnchor } : {}),
-    ...(previousIssuer ? { previousIssuer } : {}),
-  };
+  return { webhookCa, webhooks };
 }
