@@ -5,12 +5,20 @@ import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import type { Context } from "../context.js";
-import { ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { KubeApiError } from "../k8s/types.js";
 import { anchorOf } from "../rotation/anchors.js";
-import type { RotationFacts, RotationStep } from "../rotation/types.js";
+import type { LeafReading, RotationFacts, RotationStep } from "../rotation/types.js";
+import { firstLine } from "../shared/first-line.js";
 import { decodeCertificateBundle, decodeFirstBlock } from "../shared/pem.js";
 import type { RunCommand } from "./command.js";
-import { checkSelectorFlag, concurrency, positiveDuration, readInputFile } from "./flags.js";
+import {
+  checkSelectorFlag,
+  concurrency,
+  positiveDuration,
+  prometheusSource,
+  readInputFile,
+} from "./flags.js";
 import { statusLine } from "./status-line.js";
 
 /** Anchors with less than this left are expiring (check's 60-day rule). */
@@ -20,6 +28,8 @@ export interface RotationFlags {
   output: string;
   readyFor?: string;
   verifyLeaves: boolean;
+  prometheus?: string;
+  vizNamespace: string;
   namespace?: string;
   selector?: string;
   anchors?: string;
@@ -38,7 +48,7 @@ export type StepRequest =
 export interface RotationOptions {
   output: "table" | "json" | "short";
   readyFor: { text: string; step: StepRequest } | undefined;
-  leaves: { concurrency: number; timeoutMs: number } | undefined;
+  leaves: LeafReading | undefined;
   namespace: string | undefined;
   selector: string | undefined;
   offline: { anchors: string; issuerCert: string | undefined } | undefined;
@@ -71,8 +81,10 @@ export function parseRotationOptions(flags: RotationFlags): RotationOptions {
     flags.anchors === undefined
       ? undefined
       : { anchors: flags.anchors, issuerCert: flags.issuerCert };
-  if (offline && (flags.namespace !== undefined || flags.selector !== undefined))
-    throw usageError("-n and -l read a cluster; --anchors judges files, no cluster");
+  if (offline && [flags.namespace, flags.selector, flags.prometheus].some((f) => f !== undefined))
+    throw usageError("-n, -l and --prometheus read a cluster; --anchors judges files, no cluster");
+  if (flags.prometheus !== undefined && !flags.verifyLeaves)
+    throw usageError("--prometheus and --no-verify-leaves cannot be combined");
   return {
     output: flags.output as RotationOptions["output"],
     readyFor:
@@ -80,12 +92,15 @@ export function parseRotationOptions(flags: RotationFlags): RotationOptions {
         ? undefined
         : { text: flags.readyFor, step: parseStep(flags.readyFor) },
     leaves:
-      flags.verifyLeaves && offline === undefined
-        ? {
-            concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
-            timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
-          }
-        : undefined,
+      flags.prometheus !== undefined
+        ? { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) }
+        : flags.verifyLeaves && offline === undefined
+          ? {
+              kind: "live",
+              concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
+              timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
+            }
+          : undefined,
     namespace: flags.namespace,
     selector: flags.selector,
     offline,
@@ -153,7 +168,7 @@ async function offlineFacts(
     issuerAnchor: issuer === undefined ? undefined : await anchorOf(certs, issuer, [], bundle, now),
     proxyOnlyAnchors: [],
     pods: [],
-    leavesFetched: false,
+    leaves: "none",
     expiryThresholdMs: EXPIRY_THRESHOLD_MS,
   };
 }
@@ -189,7 +204,11 @@ export async function runRotation(ctx: Context, options: RotationOptions): Promi
           onProgress: (done, total) => status.show(`reading proxy certificates: ${done}/${total}`),
         }),
         ctx.signal,
-      );
+      ).catch((error: unknown) => {
+        // A Prometheus that cannot be queried is data meshlens could not read: exit 3, one line.
+        if (error instanceof KubeApiError || options.leaves?.kind !== "prometheus") throw error;
+        throw new CliError(firstLine(error), ExitCode.CouldNotRun);
+      });
     } finally {
       status.stop();
     }
@@ -240,6 +259,11 @@ export function rotationCommand(run: RunCommand): Command {
     .option("-l, --selector <selector>", "only the meshed pods with these labels")
     .option("--anchors <file>", "offline, no cluster: the trust bundle to judge (PEM)")
     .option("--issuer-cert <file>", "offline, with --anchors: the issuer certificate (PEM)")
+    .option(
+      "--prometheus <url>",
+      "read the leaves' expiry from Prometheus (an http(s) URL, or \"viz\" for linkerd-viz's), not the proxies: chain questions cannot be answered",
+    )
+    .option("--viz-namespace <namespace>", "namespace of linkerd-viz", "linkerd-viz")
     .option("--proxy-concurrency <n>", "proxies read at once", "32")
     .option("--proxy-timeout <duration>", "how long to wait for one proxy", "5s")
     .addHelpText(

@@ -71,7 +71,7 @@ export function dangerLines(
       };
     case "leaves-of-removed-anchor":
       return {
-        line: `${danger.pods.length} live ${plural(danger.pods.length, "leaf", "leaves")} chain only to anchor ${short(danger.anchor)}, which the bundle no longer holds: ${podList(danger.pods)}`,
+        line: `${danger.pods.length} live ${plural(danger.pods.length, "leaf", "leaves")} chain ${danger.anchor === undefined ? "to no anchor seen anywhere" : `only to anchor ${short(danger.anchor)}, which the bundle no longer holds`}: ${podList(danger.pods)}`,
         hint: "peers restarted with the bundle reject them (linkerd/linkerd2#4287): put the anchor back, or restart these pods so they get leaves from the current issuer",
       };
     case "started-before-bundle-change":
@@ -173,9 +173,24 @@ export function renderRotationJson(view: RotationView): string {
       liveLeaves: anchor.leaves ?? null,
     })),
     phase: view.offline ? null : { ...report.phase, words: phaseWords(report.phase, now) },
-    dangers: report.dangers,
+    dangers: report.dangers.map((danger) =>
+      "anchor" in danger ? { ...danger, anchor: danger.anchor ?? null } : danger,
+    ),
     proxies: report.proxies,
-    leavesFetched: report.leavesFetched,
+    pods: report.pods.map((pod) => ({
+      namespace: pod.namespace,
+      pod: pod.pod,
+      controlPlane: pod.controlPlane,
+      identityController: pod.identityController,
+      // null: it read the bundle before the last change, so what it loaded is not known.
+      trusts: pod.trusts ?? null,
+      startedBeforeBundleChange: pod.startedBeforeBundleChange,
+      leafAnchor: pod.leaf?.source === "live" ? (pod.leaf.anchor ?? null) : null,
+      leafIssuer: pod.leaf?.source === "live" ? (pod.leaf.issuer ?? null) : null,
+      leafNotAfter: pod.leaf === undefined ? null : rfc3339(pod.leaf.notAfter),
+    })),
+    leavesFetched: report.leaves === "live",
+    leafSource: report.leaves,
     readiness: view.readiness ? { step: view.readiness.step, ...view.readiness.answer } : null,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -6,6 +6,7 @@ import type {
   AnchorPlace,
   AnchorRow,
   Danger,
+  LiveLeaf,
   Phase,
   PodRef,
   PodTrust,
@@ -14,6 +15,9 @@ import type {
 } from "./types.js";
 
 const podRef = (pod: PodTrust): PodRef => ({ namespace: pod.namespace, pod: pod.pod });
+/** The pod's live leaf, whose chain is known (Prometheus gives only an expiry). */
+const liveLeaf = (pod: PodTrust): LiveLeaf | undefined =>
+  pod.leaf?.source === "live" ? pod.leaf : undefined;
 const fingerprints = (certs: CertificateInfo[]) => new Set(certs.map((c) => c.fingerprintSha256));
 
 /** Every anchor seen, each once, with where it was seen; the bundle's first, in its order. */
@@ -37,7 +41,7 @@ function anchorUnion(
 
 function anchorRows(facts: RotationFacts): AnchorRow[] {
   return [...anchorUnion(facts).values()].map(({ cert, places }) => {
-    const trusting = facts.pods.filter((pod) => pod.trusts.includes(cert.fingerprintSha256));
+    const trusting = facts.pods.filter((pod) => pod.trusts?.includes(cert.fingerprintSha256));
     return {
       fingerprint: cert.fingerprintSha256,
       subject: cert.subject,
@@ -48,20 +52,30 @@ function anchorRows(facts: RotationFacts): AnchorRow[] {
         dataPlane: trusting.filter((pod) => !pod.controlPlane).length,
         controlPlane: trusting.filter((pod) => pod.controlPlane).length,
       },
-      leaves: facts.leavesFetched
-        ? facts.pods.filter((pod) => pod.leaf?.anchor === cert.fingerprintSha256).length
-        : undefined,
+      leaves:
+        facts.leaves === "live"
+          ? facts.pods.filter((pod) => liveLeaf(pod)?.anchor === cert.fingerprintSha256).length
+          : undefined,
     };
   });
 }
 
-/** The pods whose proxy does not trust every anchor of the bundle, or trusts others too. */
+/**
+ * The pods whose proxy does not trust every anchor of the bundle, or trusts others too, or read
+ * the bundle before it last changed.
+ */
 function podsToRestart(facts: RotationFacts): PodTrust[] {
   const bundle = fingerprints(facts.bundle);
   return facts.pods.filter(
-    (pod) => pod.trusts.length !== bundle.size || pod.trusts.some((anchor) => !bundle.has(anchor)),
+    ({ trusts }) =>
+      trusts === undefined ||
+      trusts.length !== bundle.size ||
+      trusts.some((anchor) => !bundle.has(anchor)),
   );
 }
+
+const lacksAny = (pod: PodTrust, anchors: Set<string>) =>
+  [...anchors].some((anchor) => !pod.trusts?.includes(anchor));
 
 /** The newest anchor of the bundle (the one a rotation brings in): the latest notBefore. */
 function newestAnchor(bundle: CertificateInfo[]): CertificateInfo | undefined {
@@ -76,25 +90,24 @@ function phaseOf(facts: RotationFacts): Phase {
   const bundle = fingerprints(facts.bundle);
   if (bundle.size <= 1) {
     // One anchor: steady, unless proxies still hold a bundle with another (the old one removed).
-    return restart.length === 0
-      ? { id: "steady" }
-      : { id: "old-anchor-removed", workloadsToRestart: restart.length };
+    // A pod whose bundle is not known only says the ConfigMap was written since it started.
+    return restart.some((pod) => pod.trusts !== undefined)
+      ? { id: "old-anchor-removed", workloadsToRestart: restart.length }
+      : { id: "steady" };
   }
-  if (restart.some((pod) => [...bundle].some((anchor) => !pod.trusts.includes(anchor))))
-    return {
-      id: "new-anchor-bundled",
-      workloadsToRestart: restart.filter((pod) =>
-        [...bundle].some((anchor) => !pod.trusts.includes(anchor)),
-      ).length,
-    };
+  const lacking = restart.filter((pod) => lacksAny(pod, bundle));
+  if (lacking.length > 0) return { id: "new-anchor-bundled", workloadsToRestart: lacking.length };
   // Every proxy holds the whole bundle. Has the issuer moved to the newest anchor yet?
   const newest = newestAnchor(facts.bundle);
   if (facts.issuerAnchor === undefined || facts.issuerAnchor !== newest?.fingerprintSha256)
     return { id: "bundle-everywhere" };
-  if (!facts.leavesFetched)
+  if (facts.leaves !== "live")
     return { id: "issuer-rotated", oldLeaves: undefined, lastOldLeafExpiresAt: undefined };
   const issuer = facts.issuer?.fingerprintSha256;
-  const old = facts.pods.filter((pod) => pod.leaf !== undefined && pod.leaf.issuer !== issuer);
+  const old = facts.pods.filter((pod) => {
+    const leaf = liveLeaf(pod);
+    return leaf !== undefined && leaf.issuer !== issuer;
+  });
   if (old.length > 0)
     return {
       id: "issuer-rotated",
@@ -112,7 +125,10 @@ function dangersOf(facts: RotationFacts): Danger[] {
   // An issuer from an anchor some proxies lack: they reject every new leaf and keep the old one
   // until it expires (proxy creds/store.rs), then traffic to and from them fails.
   if (facts.issuerAnchor !== undefined) {
-    const lacking = facts.pods.filter((pod) => !pod.trusts.includes(facts.issuerAnchor as string));
+    // A pod whose bundle is not known is named as started before the change, not here.
+    const lacking = facts.pods.filter(
+      (pod) => pod.trusts !== undefined && !pod.trusts.includes(facts.issuerAnchor as string),
+    );
     if (lacking.length > 0) {
       const expiries = lacking.flatMap((pod) => (pod.leaf ? [pod.leaf.notAfter.getTime()] : []));
       dangers.push({
@@ -122,12 +138,14 @@ function dangersOf(facts: RotationFacts): Danger[] {
       });
     }
   }
-  // Live leaves that chain only to an anchor the bundle no longer has (linkerd2#4287): peers
-  // restarted with the bundle reject them.
-  const byAnchor = new Map<string, PodRef[]>();
+  // Live leaves that chain only to an anchor the bundle no longer has (linkerd2#4287), or to no
+  // anchor seen anywhere: peers restarted with the bundle reject them.
+  const byAnchor = new Map<string | undefined, PodRef[]>();
   for (const pod of facts.pods) {
-    const anchor = pod.leaf?.anchor;
-    if (anchor !== undefined && !bundle.has(anchor))
+    const leaf = liveLeaf(pod);
+    if (leaf === undefined) continue;
+    const anchor = leaf.anchor;
+    if (anchor === undefined || !bundle.has(anchor))
       byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), podRef(pod)]);
   }
   for (const [anchor, pods] of byAnchor)
@@ -175,6 +193,7 @@ export function assessRotation(facts: RotationFacts): RotationReport {
       dataPlane: facts.pods.filter((pod) => !pod.controlPlane).length,
       controlPlane: facts.pods.filter((pod) => pod.controlPlane).length,
     },
-    leavesFetched: facts.leavesFetched,
+    pods: facts.pods,
+    leaves: facts.leaves,
   };
 }

@@ -10,10 +10,11 @@ import { linkerdValuesOf, readClusterIdentityInput } from "../checks/facts.js";
 import { mapBounded } from "../concurrency.js";
 import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
+import { queryLeafExpiries } from "../proxy/prometheus.js";
 import { readServedChain } from "../proxy/served-chain.js";
 import { decodeStoredBundle } from "../shared/pem.js";
 import { anchorOf } from "./anchors.js";
-import type { LeafTrust, PodTrust, RotationFacts } from "./types.js";
+import type { LeafReading, LeafTrust, PodTrust, RotationFacts } from "./types.js";
 
 export const TRUST_ROOTS_CONFIGMAP = "linkerd-identity-trust-roots";
 const TRUST_ANCHORS_ENV = "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS";
@@ -23,8 +24,11 @@ export interface CollectOptions {
   controlPlaneNamespace: string;
   namespace: string | undefined;
   selector: string | undefined;
-  /** How live leaves are read; undefined: not at all (--no-verify-leaves). */
-  leaves: { concurrency: number; timeoutMs: number } | undefined;
+  /**
+   * How leaves are read: live over port-forwards (the chain), from Prometheus (their expiry
+   * only), or undefined: not at all (--no-verify-leaves).
+   */
+  leaves: LeafReading | undefined;
   expiryThresholdMs: number;
   /** Anchors of the step being asked about, so a leaf can be matched to them too. */
   extraAnchors: CertificateInfo[];
@@ -118,6 +122,8 @@ export async function collectRotationFacts(
       const started = startedAt(pod, container);
       return changedAt !== undefined && started !== undefined && started < changedAt;
     };
+    const startedBeforeBundleChange =
+      (fromConfigMap && stale(undefined)) || (identityController && stale(IDENTITY_COMPONENT));
     return {
       pod,
       trust: {
@@ -125,16 +131,27 @@ export async function collectRotationFacts(
         pod: pod.name,
         controlPlane: pod.namespace === ns,
         identityController,
-        trusts: anchors.map((cert) => cert.fingerprintSha256),
-        startedBeforeBundleChange:
-          (fromConfigMap && stale(undefined)) || (identityController && stale(IDENTITY_COMPONENT)),
+        trusts:
+          fromConfigMap && startedBeforeBundleChange
+            ? undefined
+            : anchors.map((cert) => cert.fingerprintSha256),
+        startedBeforeBundleChange,
         leaf: undefined,
       } as PodTrust,
     };
   });
   remember(options.extraAnchors);
 
-  if (options.leaves !== undefined) {
+  if (options.leaves?.kind === "prometheus") {
+    // The proxies' own expiry gauge, as Prometheus scraped it: no chain, so no anchor.
+    const reported = await queryLeafExpiries(options.leaves.source, cluster);
+    const byPod = new Map(reported.map((r) => [`${r.namespace}/${r.pod}`, r.expiresAt]));
+    for (const { trust } of trusts) {
+      const notAfter = byPod.get(`${trust.namespace}/${trust.pod}`);
+      if (notAfter !== undefined) trust.leaf = { source: "prometheus", notAfter };
+    }
+  }
+  if (options.leaves?.kind === "live") {
     const { timeoutMs, concurrency } = options.leaves;
     const everyAnchor = [...seen.values()];
     // Every proxy presents the same issuer after its leaf: each distinct certificate parsed once,
@@ -184,7 +201,7 @@ export async function collectRotationFacts(
       (cert) => !known.has(cert.fingerprintSha256) && !options.extraAnchors.includes(cert),
     ),
     pods: trusts.map(({ trust }) => trust),
-    leavesFetched: options.leaves !== undefined,
+    leaves: options.leaves?.kind ?? "none",
     expiryThresholdMs: options.expiryThresholdMs,
   };
 }
@@ -207,6 +224,7 @@ async function leafTrust(
   if (!served.ok) return undefined;
   const anchor = await anchorOf(certs, served.leaf, served.intermediates, how.anchors, how.now);
   const leaf: LeafTrust = {
+    source: "live",
     anchor,
     issuer: served.intermediates[0]?.fingerprintSha256,
     notAfter: served.leaf.notAfter,

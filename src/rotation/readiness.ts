@@ -56,7 +56,9 @@ async function issuerReadiness(
     return answer(reasons);
   }
   const anchor = verified.chain.at(-1)?.fingerprintSha256 ?? "";
-  const lacking = facts.pods.filter((pod) => !pod.trusts.includes(anchor));
+  const lacking = facts.pods.filter(
+    (pod) => pod.trusts !== undefined && !pod.trusts.includes(anchor),
+  );
   if (lacking.length > 0)
     say(
       `proxies that do not trust its anchor ${short(anchor)} yet (they would reject every new leaf): restart them first`,
@@ -92,15 +94,18 @@ function bundleReadiness(anchors: CertificateInfo[], facts: RotationFacts): Read
     );
   const keepsEverything = facts.bundle.every((cert) => next.has(cert.fingerprintSha256));
   if (!keepsEverything) {
-    if (!facts.leavesFetched && facts.pods.length > 0 && reasons.length === 0)
+    if (facts.leaves !== "live" && facts.pods.length > 0 && reasons.length === 0)
       return {
         answer: "cannot-tell",
         missing:
-          "the new bundle drops an anchor of the current one, and the live leaves were not fetched (without --no-verify-leaves they are)",
+          facts.leaves === "prometheus"
+            ? "the new bundle drops an anchor of the current one, and Prometheus gives the leaves' expiry, not the anchor they chain to (leave out --prometheus to read them live)"
+            : "the new bundle drops an anchor of the current one, and the live leaves were not fetched (without --no-verify-leaves they are)",
       };
     const stranded = facts.pods.filter(
       (pod) =>
-        pod.leaf !== undefined && (pod.leaf.anchor === undefined || !next.has(pod.leaf.anchor)),
+        pod.leaf?.source === "live" &&
+        (pod.leaf.anchor === undefined || !next.has(pod.leaf.anchor)),
     );
     if (stranded.length > 0)
       say(

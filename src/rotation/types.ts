@@ -1,6 +1,7 @@
 // What `meshlens rotation` reads and concludes: types only. The facts are what the cluster (or the
 // offline files) say; the report is the judgement (assess.ts) and the gate's answer (readiness.ts).
 import type { CertificateInfo } from "../certs/types.js";
+import type { PrometheusSource } from "../proxy/types.js";
 
 /** Where an anchor was seen (rotation-multicluster-expiry-facts.md A1 says who reads which). */
 export type AnchorPlace =
@@ -18,15 +19,30 @@ export interface PodTrust {
   controlPlane: boolean;
   /** The identity controller: it loads the anchors (and issuer) only when it starts. */
   identityController: boolean;
-  /** SHA-256 fingerprints of the anchors its proxy trusts. */
-  trusts: string[];
+  /**
+   * SHA-256 fingerprints of the anchors its proxy trusts; undefined when it read the ConfigMap
+   * before its last change, so what it loaded then is not known.
+   */
+  trusts: string[] | undefined;
   /** Its bundle came from the ConfigMap at container start, before the ConfigMap last changed. */
   startedBeforeBundleChange: boolean;
-  /** The live leaf, when fetched; undefined when leaves were not fetched or could not be read. */
+  /** What is known of its leaf; undefined when leaves were not read or this one could not be. */
   leaf: LeafTrust | undefined;
 }
 
-export interface LeafTrust {
+/** How to read the proxies' leaves: live over port-forwards, or their expiry from Prometheus. */
+export type LeafReading =
+  | { kind: "live"; concurrency: number; timeoutMs: number }
+  | { kind: "prometheus"; source: PrometheusSource };
+
+/** How the proxies' leaves were read: live (the chain), from Prometheus (expiry only), or not. */
+export type LeafSource = "live" | "prometheus" | "none";
+
+/** A proxy's leaf: the live chain, or only its expiry, as Prometheus reports it. */
+export type LeafTrust = LiveLeaf | { source: "prometheus"; notAfter: Date };
+
+export interface LiveLeaf {
+  source: "live";
   /** The anchor the leaf chains to, among every anchor seen; undefined: none. */
   anchor: string | undefined;
   /** Fingerprint of the certificate that signed the leaf. */
@@ -52,8 +68,8 @@ export interface RotationFacts {
   /** Anchors proxies trust that are in no other source (an old bundle still on a proxy). */
   proxyOnlyAnchors: CertificateInfo[];
   pods: PodTrust[];
-  /** Whether live leaves were fetched (not --no-verify-leaves, and a cluster to ask). */
-  leavesFetched: boolean;
+  /** How leaves were read: only live ones say which anchor they chain to. */
+  leaves: LeafSource;
   /** Anchors expiring within this count as expiring soon (check's 60 days by default). */
   expiryThresholdMs: number;
 }
@@ -88,7 +104,8 @@ export type Danger =
       /** When the first of their live leaves expires: then traffic starts failing. */
       firstLeafExpiresAt: Date | undefined;
     }
-  | { kind: "leaves-of-removed-anchor"; anchor: string; pods: PodRef[] }
+  /** anchor undefined: the leaves chain to no anchor seen anywhere. */
+  | { kind: "leaves-of-removed-anchor"; anchor: string | undefined; pods: PodRef[] }
   | { kind: "started-before-bundle-change"; pods: PodRef[] }
   | { kind: "linkerd-config-disagrees"; onlyInConfig: string[]; onlyInBundle: string[] }
   | { kind: "anchor-expired"; anchor: string; notAfter: Date }
@@ -105,7 +122,9 @@ export interface RotationReport {
   dangers: Danger[];
   /** Pods counted, the control plane's apart. */
   proxies: { dataPlane: number; controlPlane: number };
-  leavesFetched: boolean;
+  /** Each pod's trust and live leaf, as read. */
+  pods: PodTrust[];
+  leaves: LeafSource;
 }
 
 /** The step `--ready-for` asks about. */

@@ -161,6 +161,7 @@ describe("parseRotationOptions", () => {
   const defaults: RotationFlags = {
     output: "table",
     verifyLeaves: true,
+    vizNamespace: "linkerd-viz",
     proxyConcurrency: "32",
     proxyTimeout: "5s",
   };
@@ -177,8 +178,16 @@ describe("parseRotationOptions", () => {
       parseRotationOptions({ ...defaults, readyFor: "remove-anchor=old.crt" }).readyFor?.step,
     ).toEqual({ kind: "remove-anchor", file: "old.crt" });
   });
-  it("live leaves unless --no-verify-leaves; offline reads no proxy", () => {
-    expect(parseRotationOptions(defaults).leaves).toEqual({ concurrency: 32, timeoutMs: 5000 });
+  it("live leaves unless --no-verify-leaves or --prometheus; offline reads no proxy", () => {
+    expect(parseRotationOptions(defaults).leaves).toEqual({
+      kind: "live",
+      concurrency: 32,
+      timeoutMs: 5000,
+    });
+    expect(parseRotationOptions({ ...defaults, prometheus: "viz" }).leaves).toEqual({
+      kind: "prometheus",
+      source: { kind: "viz", namespace: "linkerd-viz" },
+    });
     expect(parseRotationOptions({ ...defaults, verifyLeaves: false }).leaves).toBeUndefined();
     const offline = parseRotationOptions({ ...defaults, anchors: "b.pem", issuerCert: "i.pem" });
     expect(offline).toMatchObject({ offline: { anchors: "b.pem", issuerCert: "i.pem" } });
@@ -189,7 +198,10 @@ describe("parseRotationOptions", () => {
     [{ readyFor: "issuer=" }, 'invalid --ready-for "issuer="'],
     [{ output: "yaml" }, 'invalid --output "yaml"'],
     [{ issuerCert: "i.pem" }, "--issuer-cert goes with --anchors"],
-    [{ anchors: "b.pem", namespace: "x" }, "-n and -l read a cluster"],
+    [{ anchors: "b.pem", namespace: "x" }, "-n, -l and --prometheus read a cluster"],
+    [{ anchors: "b.pem", prometheus: "viz" }, "-n, -l and --prometheus read a cluster"],
+    [{ prometheus: "viz", verifyLeaves: false }, "cannot be combined"],
+    [{ prometheus: "prom:9090" }, 'invalid --prometheus "prom:9090"'],
     [{ proxyConcurrency: "0" }, 'invalid --proxy-concurrency "0"'],
   ] as const)("%j is a usage error", (flags, message) => {
     expect(usage(() => parseRotationOptions({ ...defaults, ...flags }))).toContain(message);

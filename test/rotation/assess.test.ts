@@ -58,6 +58,7 @@ function pod(
       leaf === undefined
         ? undefined
         : {
+            source: "live",
             anchor: fp(leaf.anchor),
             issuer: fp(leaf.issuer),
             notAfter: new Date(now.getTime() + (leaf.hours ?? 20) * 3_600_000),
@@ -78,7 +79,7 @@ function facts(overrides: Partial<RotationFacts>): RotationFacts {
     issuerAnchor: fp(oldAnchor),
     proxyOnlyAnchors: [],
     pods: [],
-    leavesFetched: true,
+    leaves: "live",
     expiryThresholdMs: 60 * DAY,
     ...overrides,
   };
@@ -226,7 +227,7 @@ describe("the dangerous states", () => {
         { kind: "bundle", anchors: [newAnchor] },
         {
           ...before,
-          leavesFetched: false,
+          leaves: "none",
           pods: before.pods.map((p) => ({ ...p, leaf: undefined })),
         },
         verify,
@@ -236,7 +237,7 @@ describe("the dangerous states", () => {
     expect(
       await stepReadiness(
         { kind: "bundle", anchors: [newAnchor, oldAnchor] },
-        { ...before, leavesFetched: false },
+        { ...before, leaves: "none" },
         verify,
       ),
     ).toMatchObject({ answer: "ready" });
@@ -275,6 +276,29 @@ describe("the dangerous states", () => {
       anchor: "ab".repeat(32),
       notAfter: expiring.notAfter,
     });
+  });
+});
+
+describe("a control-plane pod whose bundle is not known", () => {
+  it("is to restart, counted as trusting nothing, and never taken for a removed anchor", () => {
+    const stale = pod("linkerd-identity-1", [], undefined, {
+      controlPlane: true,
+      identityController: true,
+      trusts: undefined,
+      startedBeforeBundleChange: true,
+    });
+    const web = pod("web", [oldAnchor], { anchor: oldAnchor, issuer: oldIssuer });
+    // One anchor, written again since the control plane started: still steady, the danger says why.
+    const steady = assessRotation(facts({ pods: [web, stale] }));
+    expect(steady.phase).toEqual({ id: "steady" });
+    expect(steady.dangers.map((d) => d.kind)).toEqual(["started-before-bundle-change"]);
+    expect(steady.anchors[0]?.trustedBy).toEqual({ dataPlane: 1, controlPlane: 0 });
+    // Two anchors: it must restart to load the new one, but it is not said to lack the issuer's.
+    const bundled = assessRotation(
+      facts({ bundle: [newAnchor, oldAnchor], pods: [pod("web", [newAnchor, oldAnchor]), stale] }),
+    );
+    expect(bundled.phase).toEqual({ id: "new-anchor-bundled", workloadsToRestart: 1 });
+    expect(bundled.dangers.map((d) => d.kind)).toEqual(["started-before-bundle-change"]);
   });
 });
 
