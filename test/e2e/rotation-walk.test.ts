@@ -23,6 +23,8 @@ import {
 } from "./helpers.js";
 
 const kubectl = toolForTests("kubectl", ["version", "--client"], "the walks of the runbooks");
+/** A walk is some forty kubectl and meshlens runs: seconds each on a loaded machine. */
+const WALK_TIMEOUT_MS = 180_000;
 const sim = simulatorsForThisFile();
 
 let dir: string;
@@ -184,7 +186,7 @@ describe.skipIf(kubectl.skip)("the manual runbook, walked with kubectl", () => {
     });
     await restart(s, ["linkerd", "emojivoto", "linkerd-viz"]);
     expect(await rotation(s)).toMatchObject({ phase: "steady", dangers: [], code: 0 });
-  });
+  }, WALK_TIMEOUT_MS);
 
   it("out of order: an issuer before the restarts is refused by the identity controller, then by the proxies", async () => {
     const s = await sim();
@@ -237,7 +239,7 @@ describe.skipIf(kubectl.skip)("the manual runbook, walked with kubectl", () => {
     expect(controlPlane.stdout).toContain(
       `(serial ${BigInt(`0x${newIssuer.cert.serialNumber}`).toString()})`,
     );
-  });
+  }, WALK_TIMEOUT_MS);
 });
 
 describe.skipIf(kubectl.skip)("cert-manager + trust-manager, walked with kubectl", () => {
@@ -292,5 +294,5 @@ describe.skipIf(kubectl.skip)("cert-manager + trust-manager, walked with kubectl
     });
     await restart(s, ["linkerd", "emojivoto", "linkerd-viz"]);
     expect(await rotation(s)).toMatchObject({ phase: "steady", dangers: [], code: 0 });
-  });
+  }, WALK_TIMEOUT_MS);
 });
