@@ -7,20 +7,22 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { SelectorError } from "../shared/label-selector.js";
+import { answerAuthz } from "./api-authz.js";
 import { applyFaults } from "./api-faults.js";
 import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
 import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
 import { type WriteValidator, writeObject } from "./api-writes.js";
+import { Authenticator } from "./authn.js";
 import type { FaultInjector } from "./faults.js";
 import type { PodNetwork } from "./pod-network.js";
 import { forwardPort } from "./port-forward-server.js";
-import { authorize, impersonatedUser, type UserInfo } from "./rbac.js";
+import { authorize } from "./rbac.js";
 import { requestInfo } from "./request-info.js";
 import type { ObjectStore } from "./store.js";
 import type { TapServer } from "./tap-server.js";
 
-export const SIM_USER = "meshlens-sim-user";
+export { SIM_USER } from "./authn.js";
 
 export interface ApiServerOptions {
   store: ObjectStore;
@@ -56,44 +58,8 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** The token's user: like system:masters, never checked against RBAC. */
-const TOKEN_USER: UserInfo = { name: SIM_USER, groups: ["system:masters", "system:authenticated"] };
-
-/**
- * Who the request acts as: the token's user, or the user it impersonates (`Impersonate-User`,
- * `Impersonate-Group`, `Impersonate-Uid`, as kubectl --as sends them). The token's user may
- * impersonate anyone; an impersonated user is then held to RBAC.
- */
-function effectiveUser(request: IncomingMessage): UserInfo | { error: string } {
-  const headers = request.headersDistinct;
-  const user = headers["impersonate-user"]?.[0];
-  const groups = headers["impersonate-group"] ?? [];
-  if (user === undefined)
-    return groups.length > 0 || headers["impersonate-uid"] !== undefined
-      ? { error: "requested impersonation of groups or a uid without impersonating a user" }
-      : TOKEN_USER;
-  return impersonatedUser(user, groups);
-}
-
-/**
- * The bearer tokens the server accepts: the kubeconfig's, and any the tests' exec plugins mint from
- * it (`TOKEN.suffix`), until a fault revokes one (a short-lived token that expires mid-run).
- */
-function acceptedTokens(token: string) {
-  const revoked = new Set<string>();
-  return {
-    accepts: (header: string | undefined) =>
-      header !== undefined &&
-      !revoked.has(header) &&
-      (header === `Bearer ${token}` || header.startsWith(`Bearer ${token}.`)),
-    revoke: (header: string | undefined) => {
-      if (header !== undefined) revoked.add(header);
-    },
-  };
-}
-
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const tokens = acceptedTokens(options.token);
+  const authn = new Authenticator(options.token, options.store, options.clock);
   const stats: RequestStats = { byPath: new Map(), byRequest: new Map(), total: 0 };
   const send = (response: ServerResponse, code: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -113,17 +79,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const asSent = `${request.method} ${request.url}`;
     stats.byRequest.set(asSent, (stats.byRequest.get(asSent) ?? 0) + 1);
 
-    if (!tokens.accepts(request.headers.authorization)) {
-      send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
+    const identity = authn.identify(request);
+    if ("refused" in identity) {
+      if (identity.refused === 401)
+        send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
+      else if (identity.refused === 403)
+        send(response, 403, forbidden(identity.user, identity.info));
+      else send(response, 500, statusBody(500, "InternalError", identity.message));
       return;
     }
-    const user = effectiveUser(request);
-    if ("error" in user) {
-      send(response, 500, statusBody(500, "InternalError", user.error));
-      return;
-    }
+    const user = identity.user;
     const info = requestInfo(request.method ?? "GET", path, url.searchParams);
-    if (user !== TOKEN_USER && !authorize(options.store, user, info)) {
+    if (!authorize(options.store, user, info)) {
       send(response, 403, forbidden(user, info));
       return;
     }
@@ -141,7 +108,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             500: statusBody(500, "InternalError", "Internal error occurred: simulated fault"),
           })[status],
         restart,
-        revokeToken: () => tokens.revoke(request.headers.authorization),
+        revokeToken: () => authn.revoke(request.headers.authorization),
       }))
     )
       return;
@@ -217,6 +184,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         );
         if (written.code === 200) await options.onWrite?.();
         send(response, written.code, written.body);
+        return;
+      }
+    }
+    if (request.method === "POST") {
+      const answer = await answerAuthz(request, path, user, options.store, authn);
+      if (answer !== undefined) {
+        send(response, answer.code, answer.body);
         return;
       }
     }
@@ -319,11 +293,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const refuse = (code: number, reason: string) => {
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!tokens.accepts(request.headers.authorization)) return refuse(401, "Unauthorized");
-    const user = effectiveUser(request);
-    if ("error" in user) return refuse(500, "Internal Server Error");
-    const info = requestInfo("GET", url.pathname, url.searchParams);
-    if (user !== TOKEN_USER && !authorize(options.store, user, info)) {
+    const identity = authn.identify(request);
+    if ("refused" in identity && identity.refused !== 403)
+      return identity.refused === 401
+        ? refuse(401, "Unauthorized")
+        : refuse(500, "Internal Server Error");
+    const info =
+      "refused" in identity ? identity.info : requestInfo("GET", url.pathname, url.searchParams);
+    const user = identity.user;
+    if ("refused" in identity || !authorize(options.store, user, info)) {
       // A refused upgrade answers with the Status body, as kube-apiserver does.
       const body = JSON.stringify(forbidden(user, info));
       socket.end(
@@ -342,7 +320,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return restart(fault.ms);
       }
       if (fault.kind === "expire-token") {
-        tokens.revoke(request.headers.authorization);
+        authn.revoke(request.headers.authorization);
         return refuse(401, "Unauthorized");
       }
     }

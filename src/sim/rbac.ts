@@ -86,6 +86,32 @@ export const BOOTSTRAP_CLUSTER_ROLES: KubeObject[] = [
   },
   {
     apiVersion: RBAC,
+    kind: "ClusterRole",
+    metadata: {
+      name: "system:basic-user",
+      labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+    },
+    rules: [
+      {
+        apiGroups: ["authorization.k8s.io"],
+        resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
+        verbs: ["create"],
+      },
+    ],
+  },
+  // Every authenticated user may ask what it may do; system:masters is an administrator.
+  ...[
+    ["system:basic-user", "system:authenticated"],
+    ["cluster-admin", "system:masters"],
+  ].map(([role, group]) => ({
+    apiVersion: RBAC,
+    kind: "ClusterRoleBinding",
+    metadata: { name: role as string, labels: { "kubernetes.io/bootstrapping": "rbac-defaults" } },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role as string },
+    subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: group as string }],
+  })),
+  {
+    apiVersion: RBAC,
     kind: "ClusterRoleBinding",
     metadata: {
       name: "system:discovery",
@@ -193,19 +219,48 @@ function ruleAllows(rule: PolicyRule, request: RequestInfo): boolean {
   return names.length === 0 || (request.name !== undefined && names.includes(request.name));
 }
 
+/** The bindings that apply to `user`: every cluster binding, and the namespace's bindings. */
+function bindingsOf(store: ObjectStore, user: UserInfo, namespace: string | undefined) {
+  return [
+    ...store.list({ apiVersion: RBAC, kind: "ClusterRoleBinding" }),
+    ...(namespace === undefined
+      ? []
+      : store.list({ apiVersion: RBAC, kind: "RoleBinding" }, namespace)),
+  ].filter((binding) =>
+    ((binding as { subjects?: Subject[] }).subjects ?? []).some((s) =>
+      subjectMatches(s, user, binding.metadata.namespace),
+    ),
+  );
+}
+
 /** Whether RBAC lets `user` do `request`: a cluster binding, or a binding in the namespace. */
 export function authorize(store: ObjectStore, user: UserInfo, request: RequestInfo): boolean {
-  const bindings = [
-    ...store.list({ apiVersion: RBAC, kind: "ClusterRoleBinding" }),
-    ...(request.kind === "resource" && request.namespace !== undefined
-      ? store.list({ apiVersion: RBAC, kind: "RoleBinding" }, request.namespace)
-      : []),
-  ];
-  return bindings.some((binding) => {
-    const subjects = (binding as { subjects?: Subject[] }).subjects ?? [];
-    if (!subjects.some((s) => subjectMatches(s, user, binding.metadata.namespace))) return false;
-    return rulesOf(store, binding).some((rule) => ruleAllows(rule, request));
-  });
+  return allowedBy(store, user, request) !== undefined;
+}
+
+/** kube-apiserver's reason for an allowed request, or undefined when nothing allows it. */
+export function allowedBy(
+  store: ObjectStore,
+  user: UserInfo,
+  request: RequestInfo,
+): string | undefined {
+  const namespace = request.kind === "resource" ? request.namespace : undefined;
+  for (const binding of bindingsOf(store, user, namespace)) {
+    if (!rulesOf(store, binding).some((rule) => ruleAllows(rule, request))) continue;
+    const ref = (binding as { roleRef?: { kind: string; name: string } }).roleRef;
+    const where = binding.metadata.namespace ? ` in namespace "${binding.metadata.namespace}"` : "";
+    return `RBAC: allowed by ${binding.kind} "${binding.metadata.name}"${where} of ${ref?.kind} "${ref?.name}"`;
+  }
+  return undefined;
+}
+
+/** Every rule that applies to `user` in `namespace` (SelfSubjectRulesReview). */
+export function rulesFor(
+  store: ObjectStore,
+  user: UserInfo,
+  namespace: string | undefined,
+): PolicyRule[] {
+  return bindingsOf(store, user, namespace).flatMap((binding) => rulesOf(store, binding));
 }
 
 /** kube-apiserver's words for a refusal (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters). */
