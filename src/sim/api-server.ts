@@ -12,7 +12,7 @@ import { applyFaults } from "./api-faults.js";
 import { route, serveList, wantsTable, withTypeMeta } from "./api-routes.js";
 import { forbidden, notFound, statusBody } from "./api-status.js";
 import { toTable } from "./api-tables.js";
-import { type WriteValidator, writeObject } from "./api-writes.js";
+import { createObject, type WriteValidator, writeObject } from "./api-writes.js";
 import { Authenticator } from "./authn.js";
 import type { FaultInjector } from "./faults.js";
 import type { PodNetwork } from "./pod-network.js";
@@ -49,6 +49,8 @@ export interface RequestStats {
   /** Requests by `METHOD path?query`, as sent: the same read made twice shows here. */
   byRequest: Map<string, number>;
   total: number;
+  /** Requests RBAC refused (403), by `METHOD path`. */
+  forbidden: Map<string, number>;
 }
 
 export interface ApiServer {
@@ -60,7 +62,14 @@ export interface ApiServer {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const authn = new Authenticator(options.token, options.store, options.clock);
-  const stats: RequestStats = { byPath: new Map(), byRequest: new Map(), total: 0 };
+  const stats: RequestStats = {
+    byPath: new Map(),
+    byRequest: new Map(),
+    total: 0,
+    forbidden: new Map(),
+  };
+  const countForbidden = (key: string) =>
+    stats.forbidden.set(key, (stats.forbidden.get(key) ?? 0) + 1);
   const send = (response: ServerResponse, code: number, body: unknown) => {
     const text = JSON.stringify(body);
     response.writeHead(code, {
@@ -83,14 +92,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if ("refused" in identity) {
       if (identity.refused === 401)
         send(response, 401, statusBody(401, "Unauthorized", "Unauthorized"));
-      else if (identity.refused === 403)
+      else if (identity.refused === 403) {
+        countForbidden(key);
         send(response, 403, forbidden(identity.user, identity.info));
-      else send(response, 500, statusBody(500, "InternalError", identity.message));
+      } else send(response, 500, statusBody(500, "InternalError", identity.message));
       return;
     }
     const user = identity.user;
     const info = requestInfo(request.method ?? "GET", path, url.searchParams);
     if (!authorize(options.store, user, info)) {
+      countForbidden(key);
       send(response, 403, forbidden(user, info));
       return;
     }
@@ -191,6 +202,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const answer = await answerAuthz(request, path, user, options.store, authn);
       if (answer !== undefined) {
         send(response, answer.code, answer.body);
+        return;
+      }
+      const target = route(path);
+      if (target.kind === "collection") {
+        const created = await createObject(
+          request,
+          options.store,
+          target,
+          url.searchParams,
+          options.clock(),
+        );
+        if (created.code === 201) await options.onWrite?.();
+        send(response, created.code, created.body);
         return;
       }
     }
@@ -302,6 +326,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       "refused" in identity ? identity.info : requestInfo("GET", url.pathname, url.searchParams);
     const user = identity.user;
     if ("refused" in identity || !authorize(options.store, user, info)) {
+      countForbidden(key);
       // A refused upgrade answers with the Status body, as kube-apiserver does.
       const body = JSON.stringify(forbidden(user, info));
       socket.end(

@@ -1,10 +1,12 @@
 // The writes the rotation runbooks make (issue 19): `kubectl apply` (client-side: a PATCH),
 // `kubectl rollout restart` (a PATCH of the pod template's annotations) and `kubectl replace` (a
-// PUT), on objects that exist. Each write stamps `metadata.managedFields` with its field manager
+// PUT), on objects that exist, and a POST that creates one (`kubectl apply` of a new object, as
+// of the roles `meshlens auth --print-role` prints). Each write stamps `metadata.managedFields` with its field manager
 // and the simulator's time, as kube-apiserver does, which is how `meshlens rotation` tells when
 // the trust bundle last changed. Strategic merge patches are applied as JSON merge patches
 // (RFC 7386): the same for the maps these writes touch (data, annotations); a list is replaced
 // whole, where a strategic merge would merge it by key.
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { rfc3339 } from "../shared/time.js";
 import { type StatusBody, statusBody } from "./api-status.js";
@@ -176,4 +178,47 @@ function canonical(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+}
+
+/** A POST to a collection: the object is created, unless one of that name is there (409). */
+export async function createObject(
+  request: IncomingMessage,
+  store: ObjectStore,
+  route: { type: ResourceType; namespace: string | undefined },
+  query: URLSearchParams,
+  now: Date,
+): Promise<WriteOutcome> {
+  let body: KubeObject;
+  try {
+    body = JSON.parse(await readBody(request)) as KubeObject;
+  } catch {
+    return { code: 400, body: statusBody(400, "BadRequest", "the request body is not JSON") };
+  }
+  const name = body?.metadata?.name;
+  if (typeof name !== "string" || name === "")
+    return { code: 422, body: statusBody(422, "Invalid", "metadata.name: Required value") };
+  const namespace = route.type.namespaced ? route.namespace : undefined;
+  if (store.get(route.type, namespace, name) !== undefined)
+    return {
+      code: 409,
+      body: statusBody(409, "AlreadyExists", `${route.type.plural} "${name}" already exists`),
+    };
+  const {
+    uid: _uid,
+    resourceVersion: _version,
+    creationTimestamp: _created,
+    ...metadata
+  } = body.metadata;
+  const object: KubeObject = {
+    ...body,
+    metadata: {
+      ...metadata,
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      uid: randomUUID(),
+      creationTimestamp: rfc3339(now),
+    },
+  };
+  const manager = query.get("fieldManager") ?? "kubectl";
+  return { code: 201, body: store.put(stamped(object, manager, "Update", now)) };
 }
