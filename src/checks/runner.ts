@@ -1,3 +1,4 @@
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { KubeApiError } from "../k8s/types.js";
 import {
   type CategoryDefinition,
@@ -31,6 +32,8 @@ const WAITING = "waiting for check to complete";
 function outcomeOfError(error: unknown): CheckOutcome {
   if (error instanceof CheckFailure)
     return { status: "fail", message: error.message, cause: error.kind };
+  if (error instanceof KubeApiError && error.failure === "forbidden")
+    return { status: "forbidden", permission: permissionNeeded(error.target) };
   if (error instanceof KubeApiError)
     return { status: "fail", message: error.message, cause: "access" };
   return {
@@ -60,6 +63,13 @@ function toResult(
     severity: check.severity,
     hint: `${check.hintBase ?? HINT_BASE_URL}${check.hintAnchor}`,
   };
+  if (outcome.status === "forbidden")
+    return {
+      ...base,
+      status: "skipped",
+      skipReason: `forbidden (needs ${outcome.permission})`,
+      permission: outcome.permission,
+    };
   if (outcome.status === "pass") {
     return {
       ...base,

@@ -45,7 +45,9 @@ export type CheckOutcome =
       certificates?: CertificateReport[];
     }
   /** Does not apply here (Linkerd's SkipError): not reported at all. */
-  | { status: "not-applicable"; reason: string };
+  | { status: "not-applicable"; reason: string }
+  /** RBAC forbade a read it needs: skipped, the permission named (never retried). */
+  | { status: "forbidden"; permission: string };
 
 /** Everything a check may use; built once per run. */
 export interface CheckContext {
@@ -118,6 +120,8 @@ export interface CheckResult {
   error?: string;
   cause?: "finding" | "access";
   skipReason?: string;
+  /** Skipped because RBAC forbade this permission (kubectl's words). */
+  permission?: string;
   /** See CheckOutcome: only on a passed check. */
   note?: string;
   certificates?: CertificateReport[];

@@ -13,6 +13,9 @@ export function overallSuccess(report: CheckReport, warningsFail: boolean): bool
  */
 export function checkExitCode(report: CheckReport, failOn: "error" | "warning"): ExitCode {
   if (report.apiUnreachable) return ExitCode.CouldNotRun;
+  // RBAC forbade some reads: what could be checked decides; nothing at all is exit 3.
+  if (report.results.length > 0 && report.results.every((r) => r.status === "skipped"))
+    return ExitCode.CouldNotRun;
   if (!report.success) {
     const findings = report.results.some((r) => r.status === "error" && r.cause !== "access");
     return findings ? ExitCode.ChecksFailed : ExitCode.CouldNotRun;

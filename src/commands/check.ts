@@ -198,7 +198,8 @@ export async function runCheckCommand(ctx: Context, options: CheckOptions): Prom
       return;
     }
     status.clear();
-    if (streaming && event.result.status !== "skipped") {
+    // Skipped checks are not printed, as Linkerd prints none, unless RBAC forbade them.
+    if (streaming && (event.result.status !== "skipped" || event.result.permission !== undefined)) {
       ctx.out.write(renderResultChunk(event.result, previousCategory, ctx.theme));
       previousCategory = event.result.category;
     }

@@ -9,6 +9,7 @@ import type { EdgeResourceType } from "../edges/types.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { KubeApiError } from "../k8s/types.js";
+import { escapeControl } from "../render/escape.js";
 import { firstLine } from "../shared/first-line.js";
 import type { RunCommand } from "./command.js";
 import { parsePrometheusDuration } from "./durations.js";
@@ -94,8 +95,9 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   const cluster = await ctx.loadCluster();
   const namespace = options.namespace === "context" ? cluster.defaultNamespace : options.namespace;
   if (namespace !== undefined) {
-    await unlessAborted(requireNamespace(cluster, namespace), ctx.signal);
+    const unchecked = await unlessAborted(requireNamespace(cluster, namespace), ctx.signal);
     if (ctx.signal.aborted) return ExitCode.Interrupted;
+    if (unchecked !== undefined) ctx.err.write(`meshlens: ${escapeControl(unchecked)}\n`);
   }
   const status = statusLine(ctx);
   const reading = readEdges(cluster, {

@@ -169,6 +169,7 @@ async function offlineFacts(
     proxyOnlyAnchors: [],
     pods: [],
     leaves: "none",
+    unread: [],
     expiryThresholdMs: EXPIRY_THRESHOLD_MS,
   };
 }

@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { workloadTypeOf } from "../k8s/workload-types.js";
+import { escapeControl } from "../render/escape.js";
 import { JsonPathError } from "../render/jsonpath-error.js";
 import { tlsOf } from "../render/tap.js";
 import { type TapFormat, tapRenderer } from "../render/tap-formats.js";
@@ -154,7 +155,8 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   try {
     const target = query.target;
     const namespace = target.type === "namespace" ? target.name : target.namespace;
-    await unlessAborted(requireNamespace(cluster, namespace), stop.signal);
+    const unchecked = await unlessAborted(requireNamespace(cluster, namespace), stop.signal);
+    if (unchecked !== undefined) ctx.err.write(`meshlens: ${escapeControl(unchecked)}\n`);
     await watchTapReconnecting(
       cluster,
       query,

@@ -19,6 +19,17 @@ function statusMessage(body: unknown): string | undefined {
   return typeof message === "string" ? message : undefined;
 }
 
+/**
+ * The permission a forbidden request needed, in kubectl's words:
+ * `get secrets "linkerd-identity-issuer" in namespace "linkerd"`, `list pods at the cluster scope`.
+ */
+export function permissionNeeded(target: RequestTarget): string {
+  const name = target.name === undefined ? "" : ` "${target.name}"`;
+  const scope =
+    target.namespace === undefined ? "at the cluster scope" : `in namespace "${target.namespace}"`;
+  return `${target.verb} ${target.resource}${name} ${scope}`;
+}
+
 /** The API server answered with an HTTP error status. */
 export function statusError(
   code: number,

@@ -95,6 +95,18 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
         resource: pathAndQuery.split("?")[0] ?? pathAndQuery,
       }),
     postStream: transport.postStream,
+    async reviewAccess(attributes) {
+      const review = await transport.postJson<{ status?: { allowed?: boolean } }>(
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: { resourceAttributes: attributes },
+        },
+        { verb: "create", resource: "selfsubjectaccessreviews" },
+      );
+      return review.status?.allowed === true;
+    },
     streamRaw(pathAndQuery, target, onData, timeoutMs) {
       return transport.call(target, () =>
         transport.getStream(pathAndQuery, target, onData, { gzip: true, idleTimeoutMs: timeoutMs }),

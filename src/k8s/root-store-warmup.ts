@@ -8,7 +8,7 @@
 import type { Worker } from "node:worker_threads";
 
 /** Commands that make TLS connections: to the API server and proxies, or as the demo's server. */
-const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "rotation", "demo"]);
+const TLS_COMMANDS = new Set(["check", "identity", "edges", "tap", "rotation", "auth", "demo"]);
 
 /** Whether a command line (arguments after the program's name) will make a TLS connection. */
 export function commandLineUsesTls(args: readonly string[]): boolean {

@@ -289,6 +289,7 @@ export function createTransport(settings: TransportSettings) {
     body: Uint8Array,
     target: RequestTarget,
     signal: AbortSignal,
+    contentType?: string,
   ): Promise<StreamResponse> => {
     // The credential comes under the request timeout (a plugin that hangs is named), as for GETs.
     const credential = await call(target, () => httpsOptions());
@@ -301,7 +302,11 @@ export function createTransport(settings: TransportSettings) {
         ...rest,
         ...(agent !== undefined && agent?.constructor !== HttpsAgent ? { agent } : {}),
         method: "POST",
-        headers: { ...credential.headers, "content-length": body.length },
+        headers: {
+          ...credential.headers,
+          "content-length": body.length,
+          ...(contentType === undefined ? {} : { "content-type": contentType }),
+        },
       });
       // The request timeout covers connecting and sending, not the wait for the answer: Linkerd's
       // tap server sends its headers with the first event (its streaming writer flushes on each),
@@ -354,9 +359,29 @@ export function createTransport(settings: TransportSettings) {
     });
   };
 
+  /** A POST of a JSON object answered with JSON (the access reviews), sent again as client-go would. */
+  const postJson = <T>(path: string, body: unknown, target: RequestTarget): Promise<T> =>
+    call(target, async () => {
+      const bytes = Buffer.from(JSON.stringify(body));
+      const response = await postStream(
+        path,
+        bytes,
+        target,
+        new AbortController().signal,
+        "application/json",
+      );
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (response.status >= 400)
+        throw new HttpStatusError(response.status, text, response.header("retry-after"));
+      return JSON.parse(text) as T;
+    });
+
   return {
     call,
     getJson,
+    postJson,
     getBody,
     get,
     getStream,

@@ -154,6 +154,19 @@ export interface Cluster {
     target: RequestTarget,
     signal: AbortSignal,
   ): Promise<StreamResponse>;
+  /** Whether the current credentials may do this: a SelfSubjectAccessReview's answer. */
+  reviewAccess(attributes: AccessAttributes): Promise<boolean>;
+}
+
+/** What a SelfSubjectAccessReview asks about (authorization.k8s.io/v1 ResourceAttributes). */
+export interface AccessAttributes {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  /** Undefined: cluster-scoped, or every namespace. */
+  namespace?: string;
+  name?: string;
 }
 
 /** The answer to a streaming request: its status and headers, then its body as it arrives. */

@@ -24,8 +24,10 @@ function symbol(result: CheckResult, theme: Theme): string {
     case "warning":
       return theme.warn(SYMBOLS.warning);
     case "error":
-    case "skipped":
       return theme.fail(SYMBOLS.error);
+    case "skipped":
+      // Not run: RBAC forbade what it reads (Linkerd never prints a skipped check).
+      return theme.warn("-");
   }
 }
 
@@ -35,7 +37,7 @@ export function renderResultChunk(
   previousCategory: string | undefined,
   theme: Theme = plainTheme,
 ): string {
-  if (result.status === "skipped") return "";
+  if (result.status === "skipped" && result.permission === undefined) return "";
   let text = "";
   if (result.category !== previousCategory) {
     if (previousCategory !== undefined) text += "\n";
@@ -48,6 +50,8 @@ export function renderResultChunk(
     if (result.hint !== "") text += `    see ${result.hint} for hints\n`;
   }
   if (result.note !== undefined) text += `    ${escapeControl(result.note, true)}\n`;
+  if (result.status === "skipped")
+    text += `    skipped: ${escapeControl(result.skipReason ?? "")}\n`;
   return text;
 }
 
@@ -61,7 +65,7 @@ export function renderTableBody(results: CheckResult[], theme: Theme): string {
   let text = "";
   let previous: string | undefined;
   for (const result of results) {
-    if (result.status === "skipped") continue;
+    if (result.status === "skipped" && result.permission === undefined) continue;
     text += renderResultChunk(result, previous, theme);
     previous = result.category;
   }
@@ -78,7 +82,9 @@ export function renderTable(report: CheckReport, options: CheckRenderOptions): s
 
 /** `-o short`: only warnings and errors, a header only for categories that have one. */
 export function renderShort(report: CheckReport, options: CheckRenderOptions): string {
-  const shown = report.results.filter((r) => r.status === "warning" || r.status === "error");
+  const shown = report.results.filter(
+    (r) => r.status === "warning" || r.status === "error" || r.permission !== undefined,
+  );
   const body = renderTableBody(shown, options.theme);
   const trailer = !report.success || report.hasWarnings ? "\n" : "";
   return body + trailer + summary(report, options);
@@ -108,6 +114,7 @@ export function renderJson(
       id: result.id,
       severity: result.severity,
       ...(result.skipReason === undefined ? {} : { skipReason: result.skipReason }),
+      ...(result.permission === undefined ? {} : { permission: result.permission }),
       ...(result.note === undefined ? {} : { note: result.note }),
       ...(result.certificates === undefined ? {} : { certificates: result.certificates }),
     });

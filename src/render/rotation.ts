@@ -147,6 +147,8 @@ export function renderRotationTable(view: RotationView, theme: Theme): string {
     const { line, hint, warning } = dangerLines(danger, now);
     text += `${warning ? theme.warn("‼") : theme.fail("×")} ${line}\n    ${hint}\n`;
   }
+  for (const permission of report.unread)
+    text += `${theme.warn("-")} skipped: forbidden (needs ${escapeControl(permission)})\n`;
   if (view.readiness)
     text += `\n${readinessLines(view.readiness.step, view.readiness.answer, theme)}`;
   return text;
@@ -189,6 +191,7 @@ export function renderRotationJson(view: RotationView): string {
       leafIssuer: pod.leaf?.source === "live" ? (pod.leaf.issuer ?? null) : null,
       leafNotAfter: pod.leaf === undefined ? null : rfc3339(pod.leaf.notAfter),
     })),
+    skipped: report.unread.map((permission) => ({ reason: "forbidden", permission })),
     leavesFetched: report.leaves === "live",
     leafSource: report.leaves,
     readiness: view.readiness ? { step: view.readiness.step, ...view.readiness.answer } : null,

@@ -195,5 +195,6 @@ export function assessRotation(facts: RotationFacts): RotationReport {
     },
     pods: facts.pods,
     leaves: facts.leaves,
+    unread: facts.unread,
   };
 }

@@ -8,8 +8,9 @@ import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { notAskedReason } from "../checks/data-plane/pod-state.js";
 import { linkerdValuesOf, readClusterIdentityInput } from "../checks/facts.js";
 import { mapBounded } from "../concurrency.js";
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
-import type { Cluster, PodInfo } from "../k8s/types.js";
+import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
 import { queryLeafExpiries } from "../proxy/prometheus.js";
 import { readServedChain } from "../proxy/served-chain.js";
 import { decodeStoredBundle } from "../shared/pem.js";
@@ -68,18 +69,28 @@ export async function collectRotationFacts(
   const selector = [`linkerd.io/control-plane-ns=${ns}`, options.selector]
     .filter(Boolean)
     .join(",");
+  // What RBAC forbade: the rest is judged without it, and the permission is said. Without the
+  // bundle or the pods there is nothing to judge: those errors stand.
+  const unread = new Set<string>();
+  const unlessForbidden = <T>(read: Promise<T>): Promise<T | undefined> =>
+    read.catch((error: unknown) => {
+      if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
+      unread.add(permissionNeeded(error.target));
+      return undefined;
+    });
   const [trustRoots, linkerdConfig, pods] = await Promise.all([
     cluster.getConfigMap(ns, TRUST_ROOTS_CONFIGMAP),
-    cluster.getConfigMap(ns, "linkerd-config"),
+    unlessForbidden(cluster.getConfigMap(ns, "linkerd-config")),
     cluster.listPods(options.namespace, { labelSelector: selector }),
   ]);
   const bundlePem = trustRoots?.data["ca-bundle.crt"];
   const bundle = certificatesOf(bundlePem, certs);
   const values = linkerdConfig === undefined ? {} : linkerdValuesOf(linkerdConfig);
   const externalCA = (values.identity as { externalCA?: unknown } | undefined)?.externalCA === true;
-  const identity = await readClusterIdentityInput(cluster, ns, async () => values).catch(
-    () => undefined,
-  );
+  // An issuer Secret that is missing or unreadable leaves the issuer unknown.
+  const identity = await unlessForbidden(
+    readClusterIdentityInput(cluster, ns, async () => values),
+  ).catch(() => undefined);
   const scheme = identity?.scheme ?? "linkerd.io/tls";
   const issuer = certificatesOf(identity?.issuerCertPem, certs)[0];
   // linkerd-config's anchors are what `linkerd check` reads for the linkerd.io/tls scheme; with
@@ -180,6 +191,14 @@ export async function collectRotationFacts(
           anchors: everyAnchor,
           now: options.now(),
           describe,
+          forbidden: () =>
+            unread.add(
+              permissionNeeded({
+                verb: "create",
+                resource: "pods/portforward",
+                namespace: target.pod.namespace,
+              }),
+            ),
         });
       },
       (done) => options.onProgress?.(done, targets.length),
@@ -203,6 +222,7 @@ export async function collectRotationFacts(
     pods: trusts.map(({ trust }) => trust),
     leaves: options.leaves?.kind ?? "none",
     expiryThresholdMs: options.expiryThresholdMs,
+    unread: [...unread],
   };
 }
 
@@ -215,13 +235,17 @@ async function leafTrust(
     anchors: CertificateInfo[];
     now: Date;
     describe: (cert: X509Certificate) => CertificateInfo;
+    forbidden: () => void;
   },
 ): Promise<LeafTrust | undefined> {
   const served = await readServedChain(cluster, pod, podIdentity(pod) ?? "", how.timeoutMs, {
     leaf: (cert) => certs.parseCertificate(cert),
     intermediate: how.describe,
   });
-  if (!served.ok) return undefined;
+  if (!served.ok) {
+    if (served.forbidden) how.forbidden();
+    return undefined;
+  }
   const anchor = await anchorOf(certs, served.leaf, served.intermediates, how.anchors, how.now);
   const leaf: LeafTrust = {
     source: "live",

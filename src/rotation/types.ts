@@ -72,6 +72,8 @@ export interface RotationFacts {
   leaves: LeafSource;
   /** Anchors expiring within this count as expiring soon (check's 60 days by default). */
   expiryThresholdMs: number;
+  /** Permissions RBAC denied (kubectl's words): what they would have read is left out. */
+  unread: string[];
 }
 
 /** One anchor of the union of every bundle seen, as the table shows it. */
@@ -125,6 +127,7 @@ export interface RotationReport {
   /** Each pod's trust and live leaf, as read. */
   pods: PodTrust[];
   leaves: LeafSource;
+  unread: string[];
 }
 
 /** The step `--ready-for` asks about. */

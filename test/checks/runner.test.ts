@@ -82,7 +82,7 @@ describe("runChecks", () => {
     expect(report.results).toEqual([]);
   });
 
-  it("turns thrown API and check failures into results with their cause", async () => {
+  it("turns thrown API and check failures into results with their cause; forbidden is a skip", async () => {
     const report = await runChecks(
       [
         {
@@ -104,11 +104,13 @@ describe("runChecks", () => {
       ],
       context(),
     );
-    expect(report.results.map((r) => [r.error, r.cause])).toEqual([
-      ["forbidden: cannot get secrets", "access"],
-      ["bad PEM", "finding"],
+    // RBAC forbade a read: the check is skipped, the permission named, nothing failed for it.
+    expect(report.results.map((r) => [r.status, r.skipReason ?? r.error, r.cause])).toEqual([
+      ["skipped", "forbidden (needs get secrets at the cluster scope)", undefined],
+      ["error", "bad PEM", "finding"],
     ]);
-    expect(report.hasAccessFailures).toBe(true);
+    expect(report.results[0]?.permission).toBe("get secrets at the cluster scope");
+    expect(report.hasAccessFailures).toBe(false);
   });
 
   it("retries retrying checks until they pass or the deadline, telling the observer", async () => {

@@ -332,7 +332,7 @@ describe("failures outside the mesh", () => {
     expect(run.stderr).toBe('meshlens: context "nope" does not exist in the kubeconfig\n');
   });
 
-  it("a forbidden Secret names the missing permission; only that data's checks are affected", async () => {
+  it("a forbidden Secret is a skipped check naming the permission; the others still run (issue 20)", async () => {
     const s = await sim({
       faults: [
         {
@@ -342,14 +342,26 @@ describe("failures outside the mesh", () => {
       ],
     });
     const run = await check(s);
-    expect(problemLines(run.stdout)).toEqual(["× certificate config is valid"]);
+    expect(problemLines(run.stdout)).toEqual([]);
     expect(run.stdout).toContain(
-      '    forbidden: cannot get secrets "linkerd-identity-issuer" in namespace "linkerd"; needs RBAC permission "get" on "secrets" in namespace "linkerd"\n',
+      '- certificate config is valid\n    skipped: forbidden (needs get secrets "linkerd-identity-issuer" in namespace "linkerd")\n',
     );
     // The webhook checks read other Secrets and still pass.
     expect(run.stdout).toContain("√ proxy-injector webhook has valid cert");
-    // Nothing about the mesh was found wrong: meshlens could not look, so exit 3.
-    expect(run.code).toBe(3);
+    // Nothing about the mesh was found wrong and the rest was checked: exit 0, the skip said.
+    expect(run.code).toBe(0);
+    const json = JSON.parse((await check(s, "-o", "json")).stdout);
+    const skipped = json.categories
+      .flatMap((c: { checks: unknown[] }) => c.checks)
+      .find((c: { description: string }) => c.description === "certificate config is valid");
+    expect(skipped).toMatchObject({
+      result: "skipped",
+      permission: 'get secrets "linkerd-identity-issuer" in namespace "linkerd"',
+    });
+    const junit = (await check(s, "-o", "junit")).stdout;
+    expect(junit).toContain(
+      '<skipped message="forbidden (needs get secrets &quot;linkerd-identity-issuer&quot; in namespace &quot;linkerd&quot;)"/>',
+    );
   });
 
   it("a server error is reported in the check, without a stack trace", async () => {

@@ -600,7 +600,8 @@ describe("refusals and mistakes, as Linkerd and kubectl users expect them (issue
     );
     expect(denied.code).toBe(3);
     expect(denied.stderr).toBe(
-      'meshlens: HTTP error, status Code [403] (deployments.tap.linkerd.io "web" is forbidden: User "ann" cannot watch resource "deployments/tap" in API group "tap.linkerd.io" in the namespace "linkerd-viz"); needs RBAC permission "watch" on "deployments/tap" in API group "tap.linkerd.io" in namespace "linkerd-viz"\n',
+      'meshlens: skipped: forbidden (needs get namespaces "linkerd-viz" at the cluster scope): whether namespace "linkerd-viz" exists is not checked\n' +
+        'meshlens: HTTP error, status Code [403] (deployments.tap.linkerd.io "web" is forbidden: User "ann" cannot watch resource "deployments/tap" in API group "tap.linkerd.io" in the namespace "linkerd-viz"); needs RBAC permission "watch" on "deployments/tap" in API group "tap.linkerd.io" in namespace "linkerd-viz"\n',
     );
     const allowed = await tap(
       s,

@@ -80,6 +80,7 @@ function facts(overrides: Partial<RotationFacts>): RotationFacts {
     proxyOnlyAnchors: [],
     pods: [],
     leaves: "live",
+    unread: [],
     expiryThresholdMs: 60 * DAY,
     ...overrides,
   };
