@@ -2,6 +2,7 @@
 // exit code. cli.ts runs it and exits with that code.
 import { basename } from "node:path";
 import { Command, CommanderError } from "commander";
+import { authCommand } from "./commands/auth.js";
 import { checkCommand } from "./commands/check.js";
 import type { RunCommand } from "./commands/command.js";
 import { completionCommand } from "./commands/completion.js";
@@ -120,6 +121,7 @@ export function buildProgram(
     edgesCommand(run),
     tapCommand(run),
     rotationCommand(run),
+    authCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),
   ]) {
