@@ -5,10 +5,12 @@ import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { type EdgesRequest, readEdges } from "../edges/read.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
-import type { EdgeResourceType } from "../edges/types.js";
+import type { Edge, EdgeResourceType } from "../edges/types.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import type { Explanation } from "../explain/types.js";
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
-import { KubeApiError } from "../k8s/types.js";
+import { type Cluster, KubeApiError } from "../k8s/types.js";
 import { escapeControl } from "../render/escape.js";
 import { firstLine } from "../shared/first-line.js";
 import type { RunCommand } from "./command.js";
@@ -24,6 +26,7 @@ export interface EdgesFlags {
   vizNamespace: string;
   failOn?: string;
   unmeshed?: boolean;
+  explain?: boolean;
   seen?: boolean;
   since?: string;
   concurrency: string;
@@ -42,6 +45,8 @@ export interface EdgesOptions {
   source: EdgesRequest["source"];
   failOnPlaintext: boolean;
   unmeshed: boolean;
+  /** Find, in the cluster, why each row that is not mTLS is not. */
+  explain: boolean;
   /** Also connections not open now: since each proxy started, or within this Prometheus window. */
   seen: { window: string | undefined } | undefined;
 }
@@ -83,6 +88,7 @@ export function parseEdgesOptions(args: string[], flags: EdgesFlags): EdgesOptio
     source,
     failOnPlaintext: flags.failOn === "plaintext",
     unmeshed: flags.unmeshed === true,
+    explain: flags.explain === true,
     // --since implies --seen: a window is only read for edges seen in it.
     seen:
       flags.seen || flags.since !== undefined
@@ -116,11 +122,15 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   status.stop();
   if (result === undefined) return ExitCode.Interrupted;
   const { edges } = result;
+  const explanations = options.explain
+    ? await unlessAborted(explainOrSay(ctx, cluster, edges, options.type), ctx.signal)
+    : undefined;
+  if (options.explain && explanations === undefined) return ExitCode.Interrupted;
   // Loaded here, not with the command: cli-table3 is not needed for `--help` (issue 12).
   const { renderEdgesGaps, renderEdgesJson, renderEdgesTable } = await import("../render/edges.js");
-  if (options.output === "json") ctx.out.write(renderEdgesJson(edges));
+  if (options.output === "json") ctx.out.write(renderEdgesJson(edges, explanations));
   else if (edges.length === 0) ctx.err.write("No edges found.\n");
-  else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme));
+  else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme, explanations));
   const gaps = renderEdgesGaps(result, options.source.kind === "proxies");
   if (gaps !== "") {
     ctx.err.write(gaps);
@@ -129,6 +139,39 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   if (options.failOnPlaintext && edges.some((edge) => !edge.security.mtls))
     return ExitCode.ChecksFailed;
   return ExitCode.Ok;
+}
+
+/** Each row's explanation (undefined for mTLS rows), from two more LISTs (explain/facts.ts). */
+async function explainRows(
+  cluster: Cluster,
+  edges: readonly Edge[],
+  type: EdgeResourceType,
+): Promise<Array<Explanation | undefined>> {
+  if (edges.every((edge) => edge.security.mtls)) return edges.map(() => undefined);
+  const [{ collectExplainFacts }, { explainEdge }] = await Promise.all([
+    import("../explain/facts.js"),
+    import("../explain/edges.js"),
+  ]);
+  const facts = await collectExplainFacts(cluster);
+  return edges.map((edge) => explainEdge(edge, facts, type));
+}
+
+/** --explain degrades: RBAC that forbids its LISTs leaves the rows unexplained, said on stderr. */
+async function explainOrSay(
+  ctx: Context,
+  cluster: Cluster,
+  edges: readonly Edge[],
+  type: EdgeResourceType,
+): Promise<Array<Explanation | undefined>> {
+  try {
+    return await explainRows(cluster, edges, type);
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
+    ctx.err.write(
+      `meshlens: skipped: forbidden (needs ${permissionNeeded(error.target)}): the rows are not explained\n`,
+    );
+    return edges.map(() => undefined);
+  }
 }
 
 export function edgesCommand(run: RunCommand): Command {
@@ -147,6 +190,10 @@ export function edgesCommand(run: RunCommand): Command {
     .option("--viz-namespace <namespace>", "namespace of linkerd-viz", "linkerd-viz")
     .option("--fail-on <what>", "plaintext: exit 1 when an edge shown is not mTLS")
     .option("--unmeshed", "also show clients without a proxy, as their destinations count them")
+    .option(
+      "--explain",
+      "say why each connection that is not mTLS is not, found in the cluster (a WHY column; `explanation` in JSON)",
+    )
     .option(
       "--seen",
       "also show edges with no connection open now (since each proxy started; with --prometheus, within --since)",

@@ -199,6 +199,15 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
       );
       return accounts.map((sa) => sa.metadata?.name ?? "");
     },
+    async listNamespaces() {
+      const namespaces = await transport.listAll<{
+        metadata?: { name?: string; annotations?: Record<string, string> };
+      }>({ verb: "list", resource: "namespaces" }, "/api/v1/namespaces", {});
+      return namespaces.map((ns) => ({
+        name: ns.metadata?.name ?? "",
+        annotations: ns.metadata?.annotations ?? {},
+      }));
+    },
     async listClusterRoles(list: ListOptions = {}) {
       const roles = await transport.listAll<{ metadata?: { name?: string } }>(
         { verb: "list", resource: "clusterroles" },

@@ -104,6 +104,8 @@ export interface Cluster {
   readonly defaultNamespace: string;
   version(): Promise<ServerVersion>;
   getNamespace(name: string): Promise<{ name: string } | undefined>;
+  /** Every namespace, with its annotations (paged). */
+  listNamespaces(): Promise<Array<{ name: string; annotations: Record<string, string> }>>;
   getConfigMap(namespace: string, name: string): Promise<ConfigMapInfo | undefined>;
   getSecret(namespace: string, name: string): Promise<SecretInfo | undefined>;
   /**

@@ -1,6 +1,7 @@
 // `meshlens edges` output: Linkerd's table, wide and JSON (viz/cmd/edges.go), byte for byte.
 import { reasonMessage } from "../edges/compute.js";
 import type { Edge, EdgesResult, UnreadProxy } from "../edges/types.js";
+import type { Explanation } from "../explain/types.js";
 import { escapeControl } from "./escape.js";
 import { tabwriterTable } from "./tabwriter.js";
 import type { Theme } from "./theme.js";
@@ -10,8 +11,21 @@ export function securedText(edge: Edge): string {
   return edge.security.mtls ? "√" : reasonMessage(edge.security.reason);
 }
 
-/** Linkerd's layout (text/tabwriter, padding 3), drawn by tabwriter.ts. */
-export function renderEdgesTable(edges: readonly Edge[], wide: boolean, theme: Theme): string {
+/** The WHY cell: the cause's id, then what shows it. */
+function whyText(explanation: Explanation | undefined): string {
+  return explanation === undefined ? "" : `${explanation.cause}: ${explanation.evidence}`;
+}
+
+/**
+ * Linkerd's layout (text/tabwriter, padding 3), drawn by tabwriter.ts; with --explain a WHY column
+ * after SECURED.
+ */
+export function renderEdgesTable(
+  edges: readonly Edge[],
+  wide: boolean,
+  theme: Theme,
+  explanations?: ReadonlyArray<Explanation | undefined>,
+): string {
   const head = [
     "SRC",
     "DST",
@@ -19,32 +33,37 @@ export function renderEdgesTable(edges: readonly Edge[], wide: boolean, theme: T
     "DST_NS",
     ...(wide ? ["CLIENT_ID", "SERVER_ID"] : []),
     "SECURED",
+    ...(explanations ? ["WHY"] : []),
   ];
-  const rows = edges.map((edge) => {
+  const rows = edges.map((edge, i) => {
     const secured = securedText(edge);
+    const why = explanations ? [escapeControl(whyText(explanations[i]))] : [];
+    const cells = [
+      edge.src,
+      edge.dst,
+      edge.srcNamespace,
+      edge.dstNamespace,
+      ...(wide ? [edge.clientId, edge.serverId] : []),
+    ].map((cell) => escapeControl(cell));
     return {
-      plain: [
-        edge.src,
-        edge.dst,
-        edge.srcNamespace,
-        edge.dstNamespace,
-        ...(wide ? [edge.clientId, edge.serverId] : []),
-        secured,
-      ].map((cell) => escapeControl(cell)),
+      plain: [...cells, escapeControl(secured), ...why],
       // Linkerd colours √ green and bold; a reason stays plain.
-      secured: edge.security.mtls ? theme.ok(secured) : escapeControl(secured),
+      shown: [...cells, edge.security.mtls ? theme.ok(secured) : escapeControl(secured), ...why],
     };
   });
   return tabwriterTable(
     head,
-    rows.map((row) => [...row.plain.slice(0, -1), row.secured]),
+    rows.map((row) => row.shown),
     rows.map((row) => row.plain),
   );
 }
 
 /** `-o json`: Linkerd's keys in Linkerd's order; `no_tls_reason` is the message ("" when mTLS). */
-export function renderEdgesJson(edges: readonly Edge[]): string {
-  const rows = edges.map((edge) => ({
+export function renderEdgesJson(
+  edges: readonly Edge[],
+  explanations?: ReadonlyArray<Explanation | undefined>,
+): string {
+  const rows = edges.map((edge, i) => ({
     src: edge.src,
     src_namespace: edge.srcNamespace,
     dst: edge.dst,
@@ -52,6 +71,7 @@ export function renderEdgesJson(edges: readonly Edge[]): string {
     client_id: edge.clientId,
     server_id: edge.serverId,
     no_tls_reason: edge.security.mtls ? "" : reasonMessage(edge.security.reason),
+    ...(explanations?.[i] ? { explanation: explanations[i] } : {}),
   }));
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
