@@ -132,6 +132,7 @@ export const MODES: readonly ModeId[] = [
   "check --proxy --prometheus viz",
   "identity",
   "edges",
+  "edges --explain",
   "edges --prometheus viz",
   "tap",
   "rotation",
@@ -157,6 +158,16 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
         resource: "pods",
         subresource: "proxy",
         why: "each proxy's metrics, through the API server",
+      },
+    ],
+    // --explain reads every pod (already listed) and every namespace's annotations.
+    "edges --explain": () => [
+      ...permissions.edges(),
+      {
+        verb: "list",
+        group: CORE,
+        resource: "namespaces",
+        why: "config.linkerd.io annotations on namespaces",
       },
     ],
     "edges --prometheus viz": () => [...namespaceItself(scope), vizPrometheus(scope)],

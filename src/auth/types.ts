@@ -24,6 +24,7 @@ export type ModeId =
   | "check --proxy --prometheus viz"
   | "identity"
   | "edges"
+  | "edges --explain"
   | "edges --prometheus viz"
   | "tap"
   | "rotation"

@@ -33,6 +33,8 @@ interface Proof {
   mode: string;
   /** The namespace the role is scoped to (`auth --print-role MODE -n NS`). */
   namespace?: string;
+  /** A scenario where the mode reads all it can (--explain reads only for rows not mTLS). */
+  scenario?: string;
   run: string[];
 }
 
@@ -47,6 +49,11 @@ const PROOFS: Proof[] = [
     run: ["identity", "-n", "emojivoto", "-l", "app=web-svc"],
   },
   { mode: "edges", run: ["edges", "deploy", "-A"] },
+  {
+    mode: "edges --explain",
+    scenario: "unmeshed-service",
+    run: ["edges", "deploy", "-A", "--explain"],
+  },
   {
     mode: "tap",
     namespace: "emojivoto",
@@ -98,7 +105,10 @@ describe.skipIf(kubectl.skip)("least privilege, proven rule by rule", () => {
   it.each(PROOFS)(
     "$mode",
     async (proof) => {
-      const s = await sim({ objects: ACCOUNT });
+      const s = await sim({
+        objects: ACCOUNT,
+        ...(proof.scenario === undefined ? {} : { scenario: proof.scenario }),
+      });
       const account = await bindAccount(s, proof);
       const asAccount = (args: string[]) => runCli(["--kubeconfig", account, ...args]);
       // Bound to exactly the printed roles: the command runs as the administrator's does.
@@ -155,7 +165,7 @@ describe("meshlens auth", () => {
     expect(run.stdout).toMatch(/^rotation --no-verify-leaves\s+×\s+cannot get configmaps /m);
     const admin = await runCli(["--kubeconfig", s.kubeconfigPath, "auth"]);
     expect(admin.code).toBe(0);
-    expect(admin.stdout.trim().split("\n")).toHaveLength(11);
+    expect(admin.stdout.trim().split("\n")).toHaveLength(12);
   });
 
   it("docs/rbac.md holds exactly the roles it prints", async () => {
