@@ -65,6 +65,14 @@ describe("edges --explain", () => {
       "ingress-without-override",
       /ingress\/ingress-nginx-\S+ is an ingress proxy \(linkerd\.io\/inject: ingress\)/,
     ],
+    [
+      "addressed-by-ip",
+      [],
+      "vote-bot",
+      "voting",
+      "addressed-by-ip",
+      /emojivoto\/voting is meshed and has an identity.*linkerd\/linkerd2#3498/,
+    ],
   ] as const)("%s %j: %s -> %s is %s", async (scenario, args, src, dst, cause, evidence) => {
     const rows = notSecured(await explained(scenario, ...args));
     const row = rows.find((r) => r.src === src && r.dst === dst);

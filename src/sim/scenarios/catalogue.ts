@@ -127,6 +127,11 @@ export const SCENARIO_CATALOGUE = [
     name: "webhook-cert-expiring-soon",
     description: "The proxy-injector webhook certificate expires in 10 days.",
   },
+  {
+    name: "addressed-by-ip",
+    description:
+      "vote-bot calls voting by pod IP, not its service name: discovery gives it no identity, no mTLS (linkerd/linkerd2#3498).",
+  },
   // A trust-anchor rotation at each step (issue 19; docs/rotation.md walks them).
   {
     name: "rotation-new-anchor-bundled",

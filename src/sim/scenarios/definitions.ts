@@ -217,6 +217,15 @@ export const SCENARIO_BEHAVIOURS: Record<ScenarioName, ScenarioBehaviour> = {
       });
     },
   },
+  "addressed-by-ip": {
+    mutate: (objects) => {
+      objects.push(
+        traffic("emojivoto", "by-ip", [
+          { from: "deploy/vote-bot", to: "svc/voting-svc:8080", protocol: "grpc", by: "pod-ip" },
+        ]),
+      );
+    },
+  },
   "tls-disabled": {
     mutate: (objects) => {
       annotateTemplates(objects, "emojivoto", ["vote-bot"], {

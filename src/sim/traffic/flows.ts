@@ -14,7 +14,9 @@
 // `from` is `[namespace/]kind/name` of a workload (deploy, sts, ds, job, pod), meshed or not; `to` is
 // `[namespace/]svc/name:port` or `proxies/admin`. protocol: http (default), grpc or tcp; rps: requests
 // (or connections) a second, default 1; connections: long (default: one kept open per pair of pods)
-// or short (one per request, none open between them).
+// or short (one per request, none open between them); by: service (default) or pod-ip (the caller
+// dials the service's pods by IP, as a ClusterIP environment variable or a cached address does, so
+// service discovery gives it no identity: linkerd/linkerd2#3498).
 import type { ObjectStore } from "../store.js";
 
 export const TRAFFIC_API_VERSION = "sim.meshlens.dev/v1alpha1";
@@ -37,6 +39,8 @@ export interface Flow {
   authority: string | undefined;
   /** The share of requests whose stream is reset (HTTP/2 CANCEL) before the response ends. */
   resets: number;
+  /** How the caller addresses the destination: by the service's name, or its pods' IPs. */
+  by: "service" | "pod-ip";
 }
 
 const KIND_ALIASES: Record<string, string> = {
@@ -81,7 +85,11 @@ function parseFlow(raw: Record<string, unknown>, namespace: string, where: strin
   const connections = raw.connections ?? "long";
   if (connections !== "long" && connections !== "short")
     throw new TrafficError(`${where}: connections must be long or short`);
+  const by = raw.by ?? "service";
+  if (by !== "service" && by !== "pod-ip")
+    throw new TrafficError(`${where}: by must be service or pod-ip`);
   return {
+    by,
     from: { namespace: fromNs as string, kind, name: fromName },
     to,
     protocol,

@@ -153,12 +153,18 @@ function tlsOf(
   destination: Endpoint,
   sourceMode: string | undefined,
   destinationSeen: boolean,
+  byPodIp = false,
 ): { connect: Record<string, string>; accept: Record<string, string> } {
   let connect: Record<string, string>;
   if (source.identityDisabled) connect = { tls: "disabled" };
   else if (sourceMode === "ingress")
     connect = { tls: "no_identity", no_tls_reason: "ingress_without_override" };
-  else if (destination.identity === undefined || destination.identityDisabled || !destinationSeen)
+  else if (
+    destination.identity === undefined ||
+    destination.identityDisabled ||
+    !destinationSeen ||
+    byPodIp
+  )
     connect = { tls: "no_identity", no_tls_reason: "not_provided_by_service_discovery" };
   else connect = { tls: "true", server_id: destination.identity };
   let accept: Record<string, string>;
@@ -209,6 +215,7 @@ export function trafficLinks(store: ObjectStore): Link[] {
           destination,
           mode,
           inboundSeen,
+          flow.by === "pod-ip",
         );
         const share = flow.rps / targets.length;
         const opaque = portList(
