@@ -4,7 +4,10 @@ import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import type { Explanation } from "../explain/types.js";
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
+import { type Cluster, KubeApiError } from "../k8s/types.js";
 import { workloadTypeOf } from "../k8s/workload-types.js";
 import { escapeControl } from "../render/escape.js";
 import { JsonPathError } from "../render/jsonpath-error.js";
@@ -32,6 +35,7 @@ export interface TapFlags {
   plaintext?: boolean;
   failOn?: string;
   reconnect?: boolean;
+  explain?: boolean;
 }
 
 export interface TapOptions {
@@ -45,6 +49,8 @@ export interface TapOptions {
   failOnPlaintext: boolean;
   /** false with --no-reconnect: a stream that ends ends the tap. */
   reconnect: boolean;
+  /** The end summary explains each tls value other than true, from the cluster. */
+  explain: boolean;
 }
 
 /**
@@ -113,7 +119,30 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
     plaintextOnly: flags.plaintext === true,
     failOnPlaintext: flags.failOn === "plaintext",
     reconnect: flags.reconnect !== false,
+    explain: flags.explain === true,
   };
+}
+
+/** Each tls value seen other than true, explained; forbidden to list, said and left out. */
+async function explainSeen(
+  ctx: Context,
+  cluster: Cluster,
+  firstSeen: ReadonlyMap<string, TapEvent>,
+): Promise<Map<string, Explanation>> {
+  if ([...firstSeen.keys()].every((tls) => tls === "true")) return new Map();
+  const [{ collectExplainFacts }, { explainTlsValues }] = await Promise.all([
+    import("../explain/facts.js"),
+    import("../explain/tap.js"),
+  ]);
+  try {
+    return explainTlsValues(firstSeen, await collectExplainFacts(cluster));
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
+    ctx.err.write(
+      `meshlens: skipped: forbidden (needs ${permissionNeeded(error.target)}): the tls values are not explained\n`,
+    );
+    return new Map();
+  }
 }
 
 export async function runTap(ctx: Context, options: TapOptions): Promise<number> {
@@ -144,6 +173,7 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
       : setTimeout(() => stop.abort(), options.durationMs);
   let events = 0;
   const requestsByTls = new Map<string, number>();
+  const firstSeen = new Map<string, TapEvent>();
   // Lines are written in batches, per piece of the stream (or every 64 KB): one write per event
   // was one system call per event, which held the rate far under the goal (docs/performance.md).
   let pending = "";
@@ -165,6 +195,13 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
           const tls = tlsOf(event);
           if (event.http?.kind === "request")
             requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
+          // A copy: the decoder reuses its event objects (docs/performance.md, tap).
+          if (options.explain && !firstSeen.has(tls))
+            firstSeen.set(tls, {
+              ...event,
+              source: { ...event.source, labels: { ...event.source.labels } },
+              destination: { ...event.destination, labels: { ...event.destination.labels } },
+            });
           if (!options.plaintextOnly || tls !== "true") {
             events += 1;
             pending += render(event);
@@ -177,7 +214,8 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
         onPause: flush,
       },
       stop.signal,
-      options.format.kind === "text",
+      // The fast text decoder reads only the tls labels; --explain needs the pods.
+      options.format.kind === "text" && !options.explain,
       {
         reconnect: options.reconnect,
         onGap: (text) => {
@@ -195,7 +233,10 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
     ctx.signal.removeEventListener("abort", onSignal);
   }
   // The summary comes on Ctrl-C too: what was seen (a plaintext request) is the finding.
-  if (bounded || options.failOnPlaintext) ctx.err.write(renderTapSummary(events, requestsByTls));
+  if (bounded || options.failOnPlaintext || options.explain) {
+    const explanations = options.explain ? await explainSeen(ctx, cluster, firstSeen) : undefined;
+    ctx.err.write(renderTapSummary(events, requestsByTls, explanations));
+  }
   if (ctx.signal.aborted) return ExitCode.Interrupted;
   const plaintext = [...requestsByTls.keys()].some((tls) => tls !== "true");
   return options.failOnPlaintext && plaintext ? ExitCode.ChecksFailed : ExitCode.Ok;
@@ -224,6 +265,10 @@ export function tapCommand(run: RunCommand): Command {
     .option("--duration <duration>", "stop after this long (e.g. 30s)")
     .option("--plaintext", "print only events whose tls is not true")
     .option("--fail-on <what>", "plaintext: exit 1 when any request seen was not mTLS")
+    .option(
+      "--explain",
+      "at the end, say why each tls value other than true was seen, found in the cluster (docs/edges.md)",
+    )
     .option(
       "--no-reconnect",
       "end when the stream ends (by default a stream the server ends or a reset breaks is reopened)",

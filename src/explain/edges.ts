@@ -90,6 +90,43 @@ function destinationNoIdentity(edge: Edge, dst: ExplainPod[]): Explanation | und
   };
 }
 
+/** Why a client the destination can name sent plaintext: what its pods show. */
+function namedClient(src: ExplainPod[]): Explanation | undefined {
+  const unmeshed = src.filter((pod) => !pod.meshed);
+  if (unmeshed.length > 0)
+    return {
+      cause: "source-not-meshed",
+      evidence: `${named(unmeshed, (p) => `${podName(p)}${p.owner ? ` (${p.owner})` : ""}`)} ${unmeshed.length === 1 ? "has" : "have"} no proxy`,
+      fix: "mesh the client (linkerd.io/inject: enabled on it or its namespace), then restart it",
+    };
+  const disabled = src.filter((pod) => pod.noIdentity !== undefined);
+  if (disabled.length > 0)
+    return {
+      cause: "identity-disabled",
+      evidence: named(disabled, (p) => `${podName(p)}: ${p.identityDisabledBy ?? p.noIdentity}`),
+      fix: "remove config.linkerd.io/disable-identity (Linkerd 2.12 and later give every proxy an identity), then restart",
+    };
+  const ingress = src.filter((pod) => pod.ingress);
+  if (ingress.length > 0)
+    return {
+      cause: "ingress-without-override",
+      evidence: `${named(ingress, podName)} ${ingress.length === 1 ? "is an ingress proxy" : "are ingress proxies"} (linkerd.io/inject: ingress) that forwarded requests without an l5d-dst-override header`,
+      fix: "make the ingress controller set l5d-dst-override to the service's cluster name",
+    };
+  const skipping = src.filter((pod) => pod.skipOutbound !== undefined);
+  if (skipping.length > 0)
+    return {
+      cause: "port-skipped",
+      evidence: named(
+        skipping,
+        (p) =>
+          `${podName(p)} (config.linkerd.io/skip-outbound-ports "${p.skipOutbound?.ports}" on the ${p.skipOutbound?.where})`,
+      ),
+      fix: "remove the port from config.linkerd.io/skip-outbound-ports (or use opaque-ports, which keeps mTLS), then restart the pods",
+    };
+  return undefined;
+}
+
 export function explainEdge(
   edge: Edge,
   facts: ExplainFacts,
@@ -118,6 +155,12 @@ export function explainEdge(
         evidence: `${named(ingress, podName)} ${ingress.length === 1 ? "is an ingress proxy" : "are ingress proxies"} (linkerd.io/inject: ingress) that forwarded requests without an l5d-dst-override header`,
         fix: "make the ingress controller set l5d-dst-override to the service's cluster name",
       };
+    }
+    // The destination's side of a connection from a client it can name (tap labels the source).
+    case "no_tls_from_remote": {
+      const found = namedClient(src);
+      if (found !== undefined) return found;
+      break;
     }
     case "not_provided_by_service_discovery": {
       const found = destinationNoIdentity(edge, dst);

@@ -1,5 +1,6 @@
 // What a bounded or gated tap says at its end, on stderr: events, requests by `tls=` value, and
 // what each value means.
+import type { Explanation } from "../explain/types.js";
 import { escapeControl } from "./escape.js";
 
 /** What a `tls=` value means, in a line; docs/tap.md has more. */
@@ -17,8 +18,15 @@ export const TLS_MEANINGS: Record<string, string> = {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** What the run saw, for stderr: events, and requests by `tls=` value with what each means. */
-export function renderTapSummary(events: number, requestsByTls: Map<string, number>): string {
+/**
+ * What the run saw, for stderr: events, and requests by `tls=` value with what each means; with
+ * --explain, why each value other than true was seen, as found in the cluster.
+ */
+export function renderTapSummary(
+  events: number,
+  requestsByTls: Map<string, number>,
+  explanations?: ReadonlyMap<string, Explanation>,
+): string {
   const requests = [...requestsByTls.values()].reduce((a, b) => a + b, 0);
   const counts = [...requestsByTls.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -27,7 +35,13 @@ export function renderTapSummary(events: number, requestsByTls: Map<string, numb
   const lines = [
     `meshlens: ${plural(events, "event", "events")}, ${plural(requests, "request", "requests")}${counts ? `: ${counts}` : ""}\n`,
   ];
-  for (const tls of requestsByTls.keys())
+  for (const tls of requestsByTls.keys()) {
     lines.push(`  tls=${escapeControl(tls)}: ${TLS_MEANINGS[tls] ?? "see docs/tap.md"}\n`);
+    const why = explanations?.get(tls);
+    if (why !== undefined)
+      lines.push(
+        `    why: ${why.cause}: ${escapeControl(why.evidence)}\n    fix: ${escapeControl(why.fix)}\n`,
+      );
+  }
   return lines.join("");
 }
