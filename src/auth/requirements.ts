@@ -135,6 +135,7 @@ export const MODES: readonly ModeId[] = [
   "edges --explain",
   "edges --prometheus viz",
   "tap",
+  "tap --explain",
   "rotation",
   "rotation --no-verify-leaves",
 ];
@@ -187,6 +188,17 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
         subresource: "tap",
         ...(scope.namespace === undefined ? {} : { namespace: scope.namespace }),
         why: "the tap stream of a deployment",
+      },
+    ],
+    // --explain reads every pod and every namespace's annotations, when a value is to explain.
+    "tap --explain": () => [
+      ...permissions.tap(),
+      pods({ ...scope, namespace: undefined }, "the pods at both ends of each connection"),
+      {
+        verb: "list",
+        group: CORE,
+        resource: "namespaces",
+        why: "config.linkerd.io annotations on namespaces",
       },
     ],
     rotation: () => [...rotationReads(cp, scope), portForward(scope)],

@@ -27,6 +27,7 @@ export type ModeId =
   | "edges --explain"
   | "edges --prometheus viz"
   | "tap"
+  | "tap --explain"
   | "rotation"
   | "rotation --no-verify-leaves";
 

@@ -102,6 +102,7 @@ describe("parseAuthOptions", () => {
   it("commands pick their modes; --print-role takes a mode and a service account", () => {
     expect(parseAuthOptions(["tap", "rotation"], flags).modes).toEqual([
       "tap",
+      "tap --explain",
       "rotation",
       "rotation --no-verify-leaves",
     ]);

@@ -35,6 +35,8 @@ interface Proof {
   namespace?: string;
   /** A scenario where the mode reads all it can (--explain reads only for rows not mTLS). */
   scenario?: string;
+  /** Traffic sped up, for the modes that wait for it (tap). */
+  timeScale?: number;
   run: string[];
 }
 
@@ -58,6 +60,13 @@ const PROOFS: Proof[] = [
     mode: "tap",
     namespace: "emojivoto",
     run: ["tap", "deploy/web", "-n", "emojivoto", "--max-events", "1"],
+  },
+  {
+    mode: "tap --explain",
+    namespace: "emojivoto",
+    scenario: "unmeshed-client",
+    timeScale: 20,
+    run: ["tap", "deploy/web", "-n", "emojivoto", "--plaintext", "--max-events", "2", "--explain"],
   },
   { mode: "rotation", run: ["rotation"] },
   { mode: "rotation --no-verify-leaves", run: ["rotation", "--no-verify-leaves"] },
@@ -108,6 +117,7 @@ describe.skipIf(kubectl.skip)("least privilege, proven rule by rule", () => {
       const s = await sim({
         objects: ACCOUNT,
         ...(proof.scenario === undefined ? {} : { scenario: proof.scenario }),
+        ...(proof.timeScale === undefined ? {} : { timeScale: proof.timeScale }),
       });
       const account = await bindAccount(s, proof);
       const asAccount = (args: string[]) => runCli(["--kubeconfig", account, ...args]);
@@ -165,7 +175,7 @@ describe("meshlens auth", () => {
     expect(run.stdout).toMatch(/^rotation --no-verify-leaves\s+×\s+cannot get configmaps /m);
     const admin = await runCli(["--kubeconfig", s.kubeconfigPath, "auth"]);
     expect(admin.code).toBe(0);
-    expect(admin.stdout.trim().split("\n")).toHaveLength(12);
+    expect(admin.stdout.trim().split("\n")).toHaveLength(13);
   });
 
   it("docs/rbac.md holds exactly the roles it prints", async () => {
