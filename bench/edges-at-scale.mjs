@@ -6,6 +6,8 @@
 //                  and its peak memory at 1,000 vs 250 pods                           goal <= 1.2
 //   --prometheus:  `edges deploy -A --prometheus` on the scale scenario vs curl of the same instant
 //                  query plus `kubectl get pods -A -o json`                           goal <= 1.2
+//   --explain:     `edges po -A --explain` vs `edges po -A` on the same cluster, where in every
+//                  namespace app-1 also dials app-0's pods by IP (rows to explain)     goal <= 1.3
 //
 // BENCH_EDGES_PODS (default 1000) sets the size; BENCH_RUNS (default 5 here) the runs per median.
 import { execFileSync } from "node:child_process";
@@ -116,6 +118,45 @@ if (Object.keys(peaks).length === 2)
     (large, small, p, r) =>
       `at ${small}: ${p[small].toFixed(0)} MB, ratio ${r.toFixed(2)} for ${(large / small).toFixed(0)}x the pods`,
   );
+
+// --explain: the same read plus two LISTs and an explanation for each row that is not mTLS. In
+// every namespace app-1 also dials app-0's pods by IP, so each of those pod pairs is a row to
+// explain (addressed-by-ip).
+{
+  const namespaces = Math.max(1, Math.round(pods / 100));
+  const byIp = Array.from({ length: namespaces }, (_, n) => {
+    const ns = `scale-${String(n).padStart(3, "0")}`;
+    return {
+      apiVersion: "sim.meshlens.dev/v1alpha1",
+      kind: "Traffic",
+      metadata: { name: "by-ip", namespace: ns },
+      spec: { flows: [{ from: "deploy/app-1", to: "svc/app-0:8080", by: "pod-ip" }] },
+    };
+  });
+  const sim = await scaleSim(pods, { objects: byIp });
+  try {
+    const args = ["--kubeconfig", sim.kubeconfigPath, "edges", "po", "-A", "-o", "json"];
+    const plain = [bin, args];
+    const explained = [bin, [...args, "--explain"]];
+    const before = sim.api.stats.total;
+    const { stdout } = await run(...explained);
+    const calls = sim.api.stats.total - before;
+    const rows = JSON.parse(stdout);
+    const toExplain = rows.filter((row) => row.explanation !== undefined).length;
+    const [ours, floor] = await timeInTurns(run, [explained, plain], runs);
+    const r = ours / floor;
+    line(
+      `edges po -A --explain (${sim.proxies.all().length} proxies, ${toExplain} of ${rows.length} rows explained)`,
+      ours.toFixed(0),
+      "ms",
+      `edges po -A: ${floor.toFixed(0)} ms, ratio ${r.toFixed(2)} (${calls} API calls with --explain)`,
+      "<= 1.3",
+      r <= 1.3,
+    );
+  } finally {
+    await sim.close();
+  }
+}
 
 // --prometheus: one instant query (and paged pod LISTs for CLIENT_ID) against curl of the same
 // query plus kubectl's LIST of the same pods. A real Prometheus scrapes every simulated proxy's
