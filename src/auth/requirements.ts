@@ -171,7 +171,12 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
         why: "config.linkerd.io annotations on namespaces",
       },
     ],
-    "edges --prometheus viz": () => [...namespaceItself(scope), vizPrometheus(scope)],
+    // Linkerd's query, and every pod for CLIENT_ID (by workload type; `po` needs no pods).
+    "edges --prometheus viz": () => [
+      ...namespaceItself(scope),
+      vizPrometheus(scope),
+      pods({ ...scope, namespace: undefined }, "every pod, for CLIENT_ID"),
+    ],
     tap: () => [
       ...namespaceItself(scope),
       {

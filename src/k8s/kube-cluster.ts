@@ -89,11 +89,11 @@ export function createKubeCluster(options: KubeClusterOptions): Cluster {
     contextName,
     defaultNamespace,
     portForward: (namespace, pod, port) => forwarder.portForward(namespace, pod, port),
-    getRaw: (pathAndQuery) =>
-      transport.getBody(pathAndQuery, {
-        verb: "get",
-        resource: pathAndQuery.split("?")[0] ?? pathAndQuery,
-      }),
+    getRaw: (pathAndQuery, target) =>
+      transport.getBody(
+        pathAndQuery,
+        target ?? { verb: "get", resource: pathAndQuery.split("?")[0] ?? pathAndQuery },
+      ),
     postStream: transport.postStream,
     async reviewAccess(attributes) {
       const review = await transport.postJson<{ status?: { allowed?: boolean } }>(

@@ -130,8 +130,11 @@ export interface Cluster {
    * client-node do). Fails with the API server's or kubelet's reason when nothing answers there.
    */
   portForward(namespace: string, pod: string, port: number): Promise<import("node:stream").Duplex>;
-  /** GET of a raw API path (e.g. a service proxy), with the kubeconfig's credentials; the body as text. */
-  getRaw(pathAndQuery: string): Promise<string>;
+  /**
+   * GET of a raw API path (e.g. a service proxy), with the kubeconfig's credentials; the body as
+   * text. `target` names the request in errors (a forbidden one names the permission).
+   */
+  getRaw(pathAndQuery: string, target?: RequestTarget): Promise<string>;
   /**
    * GET of a raw API path (a pod's proxy subresource), read as it arrives: `onData` gets the body
    * in pieces, gunzipped (gzip is asked for). Connections are kept alive and shared. `target` names

@@ -4,7 +4,7 @@
 // with `namespace` and `pod`.
 
 import { getText } from "../http-text.js";
-import type { Cluster } from "../k8s/types.js";
+import { type Cluster, KubeApiError } from "../k8s/types.js";
 import { firstLine } from "../shared/first-line.js";
 import type { PrometheusSource } from "./types.js";
 
@@ -80,9 +80,17 @@ export async function queryPrometheus(
           )
         : await cluster.getRaw(
             `/api/v1/namespaces/${source.namespace}/services/prometheus:9090/proxy${query}`,
+            {
+              verb: "get",
+              resource: "services/proxy",
+              namespace: source.namespace,
+              name: "prometheus:9090",
+            },
           );
     return parseInstantAnswer(body);
   } catch (error) {
+    // RBAC's refusal stays what it is, so the callers can skip what needed it and name it.
+    if (error instanceof KubeApiError && error.failure === "forbidden") throw error;
     throw new Error(`cannot query ${where}: ${firstLine(error)}`);
   }
 }

@@ -4,8 +4,8 @@
 // the command fails or degrades, naming the permission. And `meshlens auth` agrees.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../src/sim/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeObject, SimulatorOptions } from "../../src/sim/index.js";
 import { scratchDir } from "../fixtures.js";
 import {
   runCli,
@@ -14,8 +14,10 @@ import {
   simulatorsForThisFile,
   toolForTests,
 } from "./helpers.js";
+import { proxyTargets, type RunningPrometheus, startPrometheus } from "./prometheus-server.js";
 
 const kubectl = toolForTests("kubectl", ["version", "--client"], "the least-privilege proofs");
+const prometheusTool = toolForTests("prometheus", ["--version"], "the --prometheus viz proofs");
 const sim = simulatorsForThisFile();
 /** Each rule taken away is a run of the command: dozens per mode. */
 const PROOF_TIMEOUT_MS = 240_000;
@@ -40,7 +42,7 @@ interface Proof {
   run: string[];
 }
 
-// The two --prometheus viz modes need a Prometheus behind linkerd-viz's service: see docs/rbac.md.
+// The two --prometheus viz modes need a Prometheus behind linkerd-viz's service: proven below.
 const PROOFS: Proof[] = [
   { mode: "check", run: ["check"] },
   { mode: "check --proxy", run: ["check", "--proxy"] },
@@ -110,49 +112,78 @@ function printedRoles(s: StartedSim): KubeObject[] {
   ].filter((role) => role.metadata.labels?.["app.kubernetes.io/managed-by"] === "meshlens");
 }
 
+/**
+ * Binds the account to the printed roles, runs the command with no 403 and the same exit code as
+ * the administrator, then takes each rule away: the command fails or degrades, naming it.
+ */
+async function prove(proof: Proof, options: SimulatorOptions = {}): Promise<void> {
+  const s = await sim({
+    ...options,
+    objects: ACCOUNT,
+    ...(proof.scenario === undefined ? {} : { scenario: proof.scenario }),
+    ...(proof.timeScale === undefined ? {} : { timeScale: proof.timeScale }),
+  });
+  const account = await bindAccount(s, proof);
+  const asAccount = (args: string[]) => runCli(["--kubeconfig", account, ...args]);
+  // Bound to exactly the printed roles: the command runs as the administrator's does.
+  const admin = await runCli(["--kubeconfig", s.kubeconfigPath, ...proof.run]);
+  s.api.stats.forbidden.clear();
+  const full = await asAccount(proof.run);
+  expect([...s.api.stats.forbidden.keys()], full.stdout + full.stderr).toEqual([]);
+  expect(full.code, full.stdout + full.stderr).toBe(admin.code);
+  const scope = proof.namespace === undefined ? [] : ["-n", proof.namespace];
+  const verdicts = JSON.parse(
+    (await asAccount(["auth", "-o", "json", ...scope, proof.run[0] as string])).stdout,
+  ) as Array<{ mode: string; allowed: boolean }>;
+  expect(verdicts.find((v) => v.mode === proof.mode)?.allowed).toBe(true);
+  // Without any one rule, it fails or degrades, naming what is missing.
+  for (const role of printedRoles(s)) {
+    const rules = role.rules as Array<{ resources: string[]; verbs: string[] }>;
+    for (const [index, rule] of rules.entries()) {
+      s.store.put({ ...role, rules: rules.filter((_, i) => i !== index) });
+      const run = await asAccount(proof.run);
+      const said = run.stdout + run.stderr;
+      const resource = rule.resources[0] as string;
+      const degraded = /skipped: forbidden \(needs /.test(said);
+      expect(degraded || run.code !== 0, `${role.kind} ${JSON.stringify(rule)}\n${said}`).toBe(
+        true,
+      );
+      expect(said, `${role.kind} ${JSON.stringify(rule)}`).toMatch(/forbidden/);
+      expect(said, `${role.kind} ${JSON.stringify(rule)}`).toContain(resource);
+      s.store.put({ ...role, rules });
+    }
+  }
+}
+
 describe.skipIf(kubectl.skip)("least privilege, proven rule by rule", () => {
-  it.each(PROOFS)(
-    "$mode",
-    async (proof) => {
-      const s = await sim({
-        objects: ACCOUNT,
-        ...(proof.scenario === undefined ? {} : { scenario: proof.scenario }),
-        ...(proof.timeScale === undefined ? {} : { timeScale: proof.timeScale }),
-      });
-      const account = await bindAccount(s, proof);
-      const asAccount = (args: string[]) => runCli(["--kubeconfig", account, ...args]);
-      // Bound to exactly the printed roles: the command runs as the administrator's does.
-      const admin = await runCli(["--kubeconfig", s.kubeconfigPath, ...proof.run]);
-      s.api.stats.forbidden.clear();
-      const full = await asAccount(proof.run);
-      expect([...s.api.stats.forbidden.keys()], full.stdout + full.stderr).toEqual([]);
-      expect(full.code, full.stdout + full.stderr).toBe(admin.code);
-      const scope = proof.namespace === undefined ? [] : ["-n", proof.namespace];
-      const verdicts = JSON.parse(
-        (await asAccount(["auth", "-o", "json", ...scope, proof.run[0] as string])).stdout,
-      ) as Array<{ mode: string; allowed: boolean }>;
-      expect(verdicts.find((v) => v.mode === proof.mode)?.allowed).toBe(true);
-      // Without any one rule, it fails or degrades, naming what is missing.
-      for (const role of printedRoles(s)) {
-        const rules = role.rules as Array<{ resources: string[]; verbs: string[] }>;
-        for (const [index, rule] of rules.entries()) {
-          s.store.put({ ...role, rules: rules.filter((_, i) => i !== index) });
-          const run = await asAccount(proof.run);
-          const said = run.stdout + run.stderr;
-          const resource = rule.resources[0] as string;
-          const degraded = /skipped: forbidden \(needs /.test(said);
-          expect(degraded || run.code !== 0, `${role.kind} ${JSON.stringify(rule)}\n${said}`).toBe(
-            true,
-          );
-          expect(said, `${role.kind} ${JSON.stringify(rule)}`).toMatch(/forbidden/);
-          expect(said, `${role.kind} ${JSON.stringify(rule)}`).toContain(resource);
-          s.store.put({ ...role, rules });
-        }
-      }
-    },
-    PROOF_TIMEOUT_MS,
-  );
+  it.each(PROOFS)("$mode", (proof) => prove(proof), PROOF_TIMEOUT_MS);
 });
+
+// The --prometheus viz modes read linkerd-viz's Prometheus through the API server's service proxy:
+// a real one (Debian's prometheus) stands behind it, scraping another simulator's proxies (the
+// findings do not matter here, only what may be read).
+describe.skipIf(kubectl.skip || prometheusTool.skip)(
+  "least privilege, the --prometheus viz modes",
+  () => {
+    let prometheus: RunningPrometheus;
+    let scraped: StartedSim;
+    beforeAll(async () => {
+      scraped = await sim();
+      prometheus = await startPrometheus(proxyTargets(scraped));
+    }, 90_000);
+    afterAll(() => prometheus?.stop());
+
+    it.each([
+      { mode: "check --proxy --prometheus viz", run: ["check", "--proxy", "--prometheus", "viz"] },
+      { mode: "edges --prometheus viz", run: ["edges", "deploy", "-A", "--prometheus", "viz"] },
+    ])(
+      "$mode",
+      (proof) =>
+        prove(proof, { serviceUpstreams: { "linkerd-viz/prometheus:9090": prometheus.url } }),
+      PROOF_TIMEOUT_MS,
+    );
+  },
+);
 
 describe("meshlens auth", () => {
   it("says which commands the current credentials may run, and the first permission missing", async () => {

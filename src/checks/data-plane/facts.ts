@@ -7,7 +7,7 @@ import type { CertificateInfo, CertTools } from "../../certs/types.js";
 import { mapBounded } from "../../concurrency.js";
 import { HeapBudget } from "../../heap-budget.js";
 import { noIdentityReason, podIdentity, proxyContainerOf } from "../../k8s/pods.js";
-import type { Cluster, PodInfo } from "../../k8s/types.js";
+import { type Cluster, KubeApiError, type PodInfo } from "../../k8s/types.js";
 import { memoize } from "../../memoize.js";
 import { queryLeafExpiries } from "../../proxy/prometheus.js";
 import { readServedChain } from "../../proxy/served-chain.js";
@@ -103,6 +103,8 @@ export function createDataPlaneFacts(
     if (leaves.kind === "prometheus") {
       // Prometheus that cannot be asked is data meshlens could not read, not a mesh problem.
       const reported = await queryLeafExpiries(leaves.source, cluster).catch((error: unknown) => {
+        // Forbidden is the runner's to report as a skip naming the permission.
+        if (error instanceof KubeApiError && error.failure === "forbidden") throw error;
         throw new CheckFailure(firstLine(error), "access");
       });
       const byPod = new Map(reported.map((r) => [`${r.namespace}/${r.pod}`, r.expiresAt]));
