@@ -4,7 +4,7 @@ import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
-import type { Explanation } from "../explain/types.js";
+import type { ExplainFacts, Explanation } from "../explain/types.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
 import { type Cluster, KubeApiError } from "../k8s/types.js";
@@ -123,19 +123,41 @@ export function parseTapOptions(args: string[], flags: TapFlags): TapOptions {
   };
 }
 
+function loadFacts(cluster: Cluster): Promise<ExplainFacts> {
+  return import("../explain/facts.js").then(({ collectExplainFacts }) =>
+    collectExplainFacts(cluster),
+  );
+}
+
+/** One stderr line, the first time a tls value other than true shows on a terminal. */
+async function noteFirstSeen(
+  ctx: Context,
+  tls: string,
+  event: TapEvent,
+  facts: () => Promise<ExplainFacts>,
+): Promise<void> {
+  try {
+    const { explainTlsValues } = await import("../explain/tap.js");
+    const why = explainTlsValues(new Map([[tls, event]]), await facts()).get(tls);
+    if (why !== undefined)
+      ctx.err.write(
+        `meshlens: tls=${escapeControl(tls)} first seen: ${why.cause}: ${escapeControl(why.evidence)}\n`,
+      );
+  } catch {
+    // The end summary says what could not be read.
+  }
+}
+
 /** Each tls value seen other than true, explained; forbidden to list, said and left out. */
 async function explainSeen(
   ctx: Context,
-  cluster: Cluster,
   firstSeen: ReadonlyMap<string, TapEvent>,
+  facts: () => Promise<ExplainFacts>,
 ): Promise<Map<string, Explanation>> {
   if ([...firstSeen.keys()].every((tls) => tls === "true")) return new Map();
-  const [{ collectExplainFacts }, { explainTlsValues }] = await Promise.all([
-    import("../explain/facts.js"),
-    import("../explain/tap.js"),
-  ]);
+  const { explainTlsValues } = await import("../explain/tap.js");
   try {
-    return explainTlsValues(firstSeen, await collectExplainFacts(cluster));
+    return explainTlsValues(firstSeen, await facts());
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
     ctx.err.write(
@@ -174,6 +196,7 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   let events = 0;
   const requestsByTls = new Map<string, number>();
   const firstSeen = new Map<string, TapEvent>();
+  let facts: Promise<ExplainFacts> | undefined;
   // Lines are written in batches, per piece of the stream (or every 64 KB): one write per event
   // was one system call per event, which held the rate far under the goal (docs/performance.md).
   let pending = "";
@@ -196,12 +219,17 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
           if (event.http?.kind === "request")
             requestsByTls.set(tls, (requestsByTls.get(tls) ?? 0) + 1);
           // A copy: the decoder reuses its event objects (docs/performance.md, tap).
-          if (options.explain && !firstSeen.has(tls))
-            firstSeen.set(tls, {
+          if (options.explain && !firstSeen.has(tls)) {
+            const copy = {
               ...event,
               source: { ...event.source, labels: { ...event.source.labels } },
               destination: { ...event.destination, labels: { ...event.destination.labels } },
-            });
+            };
+            firstSeen.set(tls, copy);
+            // On a terminal, a value other than true is explained the moment it first shows.
+            if (ctx.err.isTTY && tls !== "true")
+              void noteFirstSeen(ctx, tls, copy, () => (facts ??= loadFacts(cluster)));
+          }
           if (!options.plaintextOnly || tls !== "true") {
             events += 1;
             pending += render(event);
@@ -234,7 +262,9 @@ export async function runTap(ctx: Context, options: TapOptions): Promise<number>
   }
   // The summary comes on Ctrl-C too: what was seen (a plaintext request) is the finding.
   if (bounded || options.failOnPlaintext || options.explain) {
-    const explanations = options.explain ? await explainSeen(ctx, cluster, firstSeen) : undefined;
+    const explanations = options.explain
+      ? await explainSeen(ctx, firstSeen, () => (facts ??= loadFacts(cluster)))
+      : undefined;
     ctx.err.write(renderTapSummary(events, requestsByTls, explanations));
   }
   if (ctx.signal.aborted) return ExitCode.Interrupted;

@@ -56,6 +56,8 @@ describe("tap --explain", () => {
     expect(run.stderr).toContain(`  tls=${tls}: `);
     expect(run.stderr).toMatch(why);
     expect(run.stderr).toMatch(/\n {4}fix: \S/);
+    // Not a terminal: the explanation comes once, at the end (a terminal also gets it at once).
+    expect(run.stderr).not.toContain("first seen");
   });
 
   it("only mTLS seen: nothing to explain, nothing more read", async () => {

@@ -119,3 +119,24 @@ describe.skipIf(tmuxTool.skip)("waiting for a throttling API server in a real te
     expect(screen(session)).not.toMatch(/waiting:/);
   });
 });
+
+describe.skipIf(tmuxTool.skip)("tap --explain in a real terminal", () => {
+  it("explains a tls value other than true the moment it first shows", async () => {
+    const s = await sim({ scenario: "unmeshed-client", timeScale: 20 });
+    const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
+    const session = terminalRunning(
+      `${cli} --kubeconfig ${s.kubeconfigPath} tap deploy/web -n emojivoto --plaintext --max-events 2 --explain; echo "EXIT=$?"`,
+    );
+    await vi.waitFor(() => expect(screen(session)).toMatch(/^EXIT=0$/m), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    // Once when it first shows, then under the summary's line for that value (-J: lines the
+    // terminal wrapped, joined).
+    const shown = tmux("capture-pane", "-p", "-J", "-t", session);
+    expect(shown).toMatch(
+      /^meshlens: tls=no_tls_from_remote first seen: source-not-meshed: unmeshed\/curl-\S+ \(Deployment\/curl\) has no proxy$/m,
+    );
+    expect(shown).toMatch(/^ {4}why: source-not-meshed: /m);
+  });
+});
