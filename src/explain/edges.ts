@@ -35,25 +35,48 @@ function unknown(edge: Edge, reason: string): Explanation {
   };
 }
 
+const withOwner = (pod: ExplainPod) => `${podName(pod)}${pod.owner ? ` (${pod.owner})` : ""}`;
+const withSkip = (pod: ExplainPod) =>
+  `${podName(pod)} (config.linkerd.io/skip-outbound-ports "${pod.skipOutbound?.ports}" on the ${pod.skipOutbound?.where})`;
+
+const MESH_THE_CLIENT =
+  "mesh the client (linkerd.io/inject: enabled on it or its namespace), then restart it";
+const UNSKIP_THE_PORT =
+  "remove the port from config.linkerd.io/skip-outbound-ports (or use opaque-ports, which keeps mTLS), then restart the pods";
+
+/** Sources whose proxy has no identity, or undefined when none of `pods` is one. */
+function identityDisabled(pods: readonly ExplainPod[]): Explanation | undefined {
+  const disabled = pods.filter((pod) => pod.noIdentity !== undefined);
+  if (disabled.length === 0) return undefined;
+  return {
+    cause: "identity-disabled",
+    evidence: named(disabled, (p) => `${podName(p)}: ${p.identityDisabledBy ?? p.noIdentity}`),
+    fix: "remove config.linkerd.io/disable-identity (Linkerd 2.12 and later give every proxy an identity), then restart",
+  };
+}
+
+/** Sources that are ingress proxies, or undefined when none of `pods` is one. */
+function ingressWithoutOverride(pods: readonly ExplainPod[]): Explanation | undefined {
+  const ingress = pods.filter((pod) => pod.ingress);
+  if (ingress.length === 0) return undefined;
+  return {
+    cause: "ingress-without-override",
+    evidence: `${named(ingress, podName)} ${ingress.length === 1 ? "is an ingress proxy" : "are ingress proxies"} (linkerd.io/inject: ingress) that forwarded requests without an l5d-dst-override header`,
+    fix: "make the ingress controller set l5d-dst-override to the service's cluster name",
+  };
+}
+
 /** Plaintext a destination saw from clients it cannot name: who in the cluster could send it. */
 function unmeshedClient(facts: ExplainFacts, edge: Edge): Explanation {
   const withoutProxy = facts.pods.filter((pod) => !pod.meshed && pod.namespace !== "kube-system");
   const skipping = facts.pods.filter((pod) => pod.meshed && pod.skipOutbound !== undefined);
-  const noProxy = `pods without a proxy: ${named(withoutProxy, (p) => `${podName(p)}${p.owner ? ` (${p.owner})` : ""}`)}`;
-  const skips = `meshed pods that skip outbound ports: ${named(skipping, (p) => `${podName(p)} (config.linkerd.io/skip-outbound-ports "${p.skipOutbound?.ports}" on the ${p.skipOutbound?.where})`)}`;
+  const noProxy = `pods without a proxy: ${named(withoutProxy, withOwner)}`;
+  const skips = `meshed pods that skip outbound ports: ${named(skipping, withSkip)}`;
   const seen = `${edge.dstNamespace}/${edge.dst}'s proxy received plaintext from clients it cannot name (no_tls_from_remote)`;
   if (withoutProxy.length > 0 && skipping.length === 0)
-    return {
-      cause: "source-not-meshed",
-      evidence: `${seen}; ${noProxy}`,
-      fix: "mesh the client (linkerd.io/inject: enabled on it or its namespace), then restart it",
-    };
+    return { cause: "source-not-meshed", evidence: `${seen}; ${noProxy}`, fix: MESH_THE_CLIENT };
   if (skipping.length > 0 && withoutProxy.length === 0)
-    return {
-      cause: "port-skipped",
-      evidence: `${seen}; ${skips}`,
-      fix: "remove the port from config.linkerd.io/skip-outbound-ports (or use opaque-ports, which keeps mTLS), then restart the pods",
-    };
+    return { cause: "port-skipped", evidence: `${seen}; ${skips}`, fix: UNSKIP_THE_PORT };
   return {
     cause: "cause-unknown",
     evidence: `${seen}; could be ${withoutProxy.length > 0 ? noProxy : "no pod without a proxy"} or ${skipping.length > 0 ? skips : "no pod that skips ports"}`,
@@ -96,35 +119,17 @@ function namedClient(src: ExplainPod[]): Explanation | undefined {
   if (unmeshed.length > 0)
     return {
       cause: "source-not-meshed",
-      evidence: `${named(unmeshed, (p) => `${podName(p)}${p.owner ? ` (${p.owner})` : ""}`)} ${unmeshed.length === 1 ? "has" : "have"} no proxy`,
-      fix: "mesh the client (linkerd.io/inject: enabled on it or its namespace), then restart it",
-    };
-  const disabled = src.filter((pod) => pod.noIdentity !== undefined);
-  if (disabled.length > 0)
-    return {
-      cause: "identity-disabled",
-      evidence: named(disabled, (p) => `${podName(p)}: ${p.identityDisabledBy ?? p.noIdentity}`),
-      fix: "remove config.linkerd.io/disable-identity (Linkerd 2.12 and later give every proxy an identity), then restart",
-    };
-  const ingress = src.filter((pod) => pod.ingress);
-  if (ingress.length > 0)
-    return {
-      cause: "ingress-without-override",
-      evidence: `${named(ingress, podName)} ${ingress.length === 1 ? "is an ingress proxy" : "are ingress proxies"} (linkerd.io/inject: ingress) that forwarded requests without an l5d-dst-override header`,
-      fix: "make the ingress controller set l5d-dst-override to the service's cluster name",
+      evidence: `${named(unmeshed, withOwner)} ${unmeshed.length === 1 ? "has" : "have"} no proxy`,
+      fix: MESH_THE_CLIENT,
     };
   const skipping = src.filter((pod) => pod.skipOutbound !== undefined);
-  if (skipping.length > 0)
-    return {
-      cause: "port-skipped",
-      evidence: named(
-        skipping,
-        (p) =>
-          `${podName(p)} (config.linkerd.io/skip-outbound-ports "${p.skipOutbound?.ports}" on the ${p.skipOutbound?.where})`,
-      ),
-      fix: "remove the port from config.linkerd.io/skip-outbound-ports (or use opaque-ports, which keeps mTLS), then restart the pods",
-    };
-  return undefined;
+  return (
+    identityDisabled(src) ??
+    ingressWithoutOverride(src) ??
+    (skipping.length > 0
+      ? { cause: "port-skipped", evidence: named(skipping, withSkip), fix: UNSKIP_THE_PORT }
+      : undefined)
+  );
 }
 
 export function explainEdge(
@@ -138,37 +143,16 @@ export function explainEdge(
   const src = podsOf(facts, type, edge.srcNamespace, edge.src);
   const dst = podsOf(facts, type, edge.dstNamespace, edge.dst);
   switch (reason) {
-    case "disabled": {
-      const disabled = src.filter((pod) => pod.noIdentity !== undefined);
-      if (disabled.length === 0) break;
-      return {
-        cause: "identity-disabled",
-        evidence: named(disabled, (p) => `${podName(p)}: ${p.identityDisabledBy ?? p.noIdentity}`),
-        fix: "remove config.linkerd.io/disable-identity (Linkerd 2.12 and later give every proxy an identity), then restart",
-      };
-    }
-    case "ingress_without_override": {
-      const ingress = src.filter((pod) => pod.ingress);
-      if (ingress.length === 0) break;
-      return {
-        cause: "ingress-without-override",
-        evidence: `${named(ingress, podName)} ${ingress.length === 1 ? "is an ingress proxy" : "are ingress proxies"} (linkerd.io/inject: ingress) that forwarded requests without an l5d-dst-override header`,
-        fix: "make the ingress controller set l5d-dst-override to the service's cluster name",
-      };
-    }
+    case "disabled":
+      return identityDisabled(src) ?? unknown(edge, reason);
+    case "ingress_without_override":
+      return ingressWithoutOverride(src) ?? unknown(edge, reason);
     // The destination's side of a connection from a client it can name (tap labels the source).
-    case "no_tls_from_remote": {
-      const found = namedClient(src);
-      if (found !== undefined) return found;
-      break;
-    }
-    case "not_provided_by_service_discovery": {
-      const found = destinationNoIdentity(edge, dst);
-      if (found !== undefined) return found;
-      break;
-    }
+    case "no_tls_from_remote":
+      return namedClient(src) ?? unknown(edge, reason);
+    case "not_provided_by_service_discovery":
+      return destinationNoIdentity(edge, dst) ?? unknown(edge, reason);
     default:
-      break;
+      return unknown(edge, reason);
   }
-  return unknown(edge, reason);
 }

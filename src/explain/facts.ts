@@ -1,27 +1,30 @@
 // What an explanation reads, in two LISTs whatever the number of proxies: every pod (each reduced
 // to what explanations need as it arrives) and every namespace's annotations (Linkerd's
 // config.linkerd.io/* annotations apply from the namespace too).
+import { proxyPodLabel } from "../edges/resource-types.js";
+import type { EdgeResourceType } from "../edges/types.js";
 import { noIdentityReason, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import type { ExplainFacts, ExplainPod } from "./types.js";
 
 const SKIP_OUTBOUND = "config.linkerd.io/skip-outbound-ports";
 const DISABLE_IDENTITY = "config.linkerd.io/disable-identity";
-/** Linkerd's injector labels each meshed pod with its workload (linkerd2 pkg/k8s labels.go). */
-const PROXY_LABELS: Record<string, string> = {
-  deployment: "linkerd.io/proxy-deployment",
-  statefulset: "linkerd.io/proxy-statefulset",
-  daemonset: "linkerd.io/proxy-daemonset",
-  job: "linkerd.io/proxy-job",
-  cronjob: "linkerd.io/proxy-cronjob",
-  replicaset: "linkerd.io/proxy-replicaset",
-};
+/** The types Linkerd's injector labels each meshed pod with (linkerd2 pkg/k8s labels.go). */
+const PROXY_LABELLED: readonly EdgeResourceType[] = [
+  "deployment",
+  "statefulset",
+  "daemonset",
+  "job",
+  "cronjob",
+  "replicaset",
+  "replicationcontroller",
+];
 
 /** The pod's workload of each type: its proxy's labels, or for a pod without one, its owners. */
 function workloadsOf(pod: PodInfo): Record<string, string> {
   const workloads: Record<string, string> = { pod: pod.name, namespace: pod.namespace };
-  for (const [type, label] of Object.entries(PROXY_LABELS)) {
-    const name = pod.labels[label];
+  for (const type of PROXY_LABELLED) {
+    const name = pod.labels[proxyPodLabel(type)];
     if (name !== undefined) workloads[type] = name;
   }
   for (const owner of pod.ownerReferences) {
