@@ -8,6 +8,7 @@ import { decodeKubeProtobuf } from "./api-protobuf.js";
 import { statusBody } from "./api-status.js";
 import type { Authenticator } from "./authn.js";
 import { allowedBy, type PolicyRule, rulesFor, type UserInfo } from "./rbac.js";
+import { requestBody } from "./request-body.js";
 import type { RequestInfo } from "./request-info.js";
 import type { ObjectStore } from "./store.js";
 
@@ -15,9 +16,7 @@ const AUTHORIZATION = "/apis/authorization.k8s.io/v1/";
 
 /** The posted object, sent as JSON or, as kubectl sends built-in kinds, as protobuf. */
 async function readBody(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
+  const bytes = await requestBody(request);
   if ((request.headers["content-type"] ?? "").startsWith("application/vnd.kubernetes.protobuf"))
     return decodeKubeProtobuf(bytes);
   try {

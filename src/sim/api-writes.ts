@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { rfc3339 } from "../shared/time.js";
 import { type StatusBody, statusBody } from "./api-status.js";
+import { requestBody } from "./request-body.js";
 import type { ResourceType } from "./resources.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 
@@ -32,17 +33,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return base;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
-}
+const readBody = async (request: IncomingMessage) => (await requestBody(request)).toString("utf8");
 
 export type WriteOutcome = { code: number; body: KubeObject | StatusBody };
 

@@ -114,9 +114,9 @@ export class IdentityService {
    */
   static async start(options: IdentityServiceOptions): Promise<IdentityService> {
     const service = new IdentityService(options);
-    service.podUid = service.pod()?.metadata.uid;
-    service.secretVersion = service.secret()?.metadata.resourceVersion;
     const pod = service.pod();
+    service.podUid = pod?.metadata.uid;
+    service.secretVersion = service.secret()?.metadata.resourceVersion;
     service.roots = pod === undefined ? [] : parseBundle(anchorsAtStart(pod, options.store));
     service.issuer =
       options.pinnedIssuer ?? (await issuerFromStore(options.store, options.namespace));

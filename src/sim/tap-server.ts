@@ -8,6 +8,7 @@ import { matchesSelector, parseLabelSelector, SelectorError } from "../shared/la
 import { decodeTapRequest, encodeApiError, encodeFrame, tapPath } from "../shared/tap-protocol.js";
 import { podIdentity } from "./pod-proxy.js";
 import { authorize, type UserInfo } from "./rbac.js";
+import { requestBody } from "./request-body.js";
 import type { KubeObject, ObjectStore } from "./store.js";
 import { type Exchange, exchangeEvents, matcherOf, matches } from "./tap-events.js";
 import type { TapFault } from "./tap-faults.js";
@@ -183,11 +184,10 @@ export class TapServer {
       tapError(response, 404, `unknown tap path ${path}`);
       return true;
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = await requestBody(request);
     let tap: ReturnType<typeof decodeTapRequest>;
     try {
-      tap = decodeTapRequest(Buffer.concat(chunks));
+      tap = decodeTapRequest(body);
     } catch (error) {
       tapError(response, 400, `cannot decode the tap request: ${(error as Error).message}`);
       return true;
