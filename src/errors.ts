@@ -52,3 +52,11 @@ export class CliError extends Error {
 export function usageError(message: string, hint?: string): CliError {
   return new CliError(message, ExitCode.Usage, hint);
 }
+
+/**
+ * How a command says what RBAC kept it from: `forbidden (needs get secrets in namespace "linkerd")`,
+ * after `skipped: ` in every output (issue 20), so users and scripts meet one wording.
+ */
+export function forbiddenNeeds(permission: string): string {
+  return `forbidden (needs ${permission})`;
+}

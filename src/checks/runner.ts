@@ -1,3 +1,4 @@
+import { forbiddenNeeds } from "../errors.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { KubeApiError } from "../k8s/types.js";
 import {
@@ -67,7 +68,7 @@ function toResult(
     return {
       ...base,
       status: "skipped",
-      skipReason: `forbidden (needs ${outcome.permission})`,
+      skipReason: forbiddenNeeds(outcome.permission),
       permission: outcome.permission,
     };
   if (outcome.status === "pass") {

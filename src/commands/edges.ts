@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { type EdgesRequest, readEdges } from "../edges/read.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
 import type { Edge, EdgeResourceType } from "../edges/types.js";
-import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { CliError, ExitCode, exitCodesHelp, forbiddenNeeds, usageError } from "../errors.js";
 import type { Explanation } from "../explain/types.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
@@ -168,7 +168,7 @@ async function explainOrSay(
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
     ctx.err.write(
-      `meshlens: skipped: forbidden (needs ${permissionNeeded(error.target)}): the rows are not explained\n`,
+      `meshlens: skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the rows are not explained\n`,
     );
     return edges.map(() => undefined);
   }

@@ -3,7 +3,7 @@
 import { Command } from "commander";
 import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
-import { CliError, ExitCode, exitCodesHelp, usageError } from "../errors.js";
+import { CliError, ExitCode, exitCodesHelp, forbiddenNeeds, usageError } from "../errors.js";
 import type { ExplainFacts, Explanation } from "../explain/types.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
@@ -161,7 +161,7 @@ async function explainSeen(
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
     ctx.err.write(
-      `meshlens: skipped: forbidden (needs ${permissionNeeded(error.target)}): the tls values are not explained\n`,
+      `meshlens: skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the tls values are not explained\n`,
     );
     return new Map();
   }

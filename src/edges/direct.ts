@@ -5,6 +5,8 @@
 // relabelling adds (`namespace`, `pod`, `<kind>`, job as `k8s_job`).
 
 import { mapBounded } from "../concurrency.js";
+import { forbiddenNeeds } from "../errors.js";
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { adminPortOf, podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { KubeApiError } from "../k8s/types.js";
@@ -276,7 +278,7 @@ export async function edgesFromProxies(
   } catch (error) {
     const scoped = options.namespace !== undefined;
     if (!(scoped && error instanceof KubeApiError && error.failure === "forbidden")) throw error;
-    elsewhereUnread = `${error.message} (the proxies of other namespaces that call into "${options.namespace}" were not read; --prometheus needs no access to the pods)`;
+    elsewhereUnread = `skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the proxies of other namespaces that call into "${options.namespace}" were not read (--prometheus needs no access to the pods)`;
     listed = await cluster.listPods(options.namespace, {}, select);
   }
   const pods = new Map<string, ListedPod>(listed);

@@ -1,5 +1,7 @@
 // A namespace named on the command line must exist: `-n typo` is said, as kubectl says it, rather
 // than answered with an empty result that an audit would read as a pass.
+
+import { forbiddenNeeds } from "../errors.js";
 import { permissionNeeded } from "./api-errors.js";
 import { type Cluster, KubeApiError } from "./types.js";
 
@@ -17,7 +19,7 @@ export async function requireNamespace(
     found = await cluster.getNamespace(name);
   } catch (error) {
     if (error instanceof KubeApiError && error.failure === "forbidden")
-      return `skipped: forbidden (needs ${permissionNeeded(error.target)}): whether namespace "${name}" exists is not checked`;
+      return `skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: whether namespace "${name}" exists is not checked`;
     throw error;
   }
   if (found !== undefined) return undefined;

@@ -1,5 +1,7 @@
 // `meshlens rotation`: pure renderers for where a trust-anchor rotation stands: the anchors table,
 // the phase, the dangerous states with what to do, and the --ready-for answer; JSON is one document.
+
+import { forbiddenNeeds } from "../errors.js";
 import type {
   AnchorPlace,
   Danger,
@@ -148,7 +150,7 @@ export function renderRotationTable(view: RotationView, theme: Theme): string {
     text += `${warning ? theme.warn("‼") : theme.fail("×")} ${line}\n    ${hint}\n`;
   }
   for (const permission of report.unread)
-    text += `${theme.warn("-")} skipped: forbidden (needs ${escapeControl(permission)})\n`;
+    text += `${theme.warn("-")} skipped: ${escapeControl(forbiddenNeeds(permission))}\n`;
   if (view.readiness)
     text += `\n${readinessLines(view.readiness.step, view.readiness.answer, theme)}`;
   return text;

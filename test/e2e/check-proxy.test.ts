@@ -253,7 +253,7 @@ describe("check --proxy details", () => {
     }
   });
 
-  it("a forbidden port-forward names the RBAC permission and is not a mesh problem (exit 3)", async () => {
+  it("a forbidden port-forward skips the proxies it kept from, naming the permission (issue 20)", async () => {
     const s = await sim({
       faults: [
         {
@@ -263,22 +263,40 @@ describe("check --proxy details", () => {
       ],
     });
     const run = await checkProxy(s);
-    expect(problemLines(run.stdout)).toEqual(["× data plane proxies answer on their admin port"]);
-    // One line for the namespace, not the same denial once per pod.
-    expect(run.stdout).toMatch(
-      /Some proxies could not be checked:\n\t\* 4 pods in namespace "emojivoto" \(emojivoto\/[a-z0-9-]+, emojivoto\/[a-z0-9-]+, emojivoto\/[a-z0-9-]+, …\): port-forward failed: forbidden; needs RBAC permission "create" on "pods\/portforward" in namespace "emojivoto"\n {4}see /,
+    // Not a finding about the mesh, nor a failure: skipped, said with the permission. The control
+    // plane's proxies were asked, so the run checked something: not exit 3.
+    expect(problemLines(run.stdout)).toEqual([]);
+    expect(run.stdout).toContain(
+      '- data plane proxies answer on their admin port\n    skipped: forbidden (needs create pods/portforward in namespace "emojivoto")\n',
     );
-    expect(run.code).toBe(3);
-    // A single pod denied is named with the API server's words.
+    expect(run.code).toBe(0);
+    const json = JSON.parse((await checkProxy(s, "-o", "json")).stdout) as {
+      categories: Array<{
+        checks: Array<{ description: string; result: string; permission?: string }>;
+      }>;
+    };
+    const answer = json.categories
+      .flatMap((c) => c.checks)
+      .find((c) => c.description === "data plane proxies answer on their admin port");
+    expect(answer).toMatchObject({
+      result: "skipped",
+      permission: 'create pods/portforward in namespace "emojivoto"',
+    });
+    // One pod denied among proxies that fail otherwise: named with the permission, one line each.
     s.faults.clear();
     const [web] = podsOf(s, "emojivoto", "web-svc");
+    const [emoji] = podsOf(s, "emojivoto", "emoji-svc");
     s.faults.add({
       pathPrefix: `/api/v1/namespaces/emojivoto/pods/${web}/`,
       fault: { kind: "status", status: 403 },
     });
-    const one = await checkProxy(s);
+    s.faults.add({
+      pathPrefix: `/api/v1/namespaces/emojivoto/pods/${emoji}/`,
+      fault: { kind: "drop" },
+    });
+    const one = await checkProxy(s, "--request-timeout", "1s");
     expect(one.stdout).toContain(
-      `\t* emojivoto/${web}: port-forward failed: forbidden: cannot create pods/portforward "${web}" in namespace "emojivoto"; needs RBAC permission "create" on "pods/portforward" in namespace "emojivoto"\n`,
+      `\t* emojivoto/${web}: skipped: forbidden (needs create pods/portforward in namespace "emojivoto")\n`,
     );
     expect(one.code).toBe(3);
   });

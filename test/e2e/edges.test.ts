@@ -324,7 +324,7 @@ describe("-n NS: exactly the rows of -A whose source or destination is in NS (is
       [
         // A tenant's role may not read namespaces either: said, not refused (issue 20).
         'meshlens: skipped: forbidden (needs get namespaces "emojivoto" at the cluster scope): whether namespace "emojivoto" exists is not checked',
-        'meshlens: forbidden: cannot list pods; needs RBAC permission "list" on "pods" cluster-wide (the proxies of other namespaces that call into "emojivoto" were not read; --prometheus needs no access to the pods)',
+        'meshlens: skipped: forbidden (needs list pods at the cluster scope): the proxies of other namespaces that call into "emojivoto" were not read (--prometheus needs no access to the pods)',
         "meshlens: the edges are incomplete: callers in other namespaces were not read",
         "",
       ].join("\n"),

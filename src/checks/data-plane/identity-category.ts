@@ -12,7 +12,7 @@ import {
   type LeafProblemKind,
   MESHLENS_HINT_BASE,
 } from "../types.js";
-import { notAskedNote, podName, unreachableLines } from "./messages.js";
+import { notAskedNote, podName, portForwardIn, unreachableLines } from "./messages.js";
 import { NAMESPACE_EXISTS } from "./readiness-category.js";
 import { bundleDigests, envTrustAnchors } from "./trust-bundles.js";
 
@@ -132,6 +132,13 @@ export function identityDataPlaneCategory(leafThreshold: ExpiryThreshold): Categ
             );
             return note === undefined ? { status: "pass" } : { status: "pass", note };
           }
+          // RBAC kept meshlens from every proxy it could not ask: the check is skipped, not failed,
+          // and says the permission (issue 20), as the other checks do.
+          if (silent.every((f) => f.forbidden))
+            return {
+              status: "forbidden",
+              permission: portForwardIn(silent.map((f) => f.namespace)),
+            };
           const heading =
             facts.options.leaves.kind === "prometheus"
               ? "Some proxies' certificates are not in Prometheus:"

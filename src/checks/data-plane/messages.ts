@@ -1,5 +1,6 @@
 // How the data-plane checks word what they found about many proxies: a line per proxy, or one
 // line for many with the same cause.
+import { forbiddenNeeds } from "../../errors.js";
 import { dataPlaneOf, listing } from "../shared.js";
 import type { CheckContext, ProxyFinding } from "../types.js";
 
@@ -29,15 +30,27 @@ export function unreachableLines(context: CheckContext, silent: ProxyFinding[]):
   return [...groups.values()].flatMap((members) => {
     const first = members[0] as ProxyFinding;
     if (members.length <= (first.forbidden ? 1 : SAME_REASON_LINES))
-      return members.map((f) => `${podName(context, f)}: ${f.reason ?? "unknown"}`);
+      return members.map((f) =>
+        f.forbidden
+          ? `${podName(context, f)}: skipped: ${forbiddenNeeds(portForwardIn([f.namespace]))}`
+          : `${podName(context, f)}: ${f.reason ?? "unknown"}`,
+      );
     const names = members.slice(0, 3).map((f) => podName(context, f));
     const examples = `(${names.join(", ")}${members.length > 3 ? ", …" : ""})`;
     return first.forbidden
       ? [
-          `${members.length} pods in namespace "${first.namespace}" ${examples}: port-forward failed: forbidden; needs RBAC permission "create" on "pods/portforward" in namespace "${first.namespace}"`,
+          `${members.length} pods in namespace "${first.namespace}" ${examples}: skipped: ${forbiddenNeeds(portForwardIn([first.namespace]))}`,
         ]
       : [`${members.length} pods ${examples}: ${first.reason ?? "unknown"}`];
   });
+}
+
+/** The permission a port-forward to these namespaces' proxies needs, in kubectl's words. */
+export function portForwardIn(namespaces: readonly string[]): string {
+  const [only, ...more] = [...new Set(namespaces)].sort();
+  return more.length === 0
+    ? `create pods/portforward in namespace "${only}"`
+    : `create pods/portforward in namespaces ${[only, ...more].map((ns) => `"${ns}"`).join(", ")}`;
 }
 
 /** Names the pods a passing check did not ask (terminating, proxy not ready), the first few. */
