@@ -161,9 +161,11 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
         why: "each proxy's metrics, through the API server",
       },
     ],
-    // --explain reads every pod (already listed) and every namespace's annotations.
+    // --explain reads every pod (already listed), every namespace's annotations and the anchors
+    // the proxies should trust.
     "edges --explain": () => [
       ...permissions.edges(),
+      trustRoots(scope),
       {
         verb: "list",
         group: CORE,

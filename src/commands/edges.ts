@@ -5,12 +5,12 @@ import { unlessAborted } from "../abort.js";
 import type { Context } from "../context.js";
 import { type EdgesRequest, readEdges } from "../edges/read.js";
 import { parseEdgesResourceType } from "../edges/resource-types.js";
-import type { Edge, EdgeResourceType } from "../edges/types.js";
+import type { EdgeResourceType, EdgesResult } from "../edges/types.js";
 import { CliError, ExitCode, exitCodesHelp, forbiddenNeeds, usageError } from "../errors.js";
-import type { Explanation } from "../explain/types.js";
+import type { ExplainFacts, Explanation } from "../explain/types.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { requireNamespace } from "../k8s/namespaces.js";
-import { type Cluster, KubeApiError } from "../k8s/types.js";
+import { KubeApiError } from "../k8s/types.js";
 import { escapeControl } from "../render/escape.js";
 import { firstLine } from "../shared/first-line.js";
 import type { RunCommand } from "./command.js";
@@ -106,6 +106,8 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
     if (unchecked !== undefined) ctx.err.write(`meshlens: ${escapeControl(unchecked)}\n`);
   }
   const status = statusLine(ctx);
+  // --explain reduces each pod of the LIST edges makes anyway: the pods are listed once.
+  const explainer = options.explain ? await import("../explain/facts.js") : undefined;
   const reading = readEdges(cluster, {
     type: options.type,
     namespace,
@@ -113,6 +115,7 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
     seen: options.seen,
     unmeshed: options.unmeshed,
     onProgress: (done, total) => status.show(`reading proxy metrics: ${done}/${total}`),
+    ...(explainer ? { describePod: explainer.explainPodReader() } : {}),
   }).catch((error: unknown) => {
     // A Prometheus that cannot be queried is data meshlens could not read: exit 3, one line.
     if (error instanceof KubeApiError || options.source.kind === "proxies") throw error;
@@ -122,8 +125,16 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   status.stop();
   if (result === undefined) return ExitCode.Interrupted;
   const { edges } = result;
-  const explanations = options.explain
-    ? await unlessAborted(explainOrSay(ctx, cluster, edges, options.type), ctx.signal)
+  const explanations = explainer
+    ? await unlessAborted(
+        explainOrSay(ctx, result, options.type, () =>
+          explainer.collectExplainFacts(cluster, {
+            controlPlaneNamespace: ctx.global.linkerdNamespace,
+            ...(result.described ? { listed: result.described } : {}),
+          }),
+        ),
+        ctx.signal,
+      )
     : undefined;
   if (options.explain && explanations === undefined) return ExitCode.Interrupted;
   // Loaded here, not with the command: cli-table3 is not needed for `--help` (issue 12).
@@ -141,37 +152,32 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   return ExitCode.Ok;
 }
 
-/** Each row's explanation (undefined for mTLS rows), from two more LISTs (explain/facts.ts). */
-async function explainRows(
-  cluster: Cluster,
-  edges: readonly Edge[],
-  type: EdgeResourceType,
-): Promise<Array<Explanation | undefined>> {
-  if (edges.every((edge) => edge.security.mtls)) return edges.map(() => undefined);
-  const [{ collectExplainFacts }, { explainEdge }] = await Promise.all([
-    import("../explain/facts.js"),
-    import("../explain/edges.js"),
-  ]);
-  const facts = await collectExplainFacts(cluster);
-  return edges.map((edge) => explainEdge(edge, facts, type));
-}
-
-/** --explain degrades: RBAC that forbids its LISTs leaves the rows unexplained, said on stderr. */
+/**
+ * Each row's explanation (undefined where there is nothing to explain), from what edges listed and
+ * a few more reads (explain/facts.ts). RBAC that forbids them leaves the rows unexplained, said on
+ * stderr; a part it forbids (the trust roots) is said the same way.
+ */
 async function explainOrSay(
   ctx: Context,
-  cluster: Cluster,
-  edges: readonly Edge[],
+  result: EdgesResult,
   type: EdgeResourceType,
+  collect: () => Promise<ExplainFacts>,
 ): Promise<Array<Explanation | undefined>> {
+  const { explainEdge } = await import("../explain/edges.js");
+  let facts: ExplainFacts;
   try {
-    return await explainRows(cluster, edges, type);
+    facts = await collect();
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
     ctx.err.write(
       `meshlens: skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the rows are not explained\n`,
     );
-    return edges.map(() => undefined);
+    return result.edges.map(() => undefined);
   }
+  const anchors = facts.currentAnchors;
+  if (anchors !== undefined && "unread" in anchors)
+    ctx.err.write(`meshlens: ${escapeControl(anchors.unread)}\n`);
+  return result.edges.map((edge) => explainEdge(edge, facts, type));
 }
 
 export function edgesCommand(run: RunCommand): Command {

@@ -6,6 +6,7 @@
 
 import { mapBounded } from "../concurrency.js";
 import { forbiddenNeeds } from "../errors.js";
+import type { PodAsListed } from "../explain/types.js";
 import { permissionNeeded } from "../k8s/api-errors.js";
 import { adminPortOf, podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
@@ -29,6 +30,8 @@ export interface DirectOptions {
   concurrency: number;
   timeoutMs: number;
   onProgress?: (done: number, total: number) => void;
+  /** Also reduce each pod of the cluster-wide LIST with this (EdgesRequest.describePod). */
+  describePod?: (pod: PodInfo) => PodAsListed;
 }
 
 /** The families kept from each body; every other line is skipped before it is parsed. */
@@ -269,19 +272,22 @@ export async function edgesFromProxies(
   options: DirectOptions,
 ): Promise<EdgesResult> {
   const family = options.seen ? OPENED : OPEN_NOW;
+  const describe = options.describePod;
   const select = (pod: PodInfo) =>
-    [`${pod.namespace}/${pod.name}`, listedPod(pod, options.type)] as const;
-  let listed: Array<readonly [string, ListedPod]>;
+    [`${pod.namespace}/${pod.name}`, listedPod(pod, options.type), describe?.(pod)] as const;
+  let listed: Array<readonly [string, ListedPod, PodAsListed | undefined]>;
   let elsewhereUnread: string | undefined;
+  let described: PodAsListed[] | undefined;
   try {
     listed = await cluster.listPods(undefined, {}, select);
+    if (describe !== undefined) described = listed.flatMap(([, , pod]) => (pod ? [pod] : []));
   } catch (error) {
     const scoped = options.namespace !== undefined;
     if (!(scoped && error instanceof KubeApiError && error.failure === "forbidden")) throw error;
     elsewhereUnread = `skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the proxies of other namespaces that call into "${options.namespace}" were not read (--prometheus needs no access to the pods)`;
     listed = await cluster.listPods(options.namespace, {}, select);
   }
-  const pods = new Map<string, ListedPod>(listed);
+  const pods = new Map<string, ListedPod>(listed.map(([key, pod]) => [key, pod]));
   const targets = listed.flatMap(([, pod]) => (pod.scrape ? [pod.scrape] : []));
   let done = 0;
   const results = await mapBounded(targets, options.concurrency, async (pod) => {
@@ -297,5 +303,10 @@ export async function edgesFromProxies(
     { namespace: options.namespace, pods },
   );
   if (options.unmeshed) edges.push(...unmeshedRows(scraped));
-  return { edges, unread, ...(elsewhereUnread === undefined ? {} : { elsewhereUnread }) };
+  return {
+    edges,
+    unread,
+    ...(elsewhereUnread === undefined ? {} : { elsewhereUnread }),
+    ...(described === undefined ? {} : { described }),
+  };
 }

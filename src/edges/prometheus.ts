@@ -1,6 +1,7 @@
 // Edges from a Prometheus that scrapes the proxies (linkerd-viz's, or any with linkerd-viz's
 // relabelling): Linkerd's own query (viz/metrics-api/edges.go), byte for byte, as an instant query.
 
+import type { PodAsListed } from "../explain/types.js";
 import { podIdentity } from "../k8s/pods.js";
 import type { Cluster, PodInfo } from "../k8s/types.js";
 import { queryPrometheus } from "../proxy/prometheus.js";
@@ -29,18 +30,28 @@ export function edgesQuery(type: EdgeResourceType, window: string | undefined): 
 export async function edgesFromPrometheus(
   cluster: Cluster,
   source: PrometheusSource,
-  options: { type: EdgeResourceType; namespace: string | undefined; window: string | undefined },
+  options: {
+    type: EdgeResourceType;
+    namespace: string | undefined;
+    window: string | undefined;
+    describePod: ((pod: PodInfo) => PodAsListed) | undefined;
+  },
 ): Promise<EdgesResult> {
   const label = l5dLabel(options.type);
   // The source pods' identities (CLIENT_ID) and phases, by paged LISTs (never a GET per pod): with
   // -A every pod, fetched while the query runs; with -n, the namespaces the answer names.
-  const everyPod = options.namespace === undefined ? cluster.listPods(undefined) : undefined;
+  const describe = options.describePod;
+  const everyPod =
+    options.namespace === undefined
+      ? cluster.listPods(undefined, {}, (pod) => ({ pod, described: describe?.(pod) }))
+      : undefined;
   everyPod?.catch(() => undefined);
   const result = await queryPrometheus(source, cluster, edgesQuery(options.type, options.window));
   const namespaces = [...new Set(result.map((series) => series.metric?.namespace ?? ""))];
+  const everyListed = await everyPod;
   const listed =
-    everyPod !== undefined
-      ? await everyPod
+    everyListed !== undefined
+      ? everyListed.map(({ pod }) => pod)
       : (await Promise.all(namespaces.filter(Boolean).map((ns) => cluster.listPods(ns)))).flat();
   const pods = new Map<string, SourcePod>(
     listed.map((pod: PodInfo) => [
@@ -62,5 +73,13 @@ export async function edgesFromPrometheus(
       value: Number(series.value?.[1] ?? 0),
     };
   });
-  return { edges: computeEdges(samples, { namespace: options.namespace, pods }), unread: [] };
+  const described =
+    describe === undefined || everyListed === undefined
+      ? undefined
+      : everyListed.flatMap(({ described: pod }) => (pod ? [pod] : []));
+  return {
+    edges: computeEdges(samples, { namespace: options.namespace, pods }),
+    unread: [],
+    ...(described === undefined ? {} : { described }),
+  };
 }

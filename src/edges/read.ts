@@ -1,6 +1,7 @@
 // The edges of a cluster from the source asked for: each proxy's own metrics, or a Prometheus
 // that scrapes them. Each source loads only when used.
-import type { Cluster } from "../k8s/types.js";
+import type { PodAsListed } from "../explain/types.js";
+import type { Cluster, PodInfo } from "../k8s/types.js";
 import type { PrometheusSource } from "../proxy/types.js";
 import type { EdgeResourceType, EdgesResult } from "./types.js";
 
@@ -14,6 +15,11 @@ export interface EdgesRequest {
   /** Also clients without a proxy (direct scrape only). */
   unmeshed: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Also reduce every pod of the cluster-wide pod LIST with this (for --explain), so the pods are
+   * listed once; the result's `described` holds them.
+   */
+  describePod?: (pod: PodInfo) => PodAsListed;
 }
 
 export async function readEdges(cluster: Cluster, request: EdgesRequest): Promise<EdgesResult> {
@@ -28,6 +34,7 @@ export async function readEdges(cluster: Cluster, request: EdgesRequest): Promis
       concurrency: source.concurrency,
       timeoutMs: source.timeoutMs,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.describePod ? { describePod: request.describePod } : {}),
     });
   }
   const { edgesFromPrometheus } = await import("./prometheus.js");
@@ -35,5 +42,6 @@ export async function readEdges(cluster: Cluster, request: EdgesRequest): Promis
     type: request.type,
     namespace: request.namespace,
     window: request.seen?.window,
+    describePod: request.describePod,
   });
 }

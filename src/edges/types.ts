@@ -1,4 +1,5 @@
 // What `meshlens edges` computes: one row per source/destination pair. Types only.
+import type { PodAsListed } from "../explain/types.js";
 import type { WorkloadType } from "../k8s/types.js";
 
 /** The resource types edges accepts, by their canonical names (linkerd2 pkg/k8s). */
@@ -58,4 +59,6 @@ export interface EdgesResult {
    * they could not: the edges are then incomplete too.
    */
   elsewhereUnread?: string;
+  /** Every pod of the cluster as `describePod` reduced it, when the read listed them all. */
+  described?: PodAsListed[];
 }

@@ -2,7 +2,7 @@
 // reason string alone (linkerd2#2708, #3523, #5808, #3498 asked for this and were closed). Each
 // cause is a fact about the pods; a combination that fits none says so, with the raw labels.
 import type { Edge, EdgeResourceType } from "../edges/types.js";
-import type { ExplainFacts, ExplainPod, Explanation } from "./types.js";
+import type { AnchorRef, ExplainFacts, ExplainPod, Explanation } from "./types.js";
 
 const UNMESHED = "(unmeshed)";
 const MAX_NAMED = 3;
@@ -16,15 +16,61 @@ function named(pods: readonly ExplainPod[], describe: (pod: ExplainPod) => strin
 
 const podName = (pod: ExplainPod) => `${pod.namespace}/${pod.name}`;
 
+/** Pods by workload, indexed once per facts and type: rows are many, lookups must not scan. */
+const indexes = new WeakMap<ExplainFacts, Map<EdgeResourceType, Map<string, ExplainPod[]>>>();
+
 function podsOf(
   facts: ExplainFacts,
   type: EdgeResourceType,
   namespace: string,
   workload: string,
 ): ExplainPod[] {
-  return facts.pods.filter(
-    (pod) => pod.namespace === namespace && pod.workloads[type] === workload,
+  const byType = indexes.get(facts) ?? new Map<EdgeResourceType, Map<string, ExplainPod[]>>();
+  indexes.set(facts, byType);
+  let index = byType.get(type);
+  if (index === undefined) {
+    index = new Map();
+    byType.set(type, index);
+    for (const pod of facts.pods) {
+      const name = pod.workloads[type];
+      if (name === undefined) continue;
+      const id = `${pod.namespace}/${name}`;
+      const known = index.get(id);
+      if (known === undefined) index.set(id, [pod]);
+      else known.push(pod);
+    }
+  }
+  return index.get(`${namespace}/${workload}`) ?? [];
+}
+
+const anchorsText = (anchors: readonly AnchorRef[]) =>
+  anchors.length === 0
+    ? "no anchor"
+    : anchors
+        .map((a) => `${a.commonName ? `CN=${a.commonName} ` : ""}sha256 ${a.sha256.slice(0, 16)}`)
+        .join(" and ");
+
+/**
+ * Sides whose proxies verify peers with anchors the mesh no longer uses (injected before a
+ * rotation, not restarted since): each fails the other side's handshake, whatever discovery
+ * labelled the connection (linkerd/linkerd2#4287, #13613; the stale-trust-bundle case).
+ */
+function trustDiffers(facts: ExplainFacts, sides: readonly ExplainPod[]): Explanation | undefined {
+  const current = facts.currentAnchors;
+  if (current === undefined || !("anchors" in current)) return undefined;
+  const digests = new Set(current.anchors.map((a) => a.sha256));
+  const stale = sides.filter(
+    (pod) => pod.trust?.from === "spec" && !pod.trust.anchors.some((a) => digests.has(a.sha256)),
   );
+  if (stale.length === 0) return undefined;
+  const trusts = (pod: ExplainPod) =>
+    `${podName(pod)} trusts ${pod.trust?.from === "spec" ? anchorsText(pod.trust.anchors) : "the current bundle"}`;
+  const owners = [...new Set(stale.map((pod) => pod.owner || podName(pod)))];
+  return {
+    cause: "trust-anchors-differ",
+    evidence: `${named(stale, trusts)}; the mesh's current bundle (${current.where}) holds ${anchorsText(current.anchors)}: the two sides cannot verify each other, so new connections fail in the mTLS handshake`,
+    fix: `restart ${owners.slice(0, MAX_NAMED).join(", ")}${owners.length > MAX_NAMED ? " and the rest" : ""} (kubectl rollout restart) so their proxies are given the current bundle`,
+  };
 }
 
 function unknown(edge: Edge, reason: string): Explanation {
@@ -137,22 +183,24 @@ export function explainEdge(
   facts: ExplainFacts,
   type: EdgeResourceType,
 ): Explanation | undefined {
-  if (edge.security.mtls) return undefined;
-  const reason = edge.security.reason;
-  if (edge.src === UNMESHED) return unmeshedClient(facts, edge);
+  if (edge.src === UNMESHED) return edge.security.mtls ? undefined : unmeshedClient(facts, edge);
   const src = podsOf(facts, type, edge.srcNamespace, edge.src);
   const dst = podsOf(facts, type, edge.dstNamespace, edge.dst);
+  // A row labelled mTLS is explained only when its handshakes cannot succeed.
+  if (edge.security.mtls) return trustDiffers(facts, [...src, ...dst]);
+  const reason = edge.security.reason;
+  const otherwise = () => trustDiffers(facts, [...src, ...dst]) ?? unknown(edge, reason);
   switch (reason) {
     case "disabled":
-      return identityDisabled(src) ?? unknown(edge, reason);
+      return identityDisabled(src) ?? otherwise();
     case "ingress_without_override":
-      return ingressWithoutOverride(src) ?? unknown(edge, reason);
+      return ingressWithoutOverride(src) ?? otherwise();
     // The destination's side of a connection from a client it can name (tap labels the source).
     case "no_tls_from_remote":
-      return namedClient(src) ?? unknown(edge, reason);
+      return namedClient(src) ?? otherwise();
     case "not_provided_by_service_discovery":
-      return destinationNoIdentity(edge, dst) ?? unknown(edge, reason);
+      return destinationNoIdentity(edge, dst) ?? otherwise();
     default:
-      return unknown(edge, reason);
+      return otherwise();
   }
 }

@@ -1,14 +1,21 @@
-// What an explanation reads, in two LISTs whatever the number of proxies: every pod (each reduced
-// to what explanations need as it arrives) and every namespace's annotations (Linkerd's
-// config.linkerd.io/* annotations apply from the namespace too).
+// What an explanation reads, in a few requests whatever the number of proxies: every pod (each
+// reduced to what explanations need as it arrives; edges shares its own LIST), every namespace's
+// annotations (Linkerd's config.linkerd.io/* annotations apply from the namespace too) and the
+// mesh's current trust anchors.
+import { createHash, X509Certificate } from "node:crypto";
 import { proxyPodLabel } from "../edges/resource-types.js";
 import type { EdgeResourceType } from "../edges/types.js";
+import { forbiddenNeeds } from "../errors.js";
+import { permissionNeeded } from "../k8s/api-errors.js";
 import { noIdentityReason, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
-import type { Cluster, PodInfo } from "../k8s/types.js";
-import type { ExplainFacts, ExplainPod } from "./types.js";
+import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
+import { decodeStoredBundle } from "../shared/pem.js";
+import type { AnchorRef, ExplainFacts, ExplainPod, PodAsListed } from "./types.js";
 
 const SKIP_OUTBOUND = "config.linkerd.io/skip-outbound-ports";
 const DISABLE_IDENTITY = "config.linkerd.io/disable-identity";
+const TRUST_ANCHORS_ENV = "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS";
+const TRUST_ROOTS = "linkerd-identity-trust-roots";
 /** The types Linkerd's injector labels each meshed pod with (linkerd2 pkg/k8s labels.go). */
 const PROXY_LABELLED: readonly EdgeResourceType[] = [
   "deployment",
@@ -44,38 +51,119 @@ function ownerOf(workloads: Record<string, string>, pod: PodInfo): string {
   return owner === undefined ? "" : `${owner.kind}/${owner.name}`;
 }
 
-export function explainPod(pod: PodInfo, namespaceAnnotations: Record<string, string>): ExplainPod {
-  const workloads = workloadsOf(pod);
-  const annotated = (key: string) =>
-    pod.annotations[key] !== undefined
-      ? { value: pod.annotations[key] as string, where: "pod" }
+/** The anchors of a PEM bundle; an unreadable one is none (it verifies nothing). */
+function anchorsOf(pem: string): AnchorRef[] {
+  const decoded = decodeStoredBundle(pem);
+  if (!decoded.ok) return [];
+  return decoded.value.map((der) => {
+    let commonName = "";
+    try {
+      commonName = /(?:^|\n)CN=([^\n]*)/.exec(new X509Certificate(der).subject)?.[1] ?? "";
+    } catch {
+      // Not a certificate Node can read: named by its digest alone.
+    }
+    return { sha256: createHash("sha256").update(der).digest("hex"), commonName };
+  });
+}
+
+/**
+ * Reduces each pod of a LIST to what explanations need, as it arrives. Thousands of proxies carry
+ * a few bundle texts: each distinct text is decoded once and its anchors shared.
+ */
+export function explainPodReader(): (pod: PodInfo) => PodAsListed {
+  const bundles = new Map<string, readonly AnchorRef[]>();
+  const trustOf = (pod: PodInfo): ExplainPod["trust"] => {
+    const variable = proxyContainerOf(pod)?.env.find((e) => e.name === TRUST_ANCHORS_ENV);
+    if (variable === undefined) return undefined;
+    if (variable.value === undefined) return { from: "configmap" };
+    let anchors = bundles.get(variable.value);
+    if (anchors === undefined) {
+      anchors = anchorsOf(variable.value);
+      bundles.set(variable.value, anchors);
+    }
+    return { from: "spec", anchors };
+  };
+  return (pod) => {
+    const workloads = workloadsOf(pod);
+    const meshed = proxyContainerOf(pod) !== undefined;
+    return {
+      pod: {
+        namespace: pod.namespace,
+        name: pod.name,
+        workloads,
+        owner: ownerOf(workloads, pod),
+        meshed,
+        noIdentity: meshed ? noIdentityReason(pod) : undefined,
+        ready: proxyStatusOf(pod)?.ready === true,
+        ingress: pod.annotations["linkerd.io/inject"] === "ingress",
+        trust: meshed ? trustOf(pod) : undefined,
+      },
+      skipOutbound: pod.annotations[SKIP_OUTBOUND],
+      disableIdentity: pod.annotations[DISABLE_IDENTITY],
+    };
+  };
+}
+
+/** The pod with its namespace's annotations where it has none of its own. */
+function resolve(listed: PodAsListed, namespaceAnnotations: Record<string, string>): ExplainPod {
+  const annotated = (own: string | undefined, key: string) =>
+    own !== undefined
+      ? { value: own, where: "pod" }
       : namespaceAnnotations[key] !== undefined
-        ? { value: namespaceAnnotations[key] as string, where: `namespace ${pod.namespace}` }
+        ? { value: namespaceAnnotations[key] as string, where: `namespace ${listed.pod.namespace}` }
         : undefined;
-  const skip = annotated(SKIP_OUTBOUND);
-  const disable = annotated(DISABLE_IDENTITY);
-  const meshed = proxyContainerOf(pod) !== undefined;
+  const skip = annotated(listed.skipOutbound, SKIP_OUTBOUND);
+  const disable = annotated(listed.disableIdentity, DISABLE_IDENTITY);
   return {
-    namespace: pod.namespace,
-    name: pod.name,
-    workloads,
-    owner: ownerOf(workloads, pod),
-    meshed,
-    noIdentity: meshed ? noIdentityReason(pod) : undefined,
-    ready: proxyStatusOf(pod)?.ready === true,
-    ingress: pod.annotations["linkerd.io/inject"] === "ingress",
+    ...listed.pod,
     skipOutbound: skip && { ports: skip.value, where: skip.where },
     identityDisabledBy:
       disable?.value === "true" ? `${DISABLE_IDENTITY}: "true" on the ${disable.where}` : undefined,
   };
 }
 
-export async function collectExplainFacts(cluster: Cluster): Promise<ExplainFacts> {
+async function readCurrentAnchors(
+  cluster: Cluster,
+  namespace: string,
+): Promise<ExplainFacts["currentAnchors"]> {
+  try {
+    const roots = await cluster.getConfigMap(namespace, TRUST_ROOTS);
+    const pem = roots?.data["ca-bundle.crt"];
+    if (pem === undefined)
+      return {
+        unread: `${namespace}/${TRUST_ROOTS} has no ca-bundle.crt: the anchors are not compared`,
+      };
+    return { anchors: anchorsOf(pem), where: `${namespace}/${TRUST_ROOTS}` };
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
+    return {
+      unread: `skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: whether the two sides trust the same anchors is not checked`,
+    };
+  }
+}
+
+export interface CollectOptions {
+  /** Every pod of the cluster, when a LIST the command made already reduced them. */
+  listed?: PodAsListed[];
+  /** Where the trust-roots ConfigMap is; undefined: the anchors are not compared (tap). */
+  controlPlaneNamespace?: string;
+}
+
+export async function collectExplainFacts(
+  cluster: Cluster,
+  options: CollectOptions = {},
+): Promise<ExplainFacts> {
+  const current =
+    options.controlPlaneNamespace === undefined
+      ? Promise.resolve(undefined)
+      : readCurrentAnchors(cluster, options.controlPlaneNamespace);
+  current.catch(() => undefined);
   const namespaces = new Map(
     (await cluster.listNamespaces()).map((ns) => [ns.name, ns.annotations] as const),
   );
-  const pods = await cluster.listPods(undefined, {}, (pod) =>
-    explainPod(pod, namespaces.get(pod.namespace) ?? {}),
-  );
-  return { pods };
+  const listed = options.listed ?? (await cluster.listPods(undefined, {}, explainPodReader()));
+  return {
+    pods: listed.map((pod) => resolve(pod, namespaces.get(pod.pod.namespace) ?? {})),
+    currentAnchors: await current,
+  };
 }

@@ -17,6 +17,11 @@ export type CauseId =
   | "identity-disabled"
   /** An ingress proxy forwarded without l5d-dst-override. */
   | "ingress-without-override"
+  /**
+   * A side's proxy was given anchors that are not the mesh's current ones (not restarted after a
+   * rotation): the two sides fail each other's handshakes, though discovery labels the row mTLS.
+   */
+  | "trust-anchors-differ"
   /** None of the above fits what the cluster shows: the raw labels are said, nothing guessed. */
   | "cause-unknown";
 
@@ -45,8 +50,35 @@ export interface ExplainPod {
   skipOutbound: { ports: string; where: string } | undefined;
   /** config.linkerd.io/disable-identity: "true", and where. */
   identityDisabledBy: string | undefined;
+  /**
+   * The anchors its proxy verifies peers with: those written into its spec at injection, or the
+   * trust-roots ConfigMap it reads (the current bundle); undefined without a proxy.
+   */
+  trust: { from: "spec"; anchors: readonly AnchorRef[] } | { from: "configmap" } | undefined;
+}
+
+/**
+ * A pod as a LIST gives it, before its namespace's annotations apply (the namespace LIST may come
+ * after): its own config.linkerd.io/* values, which win over the namespace's.
+ */
+export interface PodAsListed {
+  pod: Omit<ExplainPod, "skipOutbound" | "identityDisabledBy">;
+  skipOutbound: string | undefined;
+  disableIdentity: string | undefined;
+}
+
+/** A trust anchor, as evidence names it. */
+export interface AnchorRef {
+  /** SHA-256 of the DER, hex. */
+  sha256: string;
+  commonName: string;
 }
 
 export interface ExplainFacts {
   pods: ExplainPod[];
+  /**
+   * The mesh's current anchors (the trust-roots ConfigMap), or why they could not be read;
+   * undefined when not asked for (tap: no event shows a failed handshake).
+   */
+  currentAnchors: { anchors: readonly AnchorRef[]; where: string } | { unread: string } | undefined;
 }

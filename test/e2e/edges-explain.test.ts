@@ -92,7 +92,7 @@ describe("edges --explain", () => {
     );
   });
 
-  it("mTLS rows get no explanation and, when every row is mTLS, nothing more is read", async () => {
+  it("mTLS rows get no explanation; the pods edges lists are listed once", async () => {
     const s = await sim();
     const run = await runCli([
       "--kubeconfig",
@@ -104,7 +104,32 @@ describe("edges --explain", () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n")[0]).toMatch(/SECURED\s+WHY\s*$/);
-    expect([...s.api.stats.byPath.keys()]).not.toContain("GET /api/v1/namespaces");
+    expect(run.stdout.split("\n").slice(1).join("\n")).not.toMatch(/√[ \t]+\S/);
+    const lists = [...s.api.stats.byPath].filter(([key]) => key.startsWith("GET /api/v1/pods"));
+    expect(lists).toEqual([[expect.stringMatching(/^GET \/api\/v1\/pods/), 1]]);
+  });
+
+  it("stale-trust-bundle: rows Linkerd labels mTLS whose sides no longer trust the same anchors", async () => {
+    // Handshakes that fail leave no open connection: only --seen shows their attempts.
+    const rows = await explained("stale-trust-bundle", "--seen");
+    const stale = rows.filter((row) => row.explanation !== undefined);
+    expect(stale.map((row) => `${row.src} -> ${row.dst} ${row.no_tls_reason}`).sort()).toEqual([
+      "prometheus -> voting ",
+      "prometheus -> web ",
+      "vote-bot -> web ",
+      "web -> emoji ",
+      "web -> voting ",
+    ]);
+    const web = stale.find((row) => row.src === "web" && row.dst === "emoji");
+    expect(web?.explanation).toMatchObject({
+      cause: "trust-anchors-differ",
+      evidence: expect.stringMatching(
+        /^emojivoto\/web-\S+ trusts CN=\S+ sha256 [0-9a-f]{16}; the mesh's current bundle \(linkerd\/linkerd-identity-trust-roots\) holds CN=\S+ sha256 [0-9a-f]{16}: the two sides cannot verify/,
+      ),
+      fix: expect.stringContaining("restart Deployment/web"),
+    });
+    // A reordered bundle holds the same anchors: nothing to explain.
+    expect((await explained("anchor-rotation", "--seen")).filter((r) => r.explanation)).toEqual([]);
   });
 
   it("the WHY column says the cause and what shows it", async () => {

@@ -203,9 +203,11 @@ export function trafficLinks(store: ObjectStore): Link[] {
         );
         const outboundSeen = source.meshed && !skippedOut.has(servicePort ?? targetPort);
         const inboundSeen = destination.meshed && !skippedIn.has(targetPort);
-        // mTLS between proxies that do not trust the same anchors fails in the handshake: no
-        // connection is made (tls="true" only when both ends are meshed and trust each other).
-        if (outboundSeen && inboundSeen && !(source.trustsMesh && destination.trustsMesh)) continue;
+        // mTLS between proxies that do not trust the same anchors fails in the handshake: the
+        // client's proxy counts each attempt (labelled from discovery, before the handshake) and
+        // none stays open or carries a request; the server's proxy never completes one.
+        const handshakeFails =
+          outboundSeen && inboundSeen && !(source.trustsMesh && destination.trustsMesh);
         const mode = annotationsOf(source.pod)["linkerd.io/inject"];
         // A connection that skips the source's proxy reaches the destination in plaintext.
         const tls = tlsOf(
@@ -218,6 +220,8 @@ export function trafficLinks(store: ObjectStore): Link[] {
           flow.by === "pod-ip",
         );
         const share = flow.rps / targets.length;
+        // A client whose handshakes fail connects again; the long-lived connection never stays.
+        const attempts = handshakeFails ? Math.max(share, 1) : 0;
         const opaque = portList(
           annotationsOf(destination.pod)["config.linkerd.io/opaque-ports"],
         ).has(targetPort);
@@ -228,16 +232,20 @@ export function trafficLinks(store: ObjectStore): Link[] {
           targetPort,
           service,
           protocol,
-          connectionsPerSecond: flow.connections === "short" ? share : 0,
-          open: flow.connections === "long" ? 1 : 0,
-          requestsPerSecond: protocol === "tcp" ? 0 : share,
+          connectionsPerSecond: handshakeFails
+            ? attempts
+            : flow.connections === "short"
+              ? share
+              : 0,
+          open: !handshakeFails && flow.connections === "long" ? 1 : 0,
+          requestsPerSecond: handshakeFails || protocol === "tcp" ? 0 : share,
           statuses: flow.statuses,
           method: flow.method,
           paths: flow.paths,
           authority: flow.authority,
           resets: flow.resets,
           outboundSeen,
-          inboundSeen,
+          inboundSeen: inboundSeen && !handshakeFails,
           tlsConnect: tls.connect,
           tlsAccept: tls.accept,
         });
