@@ -125,23 +125,35 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
   status.stop();
   if (result === undefined) return ExitCode.Interrupted;
   const { edges } = result;
-  const explanations = explainer
+  const explained = explainer
     ? await unlessAborted(
-        explainOrSay(ctx, result, options.type, () =>
+        explainOrSay(ctx, result, options, (listed) =>
           explainer.collectExplainFacts(cluster, {
             controlPlaneNamespace: ctx.global.linkerdNamespace,
-            ...(result.described ? { listed: result.described } : {}),
+            ...(listed ? { listed } : {}),
           }),
         ),
         ctx.signal,
       )
     : undefined;
-  if (options.explain && explanations === undefined) return ExitCode.Interrupted;
+  if (explainer && explained === undefined) return ExitCode.Interrupted;
+  const explanations = explained?.rows;
   // Loaded here, not with the command: cli-table3 is not needed for `--help` (issue 12).
-  const { renderEdgesGaps, renderEdgesJson, renderEdgesTable } = await import("../render/edges.js");
+  const { renderEdgesGaps, renderEdgesJson, renderEdgesTable, renderUnscraped } = await import(
+    "../render/edges.js"
+  );
   if (options.output === "json") ctx.out.write(renderEdgesJson(edges, explanations));
   else if (edges.length === 0) ctx.err.write("No edges found.\n");
   else ctx.out.write(renderEdgesTable(edges, options.output === "wide", ctx.theme, explanations));
+  if (explained?.facts !== undefined && options.source.kind !== "proxies") {
+    const { findUnscraped } = await import("../explain/scrapes.js");
+    const unscraped = await unlessAborted(
+      findUnscraped(options.source, cluster, explained.facts, namespace),
+      ctx.signal,
+    );
+    if (unscraped === undefined) return ExitCode.Interrupted;
+    ctx.err.write(renderUnscraped(unscraped));
+  }
   const gaps = renderEdgesGaps(result, options.source.kind === "proxies");
   if (gaps !== "") {
     ctx.err.write(gaps);
@@ -154,30 +166,31 @@ export async function runEdges(ctx: Context, options: EdgesOptions): Promise<num
 
 /**
  * Each row's explanation (undefined where there is nothing to explain), from what edges listed and
- * a few more reads (explain/facts.ts). RBAC that forbids them leaves the rows unexplained, said on
- * stderr; a part it forbids (the trust roots) is said the same way.
+ * a few more reads (explain/facts.ts), and the facts, for what else --explain says. RBAC that
+ * forbids those reads leaves the rows unexplained, said on stderr; a part it forbids (the trust
+ * roots) is said the same way.
  */
 async function explainOrSay(
   ctx: Context,
   result: EdgesResult,
-  type: EdgeResourceType,
-  collect: () => Promise<ExplainFacts>,
-): Promise<Array<Explanation | undefined>> {
+  options: EdgesOptions,
+  collect: (listed: EdgesResult["described"]) => Promise<ExplainFacts>,
+): Promise<{ rows: Array<Explanation | undefined>; facts: ExplainFacts | undefined }> {
   const { explainEdge } = await import("../explain/edges.js");
   let facts: ExplainFacts;
   try {
-    facts = await collect();
+    facts = await collect(result.described);
   } catch (error) {
     if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
     ctx.err.write(
       `meshlens: skipped: ${forbiddenNeeds(permissionNeeded(error.target))}: the rows are not explained\n`,
     );
-    return result.edges.map(() => undefined);
+    return { rows: result.edges.map(() => undefined), facts: undefined };
   }
   const anchors = facts.currentAnchors;
   if (anchors !== undefined && "unread" in anchors)
     ctx.err.write(`meshlens: ${escapeControl(anchors.unread)}\n`);
-  return result.edges.map((edge) => explainEdge(edge, facts, type));
+  return { rows: result.edges.map((edge) => explainEdge(edge, facts, options.type)), facts };
 }
 
 export function edgesCommand(run: RunCommand): Command {

@@ -135,6 +135,9 @@ async function scrape(
 function unreadReason(error: unknown, timeoutMs: number): string {
   if (error instanceof KubeApiError && error.failure === "timeout")
     return `no answer from the proxy admin port within ${timeoutMs / 1000}s`;
+  // The proxy itself said no (api-errors.ts tells it from RBAC): its inbound policy.
+  if (error instanceof KubeApiError && error.status === 403)
+    return "its proxy refused the request (403 Forbidden): its inbound policy does not authorize the admin port, as config.linkerd.io/default-inbound-policy: deny without `linkerd viz allow-scrapes` does (linkerd/linkerd2#9150)";
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n")[0] ?? message;
 }

@@ -14,6 +14,7 @@ import type { AnchorRef, ExplainFacts, ExplainPod, PodAsListed } from "./types.j
 
 const SKIP_OUTBOUND = "config.linkerd.io/skip-outbound-ports";
 const DISABLE_IDENTITY = "config.linkerd.io/disable-identity";
+const DEFAULT_INBOUND_POLICY = "config.linkerd.io/default-inbound-policy";
 const TRUST_ANCHORS_ENV = "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS";
 const TRUST_ROOTS = "linkerd-identity-trust-roots";
 /** The types Linkerd's injector labels each meshed pod with (linkerd2 pkg/k8s labels.go). */
@@ -100,6 +101,7 @@ export function explainPodReader(): (pod: PodInfo) => PodAsListed {
       },
       skipOutbound: pod.annotations[SKIP_OUTBOUND],
       disableIdentity: pod.annotations[DISABLE_IDENTITY],
+      defaultInboundPolicy: pod.annotations[DEFAULT_INBOUND_POLICY],
     };
   };
 }
@@ -116,6 +118,7 @@ function resolve(listed: PodAsListed, namespaceAnnotations: Record<string, strin
   const disable = annotated(listed.disableIdentity, DISABLE_IDENTITY);
   return {
     ...listed.pod,
+    inboundPolicy: annotated(listed.defaultInboundPolicy, DEFAULT_INBOUND_POLICY),
     skipOutbound: skip && { ports: skip.value, where: skip.where },
     identityDisabledBy:
       disable?.value === "true" ? `${DISABLE_IDENTITY}: "true" on the ${disable.where}` : undefined,

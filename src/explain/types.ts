@@ -55,6 +55,8 @@ export interface ExplainPod {
    * trust-roots ConfigMap it reads (the current bundle); undefined without a proxy.
    */
   trust: { from: "spec"; anchors: readonly AnchorRef[] } | { from: "configmap" } | undefined;
+  /** config.linkerd.io/default-inbound-policy, and where; undefined: the cluster's default. */
+  inboundPolicy: { value: string; where: string } | undefined;
 }
 
 /**
@@ -62,9 +64,22 @@ export interface ExplainPod {
  * after): its own config.linkerd.io/* values, which win over the namespace's.
  */
 export interface PodAsListed {
-  pod: Omit<ExplainPod, "skipOutbound" | "identityDisabledBy">;
+  pod: Omit<ExplainPod, "skipOutbound" | "identityDisabledBy" | "inboundPolicy">;
   skipOutbound: string | undefined;
   disableIdentity: string | undefined;
+  defaultInboundPolicy: string | undefined;
+}
+
+/**
+ * Meshed, ready pods a Prometheus does not scrape (linkerd/linkerd2#9150): their edges are missing
+ * from its answer. Named once per namespace, with what in the cluster explains it.
+ */
+export interface UnscrapedNamespace {
+  namespace: string;
+  /** `failing`: `up` is 0 for the pod's target; `absent`: Prometheus has no target for it. */
+  pods: Array<{ name: string; up: "failing" | "absent" }>;
+  /** config.linkerd.io/default-inbound-policy "deny" where it is set, when it is. */
+  denyPolicyOn: string | undefined;
 }
 
 /** A trust anchor, as evidence names it. */

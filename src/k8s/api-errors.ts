@@ -19,6 +19,19 @@ function statusMessage(body: unknown): string | undefined {
   return typeof message === "string" ? message : undefined;
 }
 
+/** Whether a body is a Kubernetes Status, as the API server words its own refusals. */
+function isStatus(body: unknown): boolean {
+  let parsed = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return false;
+    }
+  }
+  return (parsed as { kind?: unknown } | undefined)?.kind === "Status";
+}
+
 /**
  * The permission a forbidden request needed, in kubectl's words:
  * `get secrets "linkerd-identity-issuer" in namespace "linkerd"`, `list pods at the cluster scope`.
@@ -41,6 +54,17 @@ export function statusError(
     return new KubeApiError(
       "unauthorized",
       `the API server at ${server} rejected the kubeconfig's credentials (401 Unauthorized)`,
+      target,
+      code,
+    );
+  }
+  // Through a proxy subresource the API server relays what the pod answered: a 403 that is not the
+  // API server's own Status came from the pod (a Linkerd proxy's inbound policy), not from RBAC.
+  if (code === 403 && target.resource.endsWith("/proxy") && !isStatus(body)) {
+    const said = typeof body === "string" ? firstLine(body).trim() : "";
+    return new KubeApiError(
+      "other",
+      `cannot ${target.verb} ${describeTarget(target)}: the pod answered 403 Forbidden${said ? ` (${said})` : ""}`,
       target,
       code,
     );

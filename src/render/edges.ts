@@ -1,7 +1,7 @@
 // `meshlens edges` output: Linkerd's table, wide and JSON (viz/cmd/edges.go), byte for byte.
 import { reasonMessage } from "../edges/compute.js";
 import type { Edge, EdgesResult, UnreadProxy } from "../edges/types.js";
-import type { Explanation } from "../explain/types.js";
+import type { Explanation, UnscrapedNamespace } from "../explain/types.js";
 import { escapeControl } from "./escape.js";
 import { tabwriterTable } from "./tabwriter.js";
 import type { Theme } from "./theme.js";
@@ -114,5 +114,38 @@ export function renderEdgesGaps(result: EdgesResult, suggestPrometheus: boolean)
     );
   else if (result.elsewhereUnread !== undefined)
     lines.push("the edges are incomplete: callers in other namespaces were not read");
+  return lines.map((line) => `meshlens: ${escapeControl(line)}\n`).join("");
+}
+
+/**
+ * `--prometheus --explain`: the meshed pods Prometheus does not scrape, once per namespace, with
+ * why when the cluster shows it (linkerd/linkerd2#9150). Their edges are missing, not plaintext.
+ */
+export function renderUnscraped(namespaces: readonly UnscrapedNamespace[]): string {
+  const lines: string[] = [];
+  for (const { namespace, pods, denyPolicyOn } of namespaces) {
+    const failing = pods.filter((p) => p.up === "failing").length;
+    const names = pods.slice(0, 3).map((p) => p.name);
+    const more = pods.length > 3 ? ` and ${pods.length - 3} more` : "";
+    const up =
+      failing === pods.length
+        ? "up is 0: the scrapes fail"
+        : failing === 0
+          ? "Prometheus has no target for them"
+          : `up is 0 for ${failing}, no target for ${pods.length - failing}`;
+    lines.push(
+      `Prometheus does not scrape ${pods.length} meshed ${pods.length === 1 ? "pod" : "pods"} in namespace ${namespace} (${up}): ${names.join(", ")}${more}; their edges are missing`,
+    );
+    if (denyPolicyOn !== undefined) {
+      lines.push(
+        `  why: config.linkerd.io/default-inbound-policy "deny" on the ${denyPolicyOn} refuses the scrapes of the proxies' admin port (linkerd/linkerd2#9150)`,
+        `  fix: linkerd viz allow-scrapes --namespace ${namespace} | kubectl apply -f -`,
+      );
+    } else {
+      lines.push(
+        `  why: cause unknown: no default-deny policy on them; see Prometheus's targets page for job="linkerd-proxy"`,
+      );
+    }
+  }
   return lines.map((line) => `meshlens: ${escapeControl(line)}\n`).join("");
 }

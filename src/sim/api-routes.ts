@@ -46,9 +46,12 @@ function discoveryRoute(path: string): unknown {
       kind: "APIGroupList",
       apiVersion: "v1",
       groups: groups.map((group) => {
-        const version = RESOURCE_TYPES.find((t) => t.group === group)?.version ?? "v1";
-        const gv = { groupVersion: `${group}/${version}`, version };
-        return { name: group, versions: [gv], preferredVersion: gv };
+        const versions = [
+          ...new Set(RESOURCE_TYPES.filter((t) => t.group === group).map((t) => t.version)),
+        ]
+          .sort(byVersionPriority)
+          .map((version) => ({ groupVersion: `${group}/${version}`, version }));
+        return { name: group, versions, preferredVersion: versions[0] };
       }),
     };
   }
@@ -73,6 +76,21 @@ function discoveryRoute(path: string): unknown {
     };
   }
   return undefined;
+}
+
+/**
+ * Kubernetes' version priority (apimachinery version.CompareKubeAwareVersionStrings): GA before
+ * beta before alpha, the higher number first.
+ */
+function byVersionPriority(a: string, b: string): number {
+  const rank = (v: string) => {
+    const [, major = "0", level = "", minor = "0"] = /^v(\d+)(alpha|beta)?(\d*)$/.exec(v) ?? [];
+    const stability = level === "" ? 2 : level === "beta" ? 1 : 0;
+    return [stability, Number(major), Number(minor || 0)];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i += 1) if (x[i] !== y[i]) return (y[i] as number) - (x[i] as number);
+  return 0;
 }
 
 export function route(path: string): Route {

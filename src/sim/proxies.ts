@@ -20,6 +20,7 @@ import {
 } from "./annotations.js";
 import type { IdentityService } from "./identity-service.js";
 import { identityDisabled, podIdentity, proxyContainer } from "./pod-proxy.js";
+import { metricsScrapeAllowed } from "./policy.js";
 import { type LeafState, ProxyIdentities } from "./proxy-identity.js";
 import { identityFamilies, startTimeFamily } from "./proxy-metrics.js";
 import type { KubeObject, ObjectStore } from "./store.js";
@@ -189,6 +190,11 @@ export class ProxyFleet {
     };
     switch (pathname) {
       case "/metrics": {
+        // A default-deny policy without an authorization for the admin port (policy.ts).
+        if (!metricsScrapeAllowed(this.options.store, proxy.podObject)) {
+          text(403, "");
+          return;
+        }
         if (proxy.fault === "bad-metrics") {
           text(200, "<html><body>502 Bad Gateway</body></html>\n", "text/html");
           return;

@@ -70,6 +70,29 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
   // trust-manager's, for the cert-manager rotation flow (trust-manager.ts plays its controller).
   resource("trust.cert-manager.io", "v1alpha1", "Bundle", "bundles", false),
+  // Linkerd's policy resources, which policy.ts reads for the admin port (`linkerd viz
+  // allow-scrapes` writes Server v1beta1 and HTTPRoute v1beta1; newer Linkerd writes v1beta3).
+  ...["v1beta1", "v1beta2", "v1beta3"].map((v) =>
+    resource("policy.linkerd.io", v, "Server", "servers", true, ["srv"]),
+  ),
+  ...["v1alpha1", "v1beta1", "v1beta2", "v1beta3"].map((v) =>
+    resource("policy.linkerd.io", v, "HTTPRoute", "httproutes", true),
+  ),
+  resource("policy.linkerd.io", "v1alpha1", "AuthorizationPolicy", "authorizationpolicies", true),
+  resource(
+    "policy.linkerd.io",
+    "v1alpha1",
+    "MeshTLSAuthentication",
+    "meshtlsauthentications",
+    true,
+  ),
+  resource(
+    "policy.linkerd.io",
+    "v1alpha1",
+    "NetworkAuthentication",
+    "networkauthentications",
+    true,
+  ),
 ];
 
 export function groupVersion(type: Pick<ResourceType, "group" | "version">): string {

@@ -1,58 +1,17 @@
 // Both sources of `meshlens edges` give the same rows on the same cluster: each proxy read directly,
 // and a real Prometheus (Debian's) scraping the same proxies with linkerd-viz's own relabelling,
 // taken from linkerd-viz's install manifest (test/fixtures/linkerd/install/viz_install_default.golden).
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { loadAll, load as parseYaml, dump as stringify } from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/index.js";
-import { linkerdFixtures } from "../fixtures.js";
 import { runCli, startSim, toolForTests } from "./helpers.js";
-import { type RunningPrometheus, startPrometheus, type TargetGroup } from "./prometheus-server.js";
+import {
+  kubernetesSdTargets,
+  type RunningPrometheus,
+  startPrometheus,
+  vizScrapeJob,
+} from "./prometheus-server.js";
 
 const prometheusTool = toolForTests("prometheus", ["--version"], "the edges Prometheus tests");
-
-/** The relabel_configs of linkerd-viz's `linkerd-proxy` scrape job, verbatim. */
-function vizRelabelling(): unknown[] {
-  const manifest = readFileSync(
-    join(linkerdFixtures, "install", "viz_install_default.golden"),
-    "utf8",
-  );
-  for (const document of loadAll(manifest)) {
-    const object = document as { kind?: string; data?: Record<string, string> } | null;
-    const config = object?.kind === "ConfigMap" ? object.data?.["prometheus.yml"] : undefined;
-    if (config === undefined) continue;
-    const jobs = (
-      parseYaml(config) as {
-        scrape_configs: Array<{ job_name: string; relabel_configs: unknown[] }>;
-      }
-    ).scrape_configs;
-    const job = jobs.find((j) => j.job_name === "linkerd-proxy");
-    if (job) return job.relabel_configs;
-  }
-  throw new Error("no linkerd-proxy scrape job in viz_install_default.golden");
-}
-
-/** What Kubernetes service discovery would give Prometheus for each proxy's linkerd-admin port. */
-function kubernetesSdTargets(sim: Simulator): TargetGroup[] {
-  const sanitize = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
-  return sim.proxies.all().map((proxy) => ({
-    targets: [`127.0.0.1:${proxy.port}`],
-    labels: {
-      __meta_kubernetes_namespace: proxy.namespace,
-      __meta_kubernetes_pod_name: proxy.pod,
-      __meta_kubernetes_pod_phase: "Running",
-      __meta_kubernetes_pod_container_name: "linkerd-proxy",
-      __meta_kubernetes_pod_container_port_name: "linkerd-admin",
-      ...Object.fromEntries(
-        Object.entries(proxy.podObject.metadata.labels ?? {}).map(([key, value]) => [
-          `__meta_kubernetes_pod_label_${sanitize(key)}`,
-          value,
-        ]),
-      ),
-    },
-  }));
-}
 
 describe.skipIf(prometheusTool.skip).each([
   // The demo's cluster; and with vote-bot's proxy without identity: rows that are not mTLS, with
@@ -64,11 +23,7 @@ describe.skipIf(prometheusTool.skip).each([
   let prometheus: RunningPrometheus;
   beforeAll(async () => {
     sim = await startSim({ scenario });
-    const relabel = stringify({ relabel_configs: vizRelabelling() }, { lineWidth: -1 })
-      .trimEnd()
-      .split("\n")
-      .map((line) => `    ${line}`);
-    prometheus = await startPrometheus(kubernetesSdTargets(sim), relabel);
+    prometheus = await startPrometheus(kubernetesSdTargets(sim), vizScrapeJob());
   }, 90_000);
   afterAll(async () => {
     await prometheus?.stop();

@@ -17,6 +17,7 @@ const pod = (over: Partial<ExplainPod>): ExplainPod => ({
   skipOutbound: undefined,
   identityDisabledBy: undefined,
   trust: { from: "configmap" },
+  inboundPolicy: undefined,
   ...over,
 });
 

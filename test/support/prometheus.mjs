@@ -27,7 +27,8 @@ function stopped(child) {
 /**
  * Starts Prometheus in `dir` with one scrape job `linkerd-proxy` over `targets`; `job` is the
  * job's YAML after its service discovery (relabel_configs and such), indented by 4. Resolves once
- * every target has been scraped, or fails (Prometheus stopped) after `readyWithinMs`.
+ * every target has been scraped (successfully, unless `refusing` targets are expected to refuse),
+ * or fails (Prometheus stopped) after `readyWithinMs`.
  */
 export async function startPrometheus({
   dir,
@@ -35,6 +36,7 @@ export async function startPrometheus({
   job = [],
   scrapeInterval = "1s",
   readyWithinMs = 60_000,
+  refusing = 0,
 }) {
   writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
   writeFileSync(
@@ -61,12 +63,21 @@ export async function startPrometheus({
     { stdio: "ignore" },
   );
   const url = `http://127.0.0.1:${port}`;
-  const query = encodeURIComponent('count(up{job="linkerd-proxy"} == 1)');
+  const up = encodeURIComponent('count(up{job="linkerd-proxy"} == 1)');
+  const down = encodeURIComponent('count(up{job="linkerd-proxy"} == 0)');
+  const count = async (query) =>
+    Number(
+      (await (await fetch(`${url}/api/v1/query?query=${query}`)).json()).data?.result?.[0]
+        ?.value[1] ?? 0,
+    );
   const deadline = Date.now() + readyWithinMs;
   while (Date.now() < deadline) {
     try {
-      const body = await (await fetch(`${url}/api/v1/query?query=${query}`)).json();
-      if (Number(body.data?.result?.[0]?.value[1]) === targets.length)
+      const scraped = await count(up);
+      if (
+        scraped === targets.length - refusing &&
+        (refusing === 0 || (await count(down)) === refusing)
+      )
         return { url, stop: () => stopped(child) };
     } catch {
       // not up yet

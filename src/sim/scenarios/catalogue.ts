@@ -132,6 +132,11 @@ export const SCENARIO_CATALOGUE = [
     description:
       "vote-bot calls voting by pod IP, not its service name: discovery gives it no identity, no mTLS (linkerd/linkerd2#3498).",
   },
+  {
+    name: "scrape-denied",
+    description:
+      "emojivoto's default inbound policy is deny and nothing authorizes the proxies' admin port: Prometheus gets 403 and its edges vanish (linkerd/linkerd2#9150).",
+  },
   // A trust-anchor rotation at each step (issue 19; docs/rotation.md walks them).
   {
     name: "rotation-new-anchor-bundled",

@@ -5,6 +5,7 @@ import {
   PROXY_FAULT_ANNOTATION,
   SIM_ANNOTATIONS,
 } from "../annotations.js";
+import { DEFAULT_INBOUND_POLICY } from "../policy.js";
 import type { KubeObject } from "../store.js";
 import type { ScenarioName } from "./catalogue.js";
 import {
@@ -224,6 +225,18 @@ export const SCENARIO_BEHAVIOURS: Record<ScenarioName, ScenarioBehaviour> = {
           { from: "deploy/vote-bot", to: "svc/voting-svc:8080", protocol: "grpc", by: "pod-ip" },
         ]),
       );
+    },
+  },
+  "scrape-denied": {
+    mutate: (objects) => {
+      const namespace = objects.find(
+        (o) => o.kind === "Namespace" && o.metadata.name === "emojivoto",
+      );
+      if (namespace !== undefined)
+        namespace.metadata.annotations = {
+          ...namespace.metadata.annotations,
+          [DEFAULT_INBOUND_POLICY]: "deny",
+        };
     },
   },
   "tls-disabled": {
