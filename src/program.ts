@@ -9,6 +9,7 @@ import { completionCommand } from "./commands/completion.js";
 import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
 import { edgesCommand } from "./commands/edges.js";
+import { expiryCommand } from "./commands/expiry.js";
 import { identityCommand } from "./commands/identity.js";
 import { rotationCommand } from "./commands/rotation.js";
 import { tapCommand } from "./commands/tap.js";
@@ -121,6 +122,7 @@ export function buildProgram(
     edgesCommand(run),
     tapCommand(run),
     rotationCommand(run),
+    expiryCommand(run),
     authCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),

@@ -138,6 +138,8 @@ export const MODES: readonly ModeId[] = [
   "tap --explain",
   "rotation",
   "rotation --no-verify-leaves",
+  "expiry",
+  "expiry --no-verify-leaves",
 ];
 
 export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
@@ -210,6 +212,9 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
     ],
     rotation: () => [...rotationReads(cp, scope), portForward(scope)],
     "rotation --no-verify-leaves": () => rotationReads(cp, scope),
+    // The rotation's reads, and the webhooks' and linkerd-viz's serving certificates.
+    expiry: () => [...rotationReads(cp, scope), ...servingSecrets(scope), portForward(scope)],
+    "expiry --no-verify-leaves": () => [...rotationReads(cp, scope), ...servingSecrets(scope)],
   };
   return { mode, permissions: withoutSubsumed(permissions[mode]()) };
 }
@@ -239,6 +244,28 @@ function withoutSubsumed(permissions: Permission[]): Permission[] {
       kept.push(permission);
   }
   return kept;
+}
+
+/** The serving certificates `expiry` reads (src/expiry/collect.ts), where current releases keep them. */
+function servingSecrets(scope: Scope): Permission[] {
+  return [
+    {
+      verb: "get",
+      group: CORE,
+      resource: "secrets",
+      namespace: scope.controlPlaneNamespace,
+      names: WEBHOOKS.map((w) => `linkerd-${w}-k8s-tls`),
+      why: "the webhooks' serving certificates",
+    },
+    {
+      verb: "get",
+      group: CORE,
+      resource: "secrets",
+      namespace: scope.vizNamespace,
+      names: ["tap-k8s-tls", "tap-injector-k8s-tls"],
+      why: "linkerd-viz's tap and tap-injector serving certificates",
+    },
+  ];
 }
 
 function rotationReads(cp: string, scope: Scope): Permission[] {

@@ -29,7 +29,9 @@ export type ModeId =
   | "tap"
   | "tap --explain"
   | "rotation"
-  | "rotation --no-verify-leaves";
+  | "rotation --no-verify-leaves"
+  | "expiry"
+  | "expiry --no-verify-leaves";
 
 export interface ModeRequirements {
   mode: ModeId;

@@ -251,6 +251,7 @@ async function leafTrust(
     source: "live",
     anchor,
     issuer: served.intermediates[0]?.fingerprintSha256,
+    notBefore: served.leaf.notBefore,
     notAfter: served.leaf.notAfter,
   };
   // Its OpenSSL certificate let go: thousands of leaves are not kept alive.

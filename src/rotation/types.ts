@@ -47,6 +47,7 @@ export interface LiveLeaf {
   anchor: string | undefined;
   /** Fingerprint of the certificate that signed the leaf. */
   issuer: string | undefined;
+  notBefore: Date;
   notAfter: Date;
 }
 

@@ -72,6 +72,8 @@ const PROOFS: Proof[] = [
   },
   { mode: "rotation", run: ["rotation"] },
   { mode: "rotation --no-verify-leaves", run: ["rotation", "--no-verify-leaves"] },
+  { mode: "expiry", run: ["expiry"] },
+  { mode: "expiry --no-verify-leaves", run: ["expiry", "--no-verify-leaves"] },
 ];
 
 const RBAC = "rbac.authorization.k8s.io/v1";
@@ -206,7 +208,7 @@ describe("meshlens auth", () => {
     expect(run.stdout).toMatch(/^rotation --no-verify-leaves\s+×\s+cannot get configmaps /m);
     const admin = await runCli(["--kubeconfig", s.kubeconfigPath, "auth"]);
     expect(admin.code).toBe(0);
-    expect(admin.stdout.trim().split("\n")).toHaveLength(13);
+    expect(admin.stdout.trim().split("\n")).toHaveLength(15);
   });
 
   it("docs/rbac.md holds exactly the roles it prints", async () => {

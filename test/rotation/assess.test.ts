@@ -61,6 +61,7 @@ function pod(
             source: "live",
             anchor: fp(leaf.anchor),
             issuer: fp(leaf.issuer),
+            notBefore: new Date(now.getTime() - 4 * 3_600_000),
             notAfter: new Date(now.getTime() + (leaf.hours ?? 20) * 3_600_000),
           },
     ...extra,

@@ -39,6 +39,8 @@ export interface ScenarioPki {
   rotation?: RotationPki;
   webhookCa: Issued;
   webhooks: Record<WebhookName, Issued>;
+  /** linkerd-viz's tap API service and tap-injector webhook, from the same CA. */
+  vizServing: Record<"tap" | "tap-injector", Issued>;
 }
 
 export type WebhookName = "proxy-injector" | "sp-validator" | "policy-validator";
@@ -120,7 +122,7 @@ export async function makePki(spec: PkiSpec, now: Date): Promise<ScenarioPki> {
 export async function webhookPki(
   spec: Pick<PkiSpec, "webhooks">,
   now: Date,
-): Promise<Pick<ScenarioPki, "webhookCa" | "webhooks">> {
+): Promise<Pick<ScenarioPki, "webhookCa" | "webhooks" | "vizServing">> {
   const webhookCa = await issueCertificate({
     commonName: "webhook.linkerd.cluster.local",
     notBefore: daysFrom(now, -1),
@@ -139,5 +141,15 @@ export async function webhookPki(
       signer: webhookCa,
     });
   }
-  return { webhookCa, webhooks };
+  const vizServing = {} as ScenarioPki["vizServing"];
+  for (const name of ["tap", "tap-injector"] as const)
+    vizServing[name] = await issueCertificate({
+      commonName: `${name}.linkerd-viz.svc`,
+      dnsNames: [`${name}.linkerd-viz.svc`],
+      notBefore: daysFrom(now, -1),
+      notAfter: daysFrom(now, 365),
+      serverAuth: true,
+      signer: webhookCa,
+    });
+  return { webhookCa, webhooks, vizServing };
 }

@@ -34,6 +34,23 @@ export function viz(pki: ScenarioPki): KubeObject[] {
     ),
     service(ns, "prometheus", "prometheus", 9090),
     service(ns, "tap", "tap", 443),
+    // The tap API service's and the tap-injector's serving certificates, as linkerd-viz keeps them.
+    ...(["tap", "tap-injector"] as const).map(
+      (name): KubeObject => ({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+          name: `${name}-k8s-tls`,
+          namespace: ns,
+          labels: { "linkerd.io/extension": "viz" },
+        },
+        type: "kubernetes.io/tls",
+        data: {
+          "tls.crt": b64(pki.vizServing[name].certPem),
+          "tls.key": b64(pki.vizServing[name].keyPem),
+        },
+      }),
+    ),
     service(ns, "metrics-api", "metrics-api", 8085),
     // linkerd-viz's role for tap users (viz/charts/linkerd-viz/templates/tap-rbac.yaml), to bind.
     {
