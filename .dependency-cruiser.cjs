@@ -79,6 +79,13 @@ module.exports = {
       to: { path: "node_modules/@peculiar/" },
     },
     {
+      name: "prom-client-only-in-the-exporter-metrics",
+      severity: "error",
+      comment: "prom-client is the exporter's alone, loaded when `meshlens exporter` runs.",
+      from: { pathNot: "^src/exporter/metrics\\.ts$" },
+      to: { path: "node_modules/prom-client/" },
+    },
+    {
       name: "jsonpath-only-in-its-renderer",
       severity: "error",
       from: { pathNot: "^src/render/jsonpath\\.ts$" },

@@ -42,8 +42,14 @@ async function run(): Promise<number> {
   const stderr = streamOutput(process.stderr);
   const controller = new AbortController();
   let stoppedBy: StopSignal | undefined;
+  // A long-running command may take SIGHUP as "reload" (the exporter refreshes on it).
+  const reloads = new Set<() => void>();
   for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[])
     process.on(signal, () => {
+      if (signal === "SIGHUP" && reloads.size > 0 && stoppedBy === undefined) {
+        for (const reload of reloads) reload();
+        return;
+      }
       if (stoppedBy !== undefined) process.exit(SIGNAL_EXIT_CODES[signal]);
       stoppedBy = signal;
       controller.abort();
@@ -59,6 +65,10 @@ async function run(): Promise<number> {
     env: process.env,
     signal: controller.signal,
     version: packageJson.version,
+    onReload: (listener) => {
+      reloads.add(listener);
+      return () => reloads.delete(listener);
+    },
   });
   if (stoppedBy !== undefined) code = SIGNAL_EXIT_CODES[stoppedBy];
   // Let buffered output reach a pipe before exiting (large JSON would otherwise be cut short).

@@ -37,6 +37,13 @@ export interface Context {
   signal: AbortSignal;
   /** What the run says on stderr about its own waits (notices.ts). */
   notices: Notices;
+  /** meshlens' version. */
+  version: string;
+  /**
+   * Asks for SIGHUP as "reload" (a long-running command: the exporter refreshes) instead of
+   * "stop"; returns the way to give it back.
+   */
+  onReload(listener: () => void): () => void;
   /** The cluster from the kubeconfig, behind the one lazy boundary for @kubernetes/client-node. */
   loadCluster(): Promise<Cluster>;
   /** Certificate tools, behind the one lazy boundary for @peculiar/x509. */
@@ -52,6 +59,9 @@ export interface ContextInput {
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   clock?: () => Date;
+  version?: string;
+  /** cli.ts' SIGHUP: a command that listens makes it a reload; none, and it stops the run. */
+  onReload?: (listener: () => void) => () => void;
 }
 
 /** Linkerd waits 30 s per API request (pkg/healthcheck RequestTimeout). */
@@ -76,6 +86,8 @@ export function createContext(input: ContextInput): Context {
     global: input.global,
     signal: input.signal,
     notices,
+    version: input.version ?? "0.0.0-dev",
+    onReload: input.onReload ?? (() => () => {}),
     loadCluster() {
       cluster ??= import("./k8s/kube-cluster.js").then(({ createKubeCluster }) =>
         createKubeCluster({

@@ -10,6 +10,7 @@ import { demoCommand } from "./commands/demo.js";
 import { parseDuration } from "./commands/durations.js";
 import { edgesCommand } from "./commands/edges.js";
 import { expiryCommand } from "./commands/expiry.js";
+import { exporterCommand } from "./commands/exporter.js";
 import { identityCommand } from "./commands/identity.js";
 import { rotationCommand } from "./commands/rotation.js";
 import { tapCommand } from "./commands/tap.js";
@@ -40,6 +41,8 @@ export interface Io {
   signal: AbortSignal;
   /** meshlens' version (cli.ts reads it, so that package.json is bundled in one place). */
   version: string;
+  /** SIGHUP as reload, for a command that asks (Context.onReload). */
+  onReload?: (listener: () => void) => () => void;
 }
 
 export function globalOptionsOf(flags: RawGlobalFlags): GlobalOptions {
@@ -123,6 +126,7 @@ export function buildProgram(
     tapCommand(run),
     rotationCommand(run),
     expiryCommand(run),
+    exporterCommand(run),
     authCommand(run),
     demoCommand(run),
     completionCommand(run, () => program),
@@ -146,6 +150,8 @@ export async function runProgram(argv: string[], io: Io): Promise<number> {
       stderr: io.stderr,
       env: io.env,
       signal: io.signal,
+      version: io.version,
+      ...(io.onReload ? { onReload: io.onReload } : {}),
     });
     exitCode = await action(ctx, options);
   };

@@ -141,11 +141,14 @@ afterEach(() => {
 });
 
 /**
- * Starts `meshlens demo` as a long-lived child (killed after the test), resolving with what it said
- * on stderr once it serves.
+ * Starts a long-lived meshlens command as a child (killed after the test), resolving with what it
+ * said on stderr once that matches `ready`.
  */
-export function startDemo(args: string[]): Promise<{ child: ChildProcess; said: () => string }> {
-  const child = spawn(process.execPath, [bin, "demo", ...args], {
+export function startLongLived(
+  args: string[],
+  ready: RegExp,
+): Promise<{ child: ChildProcess; said: () => string }> {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: testEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -155,10 +158,15 @@ export function startDemo(args: string[]): Promise<{ child: ChildProcess; said: 
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       stderr += chunk;
-      if (stderr.includes("Press Ctrl-C to stop")) resolve({ child, said: () => stderr });
+      if (ready.test(stderr)) resolve({ child, said: () => stderr });
     });
-    child.once("exit", (code) => reject(new Error(`demo exited with ${code}: ${stderr}`)));
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${stderr}`)));
   });
+}
+
+/** Starts `meshlens demo`, resolving once it serves. */
+export function startDemo(args: string[]): Promise<{ child: ChildProcess; said: () => string }> {
+  return startLongLived(["demo", ...args], /Press Ctrl-C to stop/);
 }
 
 export function exitOf(child: ChildProcess): Promise<number | null> {

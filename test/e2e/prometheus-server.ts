@@ -20,7 +20,7 @@ export type { RunningPrometheus, TargetGroup };
 export function startPrometheus(
   targets: TargetGroup[],
   job: string[] = [],
-  options: { refusing?: number } = {},
+  options: { refusing?: number; jobName?: string; ruleFiles?: string[] } = {},
 ): Promise<RunningPrometheus> {
   return startPrometheusIn({ dir: scratchDir("meshlens-prometheus-"), targets, job, ...options });
 }

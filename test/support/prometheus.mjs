@@ -25,8 +25,9 @@ function stopped(child) {
 }
 
 /**
- * Starts Prometheus in `dir` with one scrape job `linkerd-proxy` over `targets`; `job` is the
- * job's YAML after its service discovery (relabel_configs and such), indented by 4. Resolves once
+ * Starts Prometheus in `dir` with one scrape job (`jobName`, linkerd-proxy unless said) over
+ * `targets`; `job` is the job's YAML after its service discovery (relabel_configs and such),
+ * indented by 4; `ruleFiles` are loaded, evaluated every scrape interval. Resolves once
  * every target has been scraped (successfully, unless `refusing` targets are expected to refuse),
  * or fails (Prometheus stopped) after `readyWithinMs`.
  */
@@ -37,6 +38,8 @@ export async function startPrometheus({
   scrapeInterval = "1s",
   readyWithinMs = 60_000,
   refusing = 0,
+  jobName = "linkerd-proxy",
+  ruleFiles = [],
 }) {
   writeFileSync(join(dir, "targets.json"), JSON.stringify(targets));
   writeFileSync(
@@ -44,8 +47,10 @@ export async function startPrometheus({
     [
       "global:",
       `  scrape_interval: ${scrapeInterval}`,
+      `  evaluation_interval: ${scrapeInterval}`,
+      ...(ruleFiles.length > 0 ? ["rule_files:", ...ruleFiles.map((file) => `  - "${file}"`)] : []),
       "scrape_configs:",
-      "  - job_name: linkerd-proxy",
+      `  - job_name: ${jobName}`,
       "    file_sd_configs:",
       `      - files: ["${join(dir, "targets.json")}"]`,
       ...job,
@@ -63,8 +68,8 @@ export async function startPrometheus({
     { stdio: "ignore" },
   );
   const url = `http://127.0.0.1:${port}`;
-  const up = encodeURIComponent('count(up{job="linkerd-proxy"} == 1)');
-  const down = encodeURIComponent('count(up{job="linkerd-proxy"} == 0)');
+  const up = encodeURIComponent(`count(up{job="${jobName}"} == 1)`);
+  const down = encodeURIComponent(`count(up{job="${jobName}"} == 0)`);
   const count = async (query) =>
     Number(
       (await (await fetch(`${url}/api/v1/query?query=${query}`)).json()).data?.result?.[0]

@@ -11,6 +11,10 @@ export const SCENARIO_CATALOGUE = [
     description: "The issuer certificate expires in 30 days: a 60-day warning.",
   },
   {
+    name: "issuer-expiring-within-week",
+    description: "The issuer certificate expires in 5 days: meshlens' critical issuer alert.",
+  },
+  {
     name: "issuer-expired",
     description: "The issuer certificate expired 5 days ago.",
   },

@@ -63,6 +63,9 @@ export const SCENARIO_BEHAVIOURS: Record<ScenarioName, ScenarioBehaviour> = {
   "issuer-expiring-soon": {
     pki: (base) => ({ ...base, issuer: { ...base.issuer, validity: { from: -335, to: 30 } } }),
   },
+  "issuer-expiring-within-week": {
+    pki: (base) => ({ ...base, issuer: { ...base.issuer, validity: { from: -360, to: 5 } } }),
+  },
   "issuer-expired": {
     pki: (base) => ({ ...base, issuer: { ...base.issuer, validity: { from: -370, to: -5 } } }),
   },
