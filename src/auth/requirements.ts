@@ -140,6 +140,7 @@ export const MODES: readonly ModeId[] = [
   "rotation --no-verify-leaves",
   "expiry",
   "expiry --no-verify-leaves",
+  "exporter",
 ];
 
 export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
@@ -215,6 +216,8 @@ export function requirementsOf(mode: ModeId, scope: Scope): ModeRequirements {
     // The rotation's reads, and the webhooks' and linkerd-viz's serving certificates.
     expiry: () => [...rotationReads(cp, scope), ...servingSecrets(scope), portForward(scope)],
     "expiry --no-verify-leaves": () => [...rotationReads(cp, scope), ...servingSecrets(scope)],
+    // Each refresh runs check --proxy's checks and reads the expiry timeline.
+    exporter: () => [...permissions["check --proxy"](), ...permissions.expiry()],
   };
   return { mode, permissions: withoutSubsumed(permissions[mode]()) };
 }

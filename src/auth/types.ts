@@ -31,7 +31,8 @@ export type ModeId =
   | "rotation"
   | "rotation --no-verify-leaves"
   | "expiry"
-  | "expiry --no-verify-leaves";
+  | "expiry --no-verify-leaves"
+  | "exporter";
 
 export interface ModeRequirements {
   mode: ModeId;

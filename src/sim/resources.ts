@@ -64,6 +64,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     false,
   ),
   resource("apiregistration.k8s.io", "v1", "APIService", "apiservices", false),
+  resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, ["netpol"]),
   resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
   resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
   resource("rbac.authorization.k8s.io", "v1", "Role", "roles", true),

@@ -208,7 +208,7 @@ describe("meshlens auth", () => {
     expect(run.stdout).toMatch(/^rotation --no-verify-leaves\s+×\s+cannot get configmaps /m);
     const admin = await runCli(["--kubeconfig", s.kubeconfigPath, "auth"]);
     expect(admin.code).toBe(0);
-    expect(admin.stdout.trim().split("\n")).toHaveLength(15);
+    expect(admin.stdout.trim().split("\n")).toHaveLength(16);
   });
 
   it("docs/rbac.md holds exactly the roles it prints", async () => {
