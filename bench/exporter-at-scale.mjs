@@ -15,6 +15,8 @@ import { benchEnv, bin, root, runner, scratchRoot, timeInTurns } from "./lib/har
 import { median, report } from "./lib/report.mjs";
 
 const pods = Number(process.env.BENCH_PODS ?? 5000);
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 const refreshes = Number(process.env.BENCH_EXPORTER_REFRESHES ?? 200);
 const scratch = scratchRoot("exporter");
 const env = benchEnv(scratch("home"));
@@ -128,7 +130,7 @@ try {
     "  a scrape while refreshes run, slowest",
     slowest.toFixed(1),
     "ms",
-    `${scrapes.length} scrapes during ${refreshes - 3} refreshes, median ${median(scrapes).toFixed(1)} ms`,
+    `${scrapes.length} scrapes in ${refreshes - 3} refreshes: median ${median(scrapes).toFixed(1)} ms, p99 ${percentile(scrapes, 0.99).toFixed(1)} ms, ${scrapes.filter((ms) => ms >= 10).length} over 10`,
     "< 10",
     slowest < 10,
   );

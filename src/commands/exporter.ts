@@ -2,7 +2,6 @@
 // metrics, refreshed in the background on an interval and on SIGHUP; a scrape is answered from the
 // last complete refresh and never waits for the cluster (docs/exporter.md).
 import { readFile } from "node:fs/promises";
-import type { Server } from "node:http";
 import { Command } from "commander";
 import { parseExpiryThreshold } from "../checks/expiry.js";
 import type { DataPlaneOptions, ExpiryThreshold } from "../checks/types.js";
@@ -96,33 +95,17 @@ async function readTls(tls: ExporterOptions["tls"]): Promise<ExporterOptions["tl
   return { cert: await read("--tls-cert", tls.cert), key: await read("--tls-key", tls.key) };
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-}
-
 export async function runExporter(ctx: Context, options: ExporterOptions): Promise<number> {
   const tls = await readTls(options.tls);
-  const [
-    cluster,
-    certs,
-    { refreshSnapshot, failureOf },
-    { createExporterMetrics },
-    { createExporterServer },
-  ] = await Promise.all([
-    ctx.loadCluster(),
-    ctx.loadCertTools(),
-    import("../exporter/refresh.js"),
-    import("../exporter/metrics.js"),
-    import("../exporter/server.js"),
-  ]);
+  const [cluster, certs, refresher, { createExporterMetrics }, { startScrapeServer }] =
+    await Promise.all([
+      ctx.loadCluster(),
+      ctx.loadCertTools(),
+      import("../exporter/refresh.js"),
+      import("../exporter/metrics.js"),
+      import("../exporter/server.js"),
+    ]);
   const metrics = createExporterMetrics({ version: ctx.version, nodeVersion: process.version });
-  let ready = false;
   const refreshOptions = {
     controlPlaneNamespace: ctx.global.linkerdNamespace,
     vizNamespace: options.vizNamespace,
@@ -138,40 +121,44 @@ export async function runExporter(ctx: Context, options: ExporterOptions): Promi
   };
   // The first refresh decides whether the exporter starts: an unreachable cluster is exit 3.
   try {
-    metrics.publish(await refreshSnapshot(cluster, certs, refreshOptions));
-    ready = true;
+    metrics.publish(await refresher.refreshSnapshot(cluster, certs, refreshOptions));
   } catch (error) {
     if (ctx.signal.aborted) return ExitCode.Interrupted;
     throw error instanceof CliError ? error : new CliError(firstLine(error), ExitCode.CouldNotRun);
   }
-  const server = createExporterServer({ metrics, ready: () => ready, tls });
+  let server: Awaited<ReturnType<typeof startScrapeServer>>;
   try {
-    await listen(server, options.host, options.port);
+    server = await startScrapeServer({ host: options.host, port: options.port, tls });
   } catch (error) {
     throw new CliError(
       `cannot listen on ${options.host}:${options.port}: ${firstLine(error)}`,
       ExitCode.CouldNotRun,
     );
   }
-  const address = server.address();
-  const where =
-    typeof address === "object" && address !== null ? `${address.address}:${address.port}` : "";
+  // Rendered once per change and posted to the scrape thread; ready since the first refresh.
+  const post = async () => {
+    const { text, openMetrics } = await metrics.expositions();
+    server.publish(text, openMetrics, true);
+  };
+  await post();
   ctx.err.write(
-    `meshlens: serving ${tls ? "https" : "http"}://${where}/metrics, refreshing every ${options.intervalMs / 1000}s and on SIGHUP\n`,
+    `meshlens: serving ${tls ? "https" : "http"}://${server.address}/metrics, refreshing every ${options.intervalMs / 1000}s and on SIGHUP\n`,
   );
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const refresh = (): Promise<void> => {
-    running ??= refreshSnapshot(cluster, certs, refreshOptions)
+    running ??= refresher
+      .refreshSnapshot(cluster, certs, refreshOptions)
       .then(
         (snapshot) => metrics.publish(snapshot),
         (error: unknown) => {
-          metrics.failed(failureOf(error));
+          metrics.failed(refresher.failureOf(error));
           ctx.err.write(
             `meshlens: ${rfc3339(ctx.clock())} refresh failed, keeping the last values: ${escapeControl(firstLine(error))}\n`,
           );
         },
       )
+      .then(post)
       .finally(() => {
         running = undefined;
         schedule();
@@ -192,10 +179,7 @@ export async function runExporter(ctx: Context, options: ExporterOptions): Promi
   );
   stopReloads();
   clearTimeout(timer);
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await server.close();
   return ExitCode.Interrupted;
 }
 

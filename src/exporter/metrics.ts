@@ -5,6 +5,7 @@
 // pod. Nothing secret is a label: names, subjects and fingerprints only.
 import { Counter, Gauge, Registry } from "prom-client";
 import type { CertificateSource } from "../expiry/types.js";
+import type { Exposition } from "./scrape-thread.js";
 import type { RefreshFailure, Snapshot } from "./types.js";
 
 export interface ExporterMetrics {
@@ -12,8 +13,8 @@ export interface ExporterMetrics {
   publish(snapshot: Snapshot): void;
   /** Counts a failed refresh; the last good values stay. */
   failed(reason: RefreshFailure): void;
-  /** The exposition for an Accept header: OpenMetrics when the scraper asks for it. */
-  render(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  /** The exposition in both formats, rendered once for every scrape until the next change. */
+  expositions(): Promise<{ text: Exposition; openMetrics: Exposition }>;
 }
 
 const sourceLabel = (source: CertificateSource) =>
@@ -141,9 +142,15 @@ export function createExporterMetrics(build: {
     failed(reason) {
       for (const set of sets) set.errors.inc({ reason });
     },
-    async render(accept) {
-      const registry = /application\/openmetrics-text/.test(accept ?? "") ? openMetrics : text;
-      return { contentType: registry.contentType, body: await registry.metrics() };
+    async expositions() {
+      const [textBody, openMetricsBody] = await Promise.all([
+        text.metrics(),
+        openMetrics.metrics(),
+      ]);
+      return {
+        text: { contentType: text.contentType, body: textBody },
+        openMetrics: { contentType: openMetrics.contentType, body: openMetricsBody },
+      };
     },
   };
 }

@@ -1,8 +1,13 @@
 // `meshlens exporter` (issue 21) as a user runs it: against the simulator through its kubeconfig,
 // scraped over HTTP; refreshed on SIGHUP; the cluster going away later keeps the last values and
 // counts the error; objects that go away take their series with them; only GET and HEAD.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { scratchDir } from "../fixtures.js";
 import { exitOf, runCli, simulatorsForThisFile, startLongLived } from "./helpers.js";
 
 const sim = simulatorsForThisFile();
@@ -212,4 +217,63 @@ describe("meshlens exporter", () => {
       expect(run.stderr).toBe(`meshlens: ${message}\n`);
     }
   }, 60_000);
+
+  it("--tls-cert and --tls-key serve HTTPS; an unreadable one is exit 2", async () => {
+    const dir = scratchDir("meshlens-exporter-tls-");
+    const [cert, key] = [join(dir, "tls.crt"), join(dir, "tls.key")];
+    execFileSync(
+      "openssl",
+      [
+        ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"],
+        ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
+        ...["-addext", "subjectAltName=IP:127.0.0.1"],
+      ],
+      { stdio: "ignore" },
+    );
+    const s = await sim();
+    const started = await startLongLived(
+      [
+        "--kubeconfig",
+        s.kubeconfigPath,
+        "exporter",
+        "--listen",
+        "127.0.0.1:0",
+        "--no-verify-leaves",
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+      ],
+      /serving https:\/\/[\d.]+:\d+\/metrics/,
+    );
+    const port = Number(/serving https:\/\/[\d.]+:(\d+)\/metrics/.exec(started.said())?.[1]);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: "127.0.0.1", port, path: "/metrics", ca: readFileSync(cert) },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve(text));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(body).toMatch(/^meshlens_certificate_not_after_timestamp_seconds\{layer="issuer",/m);
+    // The key it serves with is in no answer.
+    expect(body).not.toContain(readFileSync(key, "utf8").split("\n")[1] as string);
+    started.child.kill("SIGTERM");
+    const missing = await runCli([
+      "exporter",
+      "--tls-cert",
+      join(dir, "none.crt"),
+      "--tls-key",
+      key,
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^meshlens: cannot read --tls-cert \S+none\.crt: /);
+  });
 });
