@@ -1,9 +1,11 @@
 // `meshlens expiry` through the CLI on the simulator (issue 21): one timeline, soonest first, with
 // each layer's threshold, the superseded anchor, the leaves per namespace, the gate, JSON numbers.
 import { describe, expect, it } from "vitest";
-import { runCli, simulatorsForThisFile } from "./helpers.js";
+import { runCli, simulatorsForThisFile, toolForTests } from "./helpers.js";
+import { kubernetesSdTargets, startPrometheus, vizScrapeJob } from "./prometheus-server.js";
 
 const sim = simulatorsForThisFile();
+const prometheusTool = toolForTests("prometheus", ["--version"], "expiry's --prometheus test");
 
 interface ExpiryJson {
   nowEpoch: number;
@@ -190,4 +192,44 @@ describe("meshlens expiry", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`meshlens: ${message}\n`);
   });
+});
+
+describe.skipIf(prometheusTool.skip)("meshlens expiry --prometheus", () => {
+  it("takes the leaves' expiry from the proxies' own gauge in a real Prometheus, per namespace", async () => {
+    const s = await sim();
+    const prometheus = await startPrometheus(kubernetesSdTargets(s), vizScrapeJob());
+    try {
+      const run = await runCli([
+        ...[
+          "--kubeconfig",
+          s.kubeconfigPath,
+          "expiry",
+          "--prometheus",
+          prometheus.url,
+          "-o",
+          "json",
+        ],
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const doc = JSON.parse(run.stdout) as ExpiryJson & { leafStartEstimated: boolean };
+      expect(doc.leafSource).toBe("prometheus");
+      expect(doc.leafStartEstimated).toBe(true);
+      const counts = Object.fromEntries(doc.leaves.map((l) => [l.namespace, l.count]));
+      const proxies = s.proxies.all();
+      for (const namespace of ["emojivoto", "linkerd", "linkerd-viz"])
+        expect(counts[namespace]).toBe(proxies.filter((p) => p.namespace === namespace).length);
+      const table = await runCli([
+        "--kubeconfig",
+        s.kubeconfigPath,
+        "expiry",
+        "--prometheus",
+        prometheus.url,
+      ]);
+      expect(table.stdout).toContain(
+        "leaves: from Prometheus (their start estimated from identity.issuer.issuanceLifetime)",
+      );
+    } finally {
+      await prometheus.stop();
+    }
+  }, 90_000);
 });
