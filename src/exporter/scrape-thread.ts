@@ -65,9 +65,11 @@ export function scrapeThreadMain(): void {
       : state.text;
     return send(200, wanted.body, { "content-type": wanted.contentType });
   };
+  // Timeouts are enforced by a sweep over the connections: every second, not Node's 30.
+  const sweep = { connectionsCheckingInterval: 1000 };
   const server = data.tls
-    ? https.createServer({ cert: data.tls.cert, key: data.tls.key }, answer)
-    : http.createServer(answer);
+    ? https.createServer({ ...sweep, cert: data.tls.cert, key: data.tls.key }, answer)
+    : http.createServer(sweep, answer);
   // The request head within 10 s, the request within 30 s; idle connections go after a minute.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scratchDir } from "../fixtures.js";
@@ -276,4 +277,26 @@ describe("meshlens exporter", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^meshlens: cannot read --tls-cert \S+none\.crt: /);
   });
+
+  it("cuts off a client that never finishes its request head (10 s)", async () => {
+    const s = await sim();
+    const { url, child } = await startExporter(s.kubeconfigPath, "--no-verify-leaves");
+    const port = Number(new URL(url).port);
+    const socket = connect(port, "127.0.0.1");
+    const started = Date.now();
+    socket.write("GET /metrics HTTP/1.1\r\nHost: exporter\r\n");
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    await new Promise((resolve) => socket.once("close", resolve));
+    const seconds = (Date.now() - started) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(9);
+    expect(seconds).toBeLessThan(20);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // Others are answered meanwhile and after.
+    expect((await get(`${url}/healthz`)).status).toBe(200);
+    child.kill("SIGTERM");
+  }, 30_000);
 });
