@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { parseExpiryThreshold } from "../checks/expiry.js";
 import type { DataPlaneOptions, ExpiryThreshold } from "../checks/types.js";
 import type { Context } from "../context.js";
-import { CliError, ExitCode, usageError } from "../errors.js";
+import { CliError, ExitCode, forbiddenNeeds, usageError } from "../errors.js";
 import { escapeControl } from "../render/escape.js";
 import { firstLine } from "../shared/first-line.js";
 import { rfc3339 } from "../shared/time.js";
@@ -26,6 +26,7 @@ export interface ExporterFlags {
   selector?: string;
   proxyConcurrency: string;
   proxyTimeout: string;
+  once?: boolean;
 }
 
 export interface ExporterOptions {
@@ -35,6 +36,8 @@ export interface ExporterOptions {
   tls: { cert: string; key: string } | undefined;
   dataPlane: Omit<DataPlaneOptions, "onProgress">;
   vizNamespace: string;
+  /** One refresh, its metrics on stdout, no server. */
+  once: boolean;
 }
 
 const threshold = (text: string) => parseExpiryThreshold(text) as ExpiryThreshold;
@@ -83,6 +86,7 @@ export function parseExporterOptions(flags: ExporterFlags): ExporterOptions {
       leafThreshold: threshold("20%"),
     },
     vizNamespace: flags.vizNamespace,
+    once: flags.once === true,
   };
 }
 
@@ -119,12 +123,27 @@ export async function runExporter(ctx: Context, options: ExporterOptions): Promi
     },
     now: ctx.clock,
   };
+  // What RBAC kept a refresh from, said when it changes (the first refresh always, if any).
+  let said = "";
+  const sayWhatWasSkipped = (skipped: string[]) => {
+    const text = skipped
+      .map((permission) => `meshlens: skipped: ${escapeControl(forbiddenNeeds(permission))}\n`)
+      .join("");
+    if (text !== said) ctx.err.write(text);
+    said = text;
+  };
   // The first refresh decides whether the exporter starts: an unreachable cluster is exit 3.
   try {
-    metrics.publish(await refresher.refreshSnapshot(cluster, certs, refreshOptions));
+    const snapshot = await refresher.refreshSnapshot(cluster, certs, refreshOptions);
+    metrics.publish(snapshot);
+    sayWhatWasSkipped(snapshot.skipped);
   } catch (error) {
     if (ctx.signal.aborted) return ExitCode.Interrupted;
     throw error instanceof CliError ? error : new CliError(firstLine(error), ExitCode.CouldNotRun);
+  }
+  if (options.once) {
+    ctx.out.write((await metrics.expositions()).text.body);
+    return ExitCode.Ok;
   }
   let server: Awaited<ReturnType<typeof startScrapeServer>>;
   try {
@@ -150,7 +169,10 @@ export async function runExporter(ctx: Context, options: ExporterOptions): Promi
     running ??= refresher
       .refreshSnapshot(cluster, certs, refreshOptions)
       .then(
-        (snapshot) => metrics.publish(snapshot),
+        (snapshot) => {
+          metrics.publish(snapshot);
+          sayWhatWasSkipped(snapshot.skipped);
+        },
         (error: unknown) => {
           metrics.failed(refresher.failureOf(error));
           ctx.err.write(
@@ -206,11 +228,12 @@ export function exporterCommand(run: RunCommand): Command {
     .option("-l, --selector <selector>", "only the proxies with these labels")
     .option("--proxy-concurrency <n>", "proxies read at once", "32")
     .option("--proxy-timeout <duration>", "how long to wait for one proxy", "5s")
+    .option("--once", "one refresh, its metrics (Prometheus text) on stdout, then exit: no server")
     .addHelpText(
       "after",
       [
         "",
-        "It serves until stopped; SIGHUP refreshes now. Exit codes:",
+        "It serves until stopped; SIGHUP refreshes now. Exit codes (--once: 0 after its refresh):",
         "  2    usage error: unknown flag, bad value, unreadable --tls-cert/--tls-key",
         "  3    the first refresh failed (cluster unreachable, access forbidden), or --listen cannot be bound",
         "  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)",

@@ -68,6 +68,12 @@ export async function refreshSnapshot(
     timeline,
     finishedAt: options.now(),
     durationSeconds: (performance.now() - started) / 1000,
+    skipped: [
+      ...new Set([
+        ...report.results.flatMap((result) => (result.permission ? [result.permission] : [])),
+        ...timeline.unread,
+      ]),
+    ],
   };
 }
 

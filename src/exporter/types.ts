@@ -9,6 +9,8 @@ export interface Snapshot {
   timeline: ExpiryReport;
   finishedAt: Date;
   durationSeconds: number;
+  /** Permissions RBAC denied this refresh (kubectl's words): what needed them is left out. */
+  skipped: string[];
 }
 
 /** Why a refresh failed, as `meshlens_refresh_errors_total{reason}` counts it: a bounded set. */

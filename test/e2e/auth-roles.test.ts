@@ -74,6 +74,8 @@ const PROOFS: Proof[] = [
   { mode: "rotation --no-verify-leaves", run: ["rotation", "--no-verify-leaves"] },
   { mode: "expiry", run: ["expiry"] },
   { mode: "expiry --no-verify-leaves", run: ["expiry", "--no-verify-leaves"] },
+  // The exporter's refresh, once (a server would never end): its roles are deploy/kubernetes/'s.
+  { mode: "exporter", run: ["exporter", "--once"] },
 ];
 
 const RBAC = "rbac.authorization.k8s.io/v1";

@@ -191,6 +191,25 @@ describe("meshlens exporter", () => {
     expect(await exitOf(child)).toBe(143);
   }, 60_000);
 
+  it("--once: one refresh, its metrics on stdout, exit 0", async () => {
+    const s = await sim({ scenario: "issuer-expiring-soon" });
+    const run = await runCli([
+      "--kubeconfig",
+      s.kubeconfigPath,
+      "exporter",
+      "--once",
+      "--no-verify-leaves",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe("");
+    expect(
+      sample(run.stdout, "meshlens_check_success", {
+        check: "linkerd-identity/issuer-cert-not-expiring-soon",
+      }),
+    ).toBe(0);
+    expect(run.stdout).toMatch(/^# TYPE meshlens_refresh_errors_total counter$/m);
+  });
+
   it("an unreachable cluster at start is one line, exit 3; bad flags are exit 2", async () => {
     const s = await sim();
     await s.close();
