@@ -19,7 +19,7 @@ import {
 
 export const WEBHOOKS_CATEGORY = "linkerd-webhooks-and-apisvc-tls";
 
-interface WebhookSpec {
+export interface WebhookSpec {
   name: "proxy-injector" | "sp-validator" | "policy-validator";
   configKind: "mutatingwebhookconfigurations" | "validatingwebhookconfigurations";
   /** Secret names and keys, newest first (older releases used *-tls with crt.pem/key.pem). */
@@ -28,7 +28,8 @@ interface WebhookSpec {
   optional: boolean;
 }
 
-const WEBHOOKS: WebhookSpec[] = [
+/** Linkerd's webhooks and where their serving certificates are kept (`expiry` reads them too). */
+export const WEBHOOKS: readonly WebhookSpec[] = [
   {
     name: "proxy-injector",
     configKind: "mutatingwebhookconfigurations",

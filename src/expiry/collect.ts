@@ -3,8 +3,9 @@
 // of linkerd-viz's tap API service and injector, each from its Secret.
 import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { ISSUER_SECRET, LINKERD_CONFIG, linkerdValuesOf } from "../checks/facts.js";
-import { permissionNeeded } from "../k8s/api-errors.js";
-import { type Cluster, type ConfigMapInfo, KubeApiError } from "../k8s/types.js";
+import { WEBHOOKS } from "../checks/webhooks.js";
+import { forbiddenReads } from "../k8s/api-errors.js";
+import type { Cluster, ConfigMapInfo } from "../k8s/types.js";
 import { collectRotationFacts, TRUST_ROOTS_CONFIGMAP } from "../rotation/collect.js";
 import type { LeafReading, RotationFacts } from "../rotation/types.js";
 import { parseDuration } from "../shared/go-duration.js";
@@ -28,32 +29,19 @@ interface ServingSecret {
   secrets: Array<{ name: string; key: string }>;
 }
 
-/** Where Linkerd and linkerd-viz keep their serving certificates (linkerd-facts.md 1.8). */
+/**
+ * Where Linkerd (the webhooks `check` reads, checks/webhooks.ts) and linkerd-viz keep their serving
+ * certificates (linkerd-facts.md 1.8).
+ */
 const SERVING: ServingSecret[] = [
-  {
-    layer: "webhook",
-    component: "proxy-injector",
-    namespace: "control-plane",
-    secrets: [
-      { name: "linkerd-proxy-injector-k8s-tls", key: "tls.crt" },
-      { name: "linkerd-proxy-injector-tls", key: "crt.pem" },
-    ],
-  },
-  {
-    layer: "webhook",
-    component: "sp-validator",
-    namespace: "control-plane",
-    secrets: [
-      { name: "linkerd-sp-validator-k8s-tls", key: "tls.crt" },
-      { name: "linkerd-sp-validator-tls", key: "crt.pem" },
-    ],
-  },
-  {
-    layer: "webhook",
-    component: "policy-validator",
-    namespace: "control-plane",
-    secrets: [{ name: "linkerd-policy-validator-k8s-tls", key: "tls.crt" }],
-  },
+  ...WEBHOOKS.map(
+    (webhook): ServingSecret => ({
+      layer: "webhook",
+      component: webhook.name,
+      namespace: "control-plane",
+      secrets: webhook.secrets.map(({ name, crt }) => ({ name, key: crt })),
+    }),
+  ),
   {
     layer: "apiservice",
     component: "tap",
@@ -67,7 +55,6 @@ const SERVING: ServingSecret[] = [
     secrets: [{ name: "tap-injector-k8s-tls", key: "tls.crt" }],
   },
 ];
-
 export interface CollectExpiryOptions {
   controlPlaneNamespace: string;
   vizNamespace: string;
@@ -130,13 +117,7 @@ export async function collectExpiryFacts(
   options: CollectExpiryOptions,
 ): Promise<ExpiryFacts> {
   const ns = options.controlPlaneNamespace;
-  const unread = new Set<string>();
-  const unlessForbidden = <T>(read: Promise<T>): Promise<T | undefined> =>
-    read.catch((error: unknown) => {
-      if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
-      unread.add(permissionNeeded(error.target));
-      return undefined;
-    });
+  const { unread, unlessForbidden } = forbiddenReads();
   const serving = SERVING.map(async (spec): Promise<KeptCertificate[]> => {
     const namespace = spec.namespace === "viz" ? options.vizNamespace : ns;
     for (const { name, key } of spec.secrets) {

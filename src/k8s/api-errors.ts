@@ -43,6 +43,26 @@ export function permissionNeeded(target: RequestTarget): string {
   return `${target.verb} ${target.resource}${name} ${scope}`;
 }
 
+/**
+ * Reads that RBAC may forbid without stopping the rest: `unlessForbidden(read)` gives undefined
+ * for a forbidden read and keeps the permission it needed in `unread`, in kubectl's words.
+ */
+export function forbiddenReads(): {
+  unread: Set<string>;
+  unlessForbidden<T>(read: Promise<T>): Promise<T | undefined>;
+} {
+  const unread = new Set<string>();
+  return {
+    unread,
+    unlessForbidden: (read) =>
+      read.catch((error: unknown) => {
+        if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
+        unread.add(permissionNeeded(error.target));
+        return undefined;
+      }),
+  };
+}
+
 /** The API server answered with an HTTP error status. */
 export function statusError(
   code: number,

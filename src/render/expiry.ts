@@ -6,7 +6,7 @@ import type { ExpiryReport, ExpiryStatus, TimelineRow } from "../expiry/types.js
 import { rfc3339 } from "../shared/time.js";
 import { escapeControl } from "./escape.js";
 import { tabwriterTable } from "./tabwriter.js";
-import type { Theme } from "./theme.js";
+import { plainTheme, type Theme } from "./theme.js";
 
 /** `29d3h`, `5h12m`, `12m30s`. */
 export function compactDuration(seconds: number): string {
@@ -82,19 +82,11 @@ export function renderExpiryTable(report: ExpiryReport, theme: Theme): string {
     percent(row.lifetimeUsed),
     `${status}${row.kind === "certificate" && row.superseded ? " superseded" : ""}`,
   ];
-  const plain = report.rows.map((row) => cells(row, symbol(row.status, PLAIN)));
+  const plain = report.rows.map((row) => cells(row, symbol(row.status, plainTheme)));
   const shown = report.rows.map((row) => cells(row, symbol(row.status, theme)));
   const table = report.rows.length === 0 ? "" : tabwriterTable(head, shown, plain);
   return `${headline(report)}\n${table}${notes(report, theme)}`;
 }
-
-const PLAIN: Theme = {
-  ok: (t) => t,
-  warn: (t) => t,
-  fail: (t) => t,
-  dim: (t) => t,
-  bold: (t) => t,
-};
 
 /** The headline, then a line for each row that is not √. */
 export function renderExpiryShort(report: ExpiryReport, theme: Theme): string {

@@ -8,9 +8,9 @@ import type { CertificateInfo, CertTools } from "../certs/types.js";
 import { notAskedReason } from "../checks/data-plane/pod-state.js";
 import { linkerdValuesOf, readClusterIdentityInput } from "../checks/facts.js";
 import { mapBounded } from "../concurrency.js";
-import { permissionNeeded } from "../k8s/api-errors.js";
+import { forbiddenReads, permissionNeeded } from "../k8s/api-errors.js";
 import { noIdentityReason, podIdentity, proxyContainerOf, proxyStatusOf } from "../k8s/pods.js";
-import { type Cluster, KubeApiError, type PodInfo } from "../k8s/types.js";
+import type { Cluster, PodInfo } from "../k8s/types.js";
 import { queryLeafExpiries } from "../proxy/prometheus.js";
 import { readServedChain } from "../proxy/served-chain.js";
 import { decodeStoredBundle } from "../shared/pem.js";
@@ -71,13 +71,7 @@ export async function collectRotationFacts(
     .join(",");
   // What RBAC forbade: the rest is judged without it, and the permission is said. Without the
   // bundle or the pods there is nothing to judge: those errors stand.
-  const unread = new Set<string>();
-  const unlessForbidden = <T>(read: Promise<T>): Promise<T | undefined> =>
-    read.catch((error: unknown) => {
-      if (!(error instanceof KubeApiError) || error.failure !== "forbidden") throw error;
-      unread.add(permissionNeeded(error.target));
-      return undefined;
-    });
+  const { unread, unlessForbidden } = forbiddenReads();
   const [trustRoots, linkerdConfig, pods] = await Promise.all([
     cluster.getConfigMap(ns, TRUST_ROOTS_CONFIGMAP),
     unlessForbidden(cluster.getConfigMap(ns, "linkerd-config")),
