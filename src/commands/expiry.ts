@@ -12,7 +12,7 @@ import { KubeApiError } from "../k8s/types.js";
 import type { LeafReading } from "../rotation/types.js";
 import { firstLine } from "../shared/first-line.js";
 import type { RunCommand } from "./command.js";
-import { checkSelectorFlag, concurrency, positiveDuration, prometheusSource } from "./flags.js";
+import { checkSelectorFlag, leafReading } from "./flags.js";
 import { statusLine } from "./status-line.js";
 
 export interface ExpiryFlags {
@@ -56,20 +56,9 @@ export function parseExpiryOptions(flags: ExpiryFlags): ExpiryOptions {
   if (!["table", "json", "short"].includes(flags.output))
     throw usageError(`invalid --output "${flags.output}": use table, json or short`);
   checkSelectorFlag(flags.selector);
-  if (flags.prometheus !== undefined && !flags.verifyLeaves)
-    throw usageError("--prometheus and --no-verify-leaves cannot be combined");
   return {
     output: flags.output as ExpiryOptions["output"],
-    leaves:
-      flags.prometheus !== undefined
-        ? { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) }
-        : flags.verifyLeaves
-          ? {
-              kind: "live",
-              concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
-              timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
-            }
-          : undefined,
+    leaves: leafReading(flags),
     namespace: flags.namespace,
     selector: flags.selector,
     thresholds: {

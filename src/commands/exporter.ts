@@ -12,7 +12,7 @@ import { firstLine } from "../shared/first-line.js";
 import { rfc3339 } from "../shared/time.js";
 import type { RunCommand } from "./command.js";
 import { parseDuration } from "./durations.js";
-import { checkSelectorFlag, concurrency, positiveDuration, prometheusSource } from "./flags.js";
+import { checkSelectorFlag, leafReading } from "./flags.js";
 
 export interface ExporterFlags {
   listen: string;
@@ -61,8 +61,7 @@ export function parseExporterOptions(flags: ExporterFlags): ExporterOptions {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
     throw usageError("--tls-cert and --tls-key go together");
   checkSelectorFlag(flags.selector);
-  if (flags.prometheus !== undefined && !flags.verifyLeaves)
-    throw usageError("--prometheus and --no-verify-leaves cannot be combined");
+  const leaves = leafReading(flags);
   return {
     ...parseListen(flags.listen),
     intervalMs,
@@ -73,16 +72,7 @@ export function parseExporterOptions(flags: ExporterFlags): ExporterOptions {
     dataPlane: {
       namespace: flags.namespace,
       selector: flags.selector,
-      leaves:
-        flags.prometheus !== undefined
-          ? { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) }
-          : flags.verifyLeaves
-            ? {
-                kind: "live",
-                concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
-                timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
-              }
-            : { kind: "off" },
+      leaves: leaves ?? { kind: "off" },
       leafThreshold: threshold("20%"),
     },
     vizNamespace: flags.vizNamespace,

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { usageError } from "../errors.js";
 import type { PrometheusSource } from "../proxy/types.js";
+import type { LeafReading } from "../rotation/types.js";
 import { firstLine } from "../shared/first-line.js";
 import { parseLabelSelector } from "../shared/label-selector.js";
 import { parseDuration } from "./durations.js";
@@ -29,6 +30,30 @@ export function prometheusSource(text: string, vizNamespace: string): Prometheus
   if (!/^https?:\/\/[^/]+/.test(text))
     throw usageError(`invalid --prometheus "${text}": use an http(s) URL or "viz"`);
   return { kind: "url", url: text };
+}
+
+/**
+ * How the proxies' leaves are read, from the flags rotation, expiry and the exporter share:
+ * `--prometheus` (their expiry only), live over port-forwards, or not at all (undefined).
+ */
+export function leafReading(flags: {
+  prometheus?: string;
+  vizNamespace: string;
+  verifyLeaves: boolean;
+  proxyConcurrency: string;
+  proxyTimeout: string;
+}): LeafReading | undefined {
+  if (flags.prometheus !== undefined) {
+    if (!flags.verifyLeaves)
+      throw usageError("--prometheus and --no-verify-leaves cannot be combined");
+    return { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) };
+  }
+  if (!flags.verifyLeaves) return undefined;
+  return {
+    kind: "live",
+    concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
+    timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
+  };
 }
 
 /**

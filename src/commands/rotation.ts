@@ -12,13 +12,7 @@ import type { LeafReading, RotationFacts, RotationStep } from "../rotation/types
 import { firstLine } from "../shared/first-line.js";
 import { decodeCertificateBundle, decodeFirstBlock } from "../shared/pem.js";
 import type { RunCommand } from "./command.js";
-import {
-  checkSelectorFlag,
-  concurrency,
-  positiveDuration,
-  prometheusSource,
-  readInputFile,
-} from "./flags.js";
+import { checkSelectorFlag, leafReading, readInputFile } from "./flags.js";
 import { statusLine } from "./status-line.js";
 
 /** Anchors with less than this left are expiring (check's 60-day rule). */
@@ -83,24 +77,13 @@ export function parseRotationOptions(flags: RotationFlags): RotationOptions {
       : { anchors: flags.anchors, issuerCert: flags.issuerCert };
   if (offline && [flags.namespace, flags.selector, flags.prometheus].some((f) => f !== undefined))
     throw usageError("-n, -l and --prometheus read a cluster; --anchors judges files, no cluster");
-  if (flags.prometheus !== undefined && !flags.verifyLeaves)
-    throw usageError("--prometheus and --no-verify-leaves cannot be combined");
   return {
     output: flags.output as RotationOptions["output"],
     readyFor:
       flags.readyFor === undefined
         ? undefined
         : { text: flags.readyFor, step: parseStep(flags.readyFor) },
-    leaves:
-      flags.prometheus !== undefined
-        ? { kind: "prometheus", source: prometheusSource(flags.prometheus, flags.vizNamespace) }
-        : flags.verifyLeaves && offline === undefined
-          ? {
-              kind: "live",
-              concurrency: concurrency("--proxy-concurrency", flags.proxyConcurrency, 512),
-              timeoutMs: positiveDuration("--proxy-timeout", flags.proxyTimeout),
-            }
-          : undefined,
+    leaves: offline === undefined ? leafReading(flags) : undefined,
     namespace: flags.namespace,
     selector: flags.selector,
     offline,
