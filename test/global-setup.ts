@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Node's own compile cache, which bin/meshlens.js turns on (Node 22+) and Node keeps in
- * $TMPDIR/node-compile-cache on purpose: not a leftover (it goes with the run's directory).
+ * The run's cache directory ($XDG_CACHE_HOME of the processes tests start: test/e2e/helpers.ts),
+ * where bin/meshlens.js keeps compiled code (Node 22+): one for the whole run, so that each test
+ * file's CLI does not compile it all anew. Not a leftover: it goes with the run's directory.
  */
-const NODE_COMPILE_CACHE = "node-compile-cache";
+const CACHE_HOME = "cache-home";
 
 export default function setup() {
   // Each vitest project runs this; the first one makes the directory for the whole run.
@@ -18,10 +19,12 @@ export default function setup() {
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   process.env.MESHLENS_TEST_RUN_DIR = dir;
+  process.env.MESHLENS_TEST_CACHE_HOME = join(dir, CACHE_HOME);
   return () => {
-    const left = readdirSync(dir).filter((entry) => entry !== NODE_COMPILE_CACHE);
+    const left = readdirSync(dir).filter((entry) => entry !== CACHE_HOME);
     rmSync(dir, { recursive: true, force: true });
     delete process.env.MESHLENS_TEST_RUN_DIR;
+    delete process.env.MESHLENS_TEST_CACHE_HOME;
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     if (left.length > 0) {

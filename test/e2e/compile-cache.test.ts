@@ -1,20 +1,23 @@
 // The compiled-code cache (bin/meshlens.js; issue 22): in the user's cache directory, private,
 // never a world-writable place; no home or an unwritable one means no cache and no word about it.
-// On a Node without module.enableCompileCache (20) there is no cache at all.
+// On a Node without module.enableCompileCache (20) there is no cache at all; the standalone binary
+// carries its code cache inside and writes none.
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import module from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scratchDir } from "../fixtures.js";
-import { runCli } from "./helpers.js";
+import { cli, runCli } from "./helpers.js";
 
 const caches =
+  !cli.binary &&
   typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 describe("the compile cache", () => {
-  it(caches ? "lives in ~/.cache/meshlens, mode 700" : "is not made on this Node", async () => {
+  it(caches ? "lives in ~/.cache/meshlens, mode 700" : "is not made by this CLI", async () => {
     const home = scratchDir("meshlens-cache-home-");
-    const run = await runCli(["--help"], { HOME: home });
+    // No XDG_CACHE_HOME (the tests' shared one): the home's.
+    const run = await runCli(["--help"], { HOME: home, XDG_CACHE_HOME: "" });
     expect(run.code).toBe(0);
     const dir = join(home, ".cache", "meshlens");
     expect(existsSync(dir)).toBe(caches);
@@ -41,7 +44,8 @@ describe("the compile cache", () => {
     // A file where the home should be (mkdir fails, even for root), and a relative HOME.
     const notADirectory = join(scratchDir("meshlens-cache-file-"), "home");
     writeFileSync(notADirectory, "");
-    for (const env of [{ HOME: notADirectory }, { HOME: "relative/home" }]) {
+    for (const home of [notADirectory, "relative/home"]) {
+      const env = { HOME: home, XDG_CACHE_HOME: "" };
       const run = await runCli(["--version"], env);
       expect(run).toEqual({ code: 0, stdout: "0.1.0\n", stderr: "" });
     }
