@@ -1,12 +1,11 @@
 // What CI and scripts rely on, whatever the command: usage errors are exit 2 with meshlens' own
 // words, a closed or full stdout never changes the verdict into a pass, signals end with the
 // shell's codes, JUnit is XML a parser accepts, and no wait is silent.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { linkerdFixtures, projectRoot, scratchDir } from "../fixtures.js";
+import { linkerdFixtures, scratchDir } from "../fixtures.js";
 import {
   exitOf,
   kubeconfigWithPlugin,
@@ -14,8 +13,8 @@ import {
   runShell,
   type StartedSim,
   simulatorsForThisFile,
+  spawnCli,
   startDemo,
-  testEnv,
 } from "./helpers.js";
 
 const sim = simulatorsForThisFile();
@@ -135,11 +134,7 @@ describe("signals", () => {
 
   /** `check --wait 5m` on a control plane that never gets ready, stopped once it says it waits. */
   const stoppedWhileWaiting = async (signal: NodeJS.Signals) => {
-    const child = spawn(
-      process.execPath,
-      [join(projectRoot, "bin", "meshlens.js"), "--kubeconfig", notReady.kubeconfigPath, "check"],
-      { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawnCli(["--kubeconfig", notReady.kubeconfigPath, "check"]);
     let stderr = "";
     let stdout = "";
     child.stdout.on("data", (chunk) => {

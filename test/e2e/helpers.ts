@@ -1,7 +1,14 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import {
+  type ChildProcess,
+  type ChildProcessByStdio,
+  execFile,
+  execFileSync,
+  spawn,
+} from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { Readable } from "node:stream";
 import { afterAll, afterEach } from "vitest";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/sim/index.js";
 import { projectRoot, scratchDir } from "../fixtures.js";
@@ -12,17 +19,55 @@ export interface CliRun {
   code: number;
 }
 
-const bin = join(projectRoot, "bin", "meshlens.js");
+interface CliExecutable {
+  command: string;
+  args: readonly string[];
+  binary: boolean;
+}
+
+/** The npm package: `bin/meshlens.js` run by this Node (dist/, built by `npm test`). */
+export const npmPackageCli: CliExecutable = {
+  command: process.execPath,
+  args: [join(projectRoot, "bin", "meshlens.js")],
+  binary: false,
+};
+
+/**
+ * The CLI under test: the npm package, or the standalone binary that MESHLENS_BIN names (CI's
+ * binary pass, docs/development.md).
+ */
+export const cli: CliExecutable = process.env.MESHLENS_BIN
+  ? { command: process.env.MESHLENS_BIN, args: [], binary: true }
+  : npmPackageCli;
+
+/** The CLI under test as the start of a shell command line. */
+export const cliCommandLine = [cli.command, ...cli.args].map(shellQuoted).join(" ");
+
+function shellQuoted(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** Starts the CLI under test with `args`, no stdin, its output piped. */
+export function spawnCli(
+  args: readonly string[],
+  env: Record<string, string> = testEnv(),
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(cli.command, [...cli.args, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+}
 
 /**
  * The environment of every process a test starts: nothing of the developer's, the run's temp dir
- * (test/global-setup.ts) as TMPDIR, a HOME of the file's own, colour off.
+ * (test/global-setup.ts) as TMPDIR, a HOME of the file's own, the run's cache directory (compiled
+ * code, shared by every file's CLI), colour off.
  */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "",
     HOME: home(),
     TMPDIR: tmpdir(),
+    ...(process.env.MESHLENS_TEST_CACHE_HOME === undefined
+      ? {}
+      : { XDG_CACHE_HOME: process.env.MESHLENS_TEST_CACHE_HOME }),
     NO_COLOR: "1",
     ...extra,
   };
@@ -35,12 +80,16 @@ export function home(): string {
   return homeDir;
 }
 
-/** Runs the built CLI (dist/, built by `npm test`) as a user would, with a clean environment. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs the CLI under test as a user would, with a clean environment. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  executable: CliExecutable = cli,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [bin, ...args],
+      executable.command,
+      [...executable.args, ...args],
       {
         env: testEnv(env),
         maxBuffer: 64 * 1024 * 1024,
@@ -148,10 +197,7 @@ export function startLongLived(
   args: string[],
   ready: RegExp,
 ): Promise<{ child: ChildProcess; said: () => string }> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: testEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnCli(args);
   demos.push(child);
   let stderr = "";
   return new Promise((resolve, reject) => {
@@ -207,13 +253,7 @@ export function runShell(
       "bash",
       ["-c", script, "bash", ...args],
       {
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: home(),
-          NO_COLOR: "1",
-          MESHLENS: `${process.execPath} ${bin}`,
-          ...env,
-        },
+        env: testEnv({ MESHLENS: cliCommandLine, ...env }),
       },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { needsRootStoreWarmup } from "../../src/k8s/root-store-warmup.js";
 import { projectRoot, scratchDir } from "../fixtures.js";
-import { runCli, simulatorsForThisFile } from "./helpers.js";
+import { npmPackageCli, runCli, simulatorsForThisFile } from "./helpers.js";
 
 const sim = simulatorsForThisFile();
 const recorder = pathToFileURL(join(projectRoot, "test", "e2e", "record-loads.mjs")).href;
@@ -17,7 +17,12 @@ async function loadedBy(
   args: string[],
 ): Promise<{ packages: Set<string>; files: Set<string>; builtins: Set<string> }> {
   const log = join(scratchDir("meshlens-loads-"), "loads.txt");
-  const run = await runCli(args, { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log });
+  // The npm package's files, whichever CLI the run tests: the binary is one script, loads no file.
+  const run = await runCli(
+    args,
+    { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log },
+    npmPackageCli,
+  );
   expect(run.stderr).toBe("");
   const packages = new Set<string>();
   const files = new Set<string>();
@@ -79,10 +84,11 @@ describe("the TLS root store's warm-up (Node 20 builds the store on the first co
   it("starts before the program's code loads, on the Node versions that need it", async () => {
     const s = await sim();
     const log = join(scratchDir("meshlens-loads-"), "loads.txt");
-    const run = await runCli(["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s"], {
-      NODE_OPTIONS: `--import=${recorder}`,
-      MESHLENS_LOAD_LOG: log,
-    });
+    const run = await runCli(
+      ["--kubeconfig", s.kubeconfigPath, "check", "--wait", "0s"],
+      { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log },
+      npmPackageCli,
+    );
     expect(run.code).toBe(0);
     const entries = readFileSync(log, "utf8").split("\n");
     const workers = entries.filter((entry) => entry === "worker").length;
@@ -99,7 +105,8 @@ describe("the TLS root store's warm-up (Node 20 builds the store on the first co
   it("is not started for help or for commands that make no connection", async () => {
     for (const args of [["--help"], ["check", "--help"], ["completion", "bash"]]) {
       const log = join(scratchDir("meshlens-loads-"), "loads.txt");
-      await runCli(args, { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log });
+      const env = { NODE_OPTIONS: `--import=${recorder}`, MESHLENS_LOAD_LOG: log };
+      await runCli(args, env, npmPackageCli);
       expect(readFileSync(log, "utf8").split("\n"), args.join(" ")).not.toContain("worker");
     }
   });

@@ -1,14 +1,12 @@
 // `meshlens tap` as a user runs it, against the simulator's tap API: Linkerd's goldens through the
 // CLI, the seed's lines, filters the simulator honours, bounded runs and their exit codes, errors.
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import { join } from "node:path";
 import { load as parse } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { decodeApiError, FrameReader } from "../../src/shared/tap-protocol.js";
 import { encodeTapRequest } from "../../src/tap/protocol.js";
-import { projectRoot, readFixture } from "../fixtures.js";
+import { readFixture } from "../fixtures.js";
 import { goldenStream } from "../tap/golden-frames.js";
 import {
   exitOf,
@@ -16,7 +14,7 @@ import {
   runShell,
   type StartedSim,
   simulatorsForThisFile,
-  testEnv,
+  spawnCli,
 } from "./helpers.js";
 
 // The simulated traffic runs 20 times faster than real time: what a test waits for comes sooner.
@@ -451,19 +449,9 @@ describe("errors: one line each, exit 3", () => {
 describe("ending a tap", () => {
   it("Ctrl-C (SIGINT) ends with 130 and whole lines", async () => {
     const s = await sim();
-    const child = spawn(
-      process.execPath,
-      [
-        join(projectRoot, "bin", "meshlens.js"),
-        "--kubeconfig",
-        s.kubeconfigPath,
-        "tap",
-        "deploy/web",
-        "-n",
-        "emojivoto",
-      ],
-      { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawnCli([
+      ...["--kubeconfig", s.kubeconfigPath, "tap", "deploy/web", "-n", "emojivoto"],
+    ]);
     let stdout = "";
     await new Promise<void>((resolve) =>
       child.stdout.on("data", (chunk) => {
@@ -495,11 +483,7 @@ describe("ending a tap", () => {
 
 /** The CLI's tap as a child process, its output collected; `stop` sends SIGINT. */
 function tapChild(s: StartedSim, ...args: string[]) {
-  const child = spawn(
-    process.execPath,
-    [join(projectRoot, "bin", "meshlens.js"), "--kubeconfig", s.kubeconfigPath, "tap", ...args],
-    { env: testEnv(), stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawnCli(["--kubeconfig", s.kubeconfigPath, "tap", ...args]);
   const output = { stdout: "", stderr: "" };
   child.stdout.on("data", (chunk) => {
     output.stdout += chunk;

@@ -2,10 +2,8 @@
 // meshlens as SIGINT, end the run with 130, and leave the terminal as it was (cooked mode, cursor
 // shown). `kill -INT` alone would not catch a spinner that puts the terminal in raw mode.
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { projectRoot } from "../fixtures.js";
-import { type StartedSim, simulatorsForThisFile, toolForTests } from "./helpers.js";
+import { cliCommandLine, type StartedSim, simulatorsForThisFile, toolForTests } from "./helpers.js";
 
 const tmuxTool = toolForTests("tmux", ["-V"], "the terminal tests");
 const sim = simulatorsForThisFile();
@@ -45,7 +43,7 @@ describe.skipIf(tmuxTool.skip)("Ctrl-C in a real terminal", () => {
 
   /** Types `args` into a terminal, waits for the spinner, presses Ctrl-C; returns the screen after. */
   const interruptedAt = async (kubeconfig: string, args: string, spinner: RegExp) => {
-    const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
+    const cli = cliCommandLine;
     const session = terminalRunning(
       `env -u NO_COLOR -u CI ${cli} --kubeconfig ${kubeconfig} ${args}; echo "EXIT=$?"; stty -a | grep -o -- '-\\?icanon'`,
     );
@@ -101,7 +99,7 @@ describe.skipIf(tmuxTool.skip)("waiting for a throttling API server in a real te
       fault: { kind: "retry-after", status: 429, seconds: 3 },
       times: 1,
     });
-    const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
+    const cli = cliCommandLine;
     const session = terminalRunning(
       `env -u NO_COLOR -u CI ${cli} --kubeconfig ${throttled.kubeconfigPath} check; echo "EXIT=$?"`,
     );
@@ -123,7 +121,7 @@ describe.skipIf(tmuxTool.skip)("waiting for a throttling API server in a real te
 describe.skipIf(tmuxTool.skip)("tap --explain in a real terminal", () => {
   it("explains a tls value other than true the moment it first shows", async () => {
     const s = await sim({ scenario: "unmeshed-client", timeScale: 20 });
-    const cli = `${process.execPath} ${join(projectRoot, "bin", "meshlens.js")}`;
+    const cli = cliCommandLine;
     const session = terminalRunning(
       `${cli} --kubeconfig ${s.kubeconfigPath} tap deploy/web -n emojivoto --plaintext --max-events 2 --explain; echo "EXIT=$?"`,
     );
