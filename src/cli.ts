@@ -82,5 +82,7 @@ async function run(): Promise<number> {
   return code;
 }
 
+// No top-level await: the standalone binary runs this file as a CommonJS script (scripts/build-binary.mjs).
 const args = process.argv.slice(2);
-process.exit(args.length === 1 && args[0] === "--version" ? printVersion() : await run());
+if (args.length === 1 && args[0] === "--version") process.exit(printVersion());
+else void run().then((code) => process.exit(code));

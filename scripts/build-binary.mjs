@@ -1,0 +1,154 @@
+// Makes the standalone binary, dist/bin/meshlens-PLATFORM-ARCH: Node's single executable application
+// (SEA) carrying the whole CLI as one script with its V8 code cache (docs/binary.md).
+//
+//   npm run build:binary                                  # this machine's platform: linux-x64 here
+//   npm run build:binary -- --platform darwin --arch arm64 # another one, where its Node package installs
+//
+// 1. esbuild bundles src/cli.ts into one CommonJS script (dist/sea/meshlens.cjs): a SEA's main script
+//    loads no files, so there are no chunks; what the npm package loads on demand stays lazy inside it.
+// 2. The Node of the target comes from npm's node-PLATFORM-ARCH package, cached in
+//    node_modules/.cache/meshlens-binary/. Its symbols are stripped (binutils' strip, where there is
+//    one): a third of the file, never used at run time.
+// 3. That Node's own `--build-sea` writes the script, and for this machine's platform the code cache V8
+//    made from it, into a copy of the binary. V8's code cache is made by the Node that runs the build,
+//    so a build for another platform goes without it (it still runs, only slower to start).
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build } from "esbuild";
+import { bundleOptions, thirdPartyNotices } from "./bundle-options.mjs";
+
+/** The Node the binary carries: the current LTS line, pinned so that a release is reproducible. */
+export const NODE_FOR_BINARY = "26.12.1";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    platform: { type: "string", default: process.platform },
+    arch: { type: "string", default: process.arch },
+    node: { type: "string", default: NODE_FOR_BINARY },
+    "no-strip": { type: "boolean", default: false },
+  },
+});
+const target = `${flags.platform}-${flags.arch}`;
+const native = flags.platform === process.platform && flags.arch === process.arch;
+
+const seaDir = join(root, "dist", "sea");
+const binDir = join(root, "dist", "bin");
+const output = join(binDir, `meshlens-${target}`);
+mkdirSync(seaDir, { recursive: true });
+mkdirSync(binDir, { recursive: true });
+
+// 1. The script.
+const script = join(seaDir, "meshlens.cjs");
+const bundled = await build({
+  ...bundleOptions,
+  entryPoints: ["src/cli.ts"],
+  outfile: script,
+  format: "cjs",
+  target: `node${flags.node.split(".")[0]}`,
+});
+const nodeLicence = readFileSync(join(nodeOf(target), "..", "..", "LICENSE"), "utf8");
+await writeFile(
+  join(seaDir, "THIRD-PARTY-NOTICES.txt"),
+  [
+    thirdPartyNotices(bundled.metafile),
+    "-".repeat(78),
+    `Node.js ${flags.node} (MIT), the runtime the binary carries, with the licences of what it bundles`,
+    "",
+    nodeLicence.trim(),
+    "",
+  ].join("\n"),
+);
+
+// 2. The Node it runs on, stripped.
+const base = join(seaDir, `node-${target}`);
+copyFileSync(nodeOf(target), base);
+chmodSync(base, 0o755);
+const stripped = flags.platform === "linux" && !flags["no-strip"] && strip(base);
+const nodeSize = statSync(base).size;
+
+// 3. The executable. --build-sea is run by a Node of the same version on this machine.
+const builder = native ? nodeOf(target) : nodeOf(`${process.platform}-${process.arch}`);
+const config = join(seaDir, "sea-config.json");
+await writeFile(
+  config,
+  JSON.stringify({
+    main: script,
+    mainFormat: "commonjs",
+    executable: base,
+    output,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: native,
+    useSnapshot: false,
+    // Dependencies' deprecation warnings (e.g. url.parse()) mean nothing to someone running the CLI.
+    execArgv: ["--no-deprecation"],
+    // NODE_OPTIONS is the user's Node's business, not the binary's.
+    execArgvExtension: "none",
+  }),
+);
+await rm(output, { force: true });
+execFileSync(builder, ["--build-sea", config], { stdio: ["ignore", "ignore", "inherit"] });
+await rm(base, { force: true });
+
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const total = statSync(output).size;
+console.log(
+  [
+    `${output.slice(root.length)}: ${megabytes(total)}`,
+    `  Node ${flags.node}: ${megabytes(nodeSize)}${stripped ? ` (${megabytes(statSync(nodeOf(target)).size)} before strip)` : ""}`,
+    `  meshlens: ${megabytes(total - nodeSize)}, its script (${megabytes(statSync(script).size)})${native ? " and V8's code cache of it" : ", no code cache (built for another platform)"}`,
+    ...(flags.platform === "darwin"
+      ? ["  macOS runs only signed binaries: sign it on a Mac (codesign --sign - FILE) before use."]
+      : []),
+  ].join("\n"),
+);
+
+/** The path of the Node binary of a platform, installing npm's node-PLATFORM-ARCH package once. */
+function nodeOf(platformArch) {
+  const prefix = join(
+    root,
+    "node_modules",
+    ".cache",
+    "meshlens-binary",
+    `node-${platformArch}-${flags.node}`,
+  );
+  const binary = join(prefix, "node_modules", `node-${platformArch}`, "bin", "node");
+  if (existsSync(binary)) return binary;
+  try {
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--prefix",
+        prefix,
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        "--force",
+        `node-${platformArch}@${flags.node}`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+  } catch (error) {
+    console.error(
+      `build-binary: cannot install node-${platformArch}@${flags.node} from npm: ${error.stderr ?? error.message}`,
+    );
+    process.exit(1);
+  }
+  return binary;
+}
+
+/** Strips a binary's symbols in place; false when there is no strip here. */
+function strip(binary) {
+  try {
+    execFileSync("strip", [binary], { stdio: "ignore" });
+    return true;
+  } catch {
+    console.error("build-binary: no `strip` here (binutils): the binary keeps Node's symbols");
+    return false;
+  }
+}
