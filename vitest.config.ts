@@ -16,10 +16,24 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**"] },
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/e2e/**", "test/binary/**"],
+        },
       },
-      // The CLI as a user runs it, against simulators and real servers.
+      // The CLI as a user runs it, against simulators and real servers: the npm package, or the
+      // standalone binary MESHLENS_BIN names.
       { extends: true, test: { name: "e2e", include: ["test/e2e/**/*.test.ts"] } },
+      // What only the binary and its release have (scripts/release.mjs makes them; CI's binary pass).
+      ...(process.env.MESHLENS_BIN === undefined
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: { name: "binary", include: ["test/binary/**/*.test.ts"] },
+            },
+          ]),
     ],
   },
 });
