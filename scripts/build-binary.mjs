@@ -1,26 +1,37 @@
 // Makes the standalone binary, dist/bin/meshlens-PLATFORM-ARCH: Node's single executable application
-// (SEA) carrying the whole CLI as one script with its V8 code cache (docs/binary.md).
+// (SEA) carrying the whole CLI as one script with a V8 code cache made by running it (docs/binary.md).
 //
 //   npm run build:binary                                  # this machine's platform: linux-x64 here
 //   npm run build:binary -- --platform linux --arch arm64  # another one (docs/binary.md: macOS)
 //
-// 1. esbuild bundles src/cli.ts into one CommonJS script (dist/sea/meshlens.cjs): a SEA's main script
-//    loads no files, so there are no chunks; what the npm package loads on demand stays lazy inside it.
+// 1. esbuild bundles src/cli.ts into one CommonJS script (a SEA loads no files, so there are no
+//    chunks; what the npm package loads on demand stays lazy inside it), wrapped as a module's
+//    function: the binary's asset. The binary's entry, src/binary/main.ts, runs it.
 // 2. The Node of the target comes from npm's node-PLATFORM-ARCH package, cached in
 //    node_modules/.cache/meshlens-binary/ (or --node-binary). Its symbols are stripped (binutils'
 //    strip, where there is one, for this machine's platform): a fifth of the file, unused at run time.
-// 3. That Node's own `--build-sea` writes the script, and for this machine's platform the code cache V8
-//    made from it, into a copy of the binary. V8's code cache is made by the Node that runs the build,
-//    so a build for another platform goes without it (it still runs, only slower to start).
+// 3. That Node runs `check` on the asset against a simulated cluster and keeps V8's code cache of
+//    what it compiled (scripts/train-code-cache.mjs), for this machine's platform only: V8 makes a
+//    cache for its own.
+// 4. That Node's own `--build-sea` writes the entry, the asset and the cache into a copy of it.
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { NODE_FOR_BINARY } from "./binary-node.mjs";
 import { bundleOptions, thirdPartyNotices } from "./bundle-options.mjs";
+import { trainCodeCache } from "./train-code-cache.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values: flags } = parseArgs({
@@ -44,14 +55,35 @@ const output = join(binDir, `meshlens-${target}`);
 mkdirSync(seaDir, { recursive: true });
 mkdirSync(binDir, { recursive: true });
 
-// 1. The script.
+// 1. The scripts: the CLI as one CommonJS bundle, wrapped as a module's function (the binary's asset),
+// and the binary's entry (src/binary/main.ts), which runs it.
+const nodeTarget = `node${flags.node.split(".")[0]}`;
 const script = join(seaDir, "meshlens.cjs");
 const bundled = await build({
   ...bundleOptions,
   entryPoints: ["src/cli.ts"],
   outfile: script,
   format: "cjs",
-  target: `node${flags.node.split(".")[0]}`,
+  target: nodeTarget,
+});
+await build({
+  ...bundleOptions,
+  entryPoints: ["src/binary/assets.ts"],
+  outfile: join(seaDir, "assets.mjs"),
+  format: "esm",
+  metafile: false,
+});
+const assets = await import(pathToFileURL(join(seaDir, "assets.mjs")).href);
+const wrapped = join(seaDir, assets.CLI_ASSET);
+writeFileSync(wrapped, assets.wrapAsModule(readFileSync(script, "utf8")));
+const main = join(seaDir, "main.cjs");
+await build({
+  ...bundleOptions,
+  entryPoints: ["src/binary/main.ts"],
+  outfile: main,
+  format: "cjs",
+  target: nodeTarget,
+  metafile: false,
 });
 const nodeLicence = readFileSync(join(nodeOf(hostTarget), "..", "..", "LICENSE"), "utf8");
 await writeFile(
@@ -75,21 +107,32 @@ chmodSync(base, 0o755);
 const stripped = native && flags.platform === "linux" && !flags["no-strip"] && strip(base);
 const nodeSize = statSync(base).size;
 
-// 3. The executable. --build-sea is run by a Node of the same version on this machine.
+// 3. The code cache, made by the binary's Node running a command on this machine's platform.
 const builder = nodeOf(hostTarget);
+const cache = join(seaDir, assets.CODE_CACHE_ASSET);
+await rm(cache, { force: true });
+// Dependencies' deprecation warnings (e.g. url.parse()) mean nothing to someone running the CLI.
+const execArgv = ["--no-deprecation"];
+if (native) await trainCodeCache({ root, node: builder, execArgv, wrapped, cacheOut: cache });
+
+// 4. The executable. --build-sea is run by a Node of the same version on this machine.
 const config = join(seaDir, "sea-config.json");
 await writeFile(
   config,
   JSON.stringify({
-    main: script,
+    main,
     mainFormat: "commonjs",
     executable: base,
     output,
     disableExperimentalSEAWarning: true,
+    // The entry's own code cache (small); the CLI's is the asset trained above.
     useCodeCache: native,
     useSnapshot: false,
-    // Dependencies' deprecation warnings (e.g. url.parse()) mean nothing to someone running the CLI.
-    execArgv: ["--no-deprecation"],
+    assets: {
+      [assets.CLI_ASSET]: wrapped,
+      ...(native ? { [assets.CODE_CACHE_ASSET]: cache } : {}),
+    },
+    execArgv,
     // NODE_OPTIONS is the user's Node's business, not the binary's.
     execArgvExtension: "none",
   }),
@@ -104,7 +147,7 @@ console.log(
   [
     `${output.slice(root.length)}: ${megabytes(total)}`,
     `  Node ${flags.node}: ${megabytes(nodeSize)}${stripped ? ` (${megabytes(statSync(targetNode).size)} before strip)` : " (not stripped)"}`,
-    `  meshlens: ${megabytes(total - nodeSize)}, its script (${megabytes(statSync(script).size)})${native ? " and V8's code cache of it" : ", no code cache (built for another platform)"}`,
+    `  meshlens: ${megabytes(total - nodeSize)}, its script (${megabytes(statSync(wrapped).size)})${native ? ` and V8's code cache of it (${megabytes(statSync(cache).size)})` : ", no code cache (built for another platform)"}`,
     ...(flags.platform === "darwin"
       ? ["  macOS runs only signed binaries: sign it on a Mac (codesign --sign - FILE) before use."]
       : []),

@@ -1,12 +1,12 @@
-// The entry point, and the only place the process exits. A bare `meshlens --version` is answered
-// here before anything else loads: scripts and shell prompts call it, and it should cost about what
-// starting Node costs. Everything else is program.ts; this file owns what belongs to the process:
-// the environment, signals, flushing output, the exit code.
-import { writeSync } from "node:fs";
+// The entry point, and the only place the process exits (the binary's entry, src/binary/main.ts,
+// answers a bare --version the same way before it loads this). A bare `meshlens --version` is
+// answered here before anything else loads (version.ts). Everything else is program.ts; this file
+// owns what belongs to the process: the environment, signals, flushing output, the exit code.
 import packageJson from "../package.json" with { type: "json" };
 import { ExitCode } from "./errors.js";
 import { commandLineUsesTls, warmRootStore } from "./k8s/root-store-warmup.js";
 import { cannotWriteLine, streamOutput } from "./output.js";
+import { asksOnlyForVersion, printVersion } from "./version.js";
 
 /** The shell's convention: a run ended by a signal exits with 128 + the signal's number. */
 const SIGNAL_EXIT_CODES = {
@@ -18,19 +18,6 @@ type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 /** How long a run may take to stop after Ctrl-C or SIGTERM (the demo closes its servers). */
 const STOP_GRACE_MS = 1500;
-
-/** `--version`, written at once; a reader that went away is no failure, a failed write is exit 3. */
-function printVersion(): number {
-  try {
-    writeSync(1, `${packageJson.version}\n`);
-    return ExitCode.Ok;
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException;
-    if (failure.code === "EPIPE") return ExitCode.Ok;
-    writeSync(2, cannotWriteLine(failure));
-    return ExitCode.CouldNotRun;
-  }
-}
 
 /**
  * Runs the command line to its exit code. The first Ctrl-C, SIGTERM or SIGHUP asks the run to stop
@@ -83,6 +70,5 @@ async function run(): Promise<number> {
 }
 
 // No top-level await: the standalone binary runs this file as a CommonJS script (scripts/build-binary.mjs).
-const args = process.argv.slice(2);
-if (args.length === 1 && args[0] === "--version") process.exit(printVersion());
+if (asksOnlyForVersion(process.argv.slice(2))) process.exit(printVersion());
 else void run().then((code) => process.exit(code));
