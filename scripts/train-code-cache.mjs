@@ -18,10 +18,10 @@ import { promisify } from "node:util";
 const TRAINING_COMMAND = ["check", "--wait", "0s"];
 
 /**
- * Runs the wrapped CLI (`wrapped`) with `node`, the binary's own Node, against a simulator and
- * writes its code cache to `cacheOut`.
+ * Runs the wrapped CLI (`wrapped`, compiled as `filename`) with `node`, the binary's own Node, against
+ * a simulator and writes its code cache to `cacheOut`.
  */
-export async function trainCodeCache({ root, node, execArgv, wrapped, cacheOut }) {
+export async function trainCodeCache({ root, node, execArgv, wrapped, filename, cacheOut }) {
   const simulator = join(root, "dist-tools", "sim.js");
   if (!existsSync(simulator))
     await promisify(execFile)(process.execPath, [join(root, "scripts", "build.mjs")]);
@@ -34,7 +34,8 @@ export async function trainCodeCache({ root, node, execArgv, wrapped, cacheOut }
       node,
       [
         join(root, "scripts", "code-cache-trainer.cjs"),
-        ...[wrapped, cacheOut, "--kubeconfig", join(dir, "kubeconfig"), ...TRAINING_COMMAND],
+        ...[wrapped, filename, cacheOut],
+        ...["--kubeconfig", join(dir, "kubeconfig"), ...TRAINING_COMMAND],
       ],
       { env: { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1" } },
     );

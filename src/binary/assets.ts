@@ -1,5 +1,6 @@
 // What the standalone binary carries besides its main script, named once for the build
-// (scripts/build-binary.mjs, through dist-tools/binary-assets.js) and the entry (main.ts).
+// (scripts/build-binary.mjs bundles this file to dist/sea/assets.mjs and imports it) and the entry
+// (main.ts).
 
 /** The CLI's bundle, wrapped by wrapAsModule. */
 export const CLI_ASSET = "meshlens.js";
